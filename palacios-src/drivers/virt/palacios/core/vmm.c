@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Palacios core: bring-up, backend choice and per-CPU state.
+ */
+#include <linux/errno.h>
+#include <linux/kconfig.h>
+
+#include <palacios/backend.h>
+#include <palacios/host.h>
+#include <palacios/log.h>
+#include <palacios/vmm.h>
+
+/*
+ * Written by v3_init() and v3_exit(), which the host calls once each, before
+ * and after any other entry point.  The per-CPU entries are then written
+ * only by v3_cpu_up() and v3_cpu_down(), which the host serialises.
+ */
+static const struct v3_backend *v3_backend;
+static struct v3_cpu *v3_cpus;
+static unsigned int v3_nr_cpus;
+
+static const struct v3_backend *v3_probe_backend(void)
+{
+	if (IS_ENABLED(CONFIG_PALACIOS_SVM) && !v3_svm_backend.probe())
+		return &v3_svm_backend;
+	return NULL;
+}
+
+int v3_init(void)
+{
+	const struct v3_backend *backend;
+	unsigned int i;
+
+	backend = v3_probe_backend();
+	if (!backend) {
+		v3_err("no usable hardware virtualisation on this CPU\n");
+		return -ENODEV;
+	}
+
+	v3_nr_cpus = v3_host_nr_cpu_ids();
+	v3_cpus = v3_host_zalloc(v3_nr_cpus * sizeof(*v3_cpus));
+	if (!v3_cpus)
+		return -ENOMEM;
+	for (i = 0; i < v3_nr_cpus; i++)
+		v3_cpus[i].id = i;
+	v3_backend = backend;
+	return 0;
+}
+
+void v3_exit(void)
+{
+	v3_host_free(v3_cpus);
+	v3_cpus = NULL;
+	v3_nr_cpus = 0;
+	v3_backend = NULL;
+}
+
+int v3_cpu_up(unsigned int cpu)
+{
+	struct v3_cpu *c;
+	int err;
+
+	if (!v3_backend || cpu >= v3_nr_cpus)
+		return -EINVAL;
+	c = &v3_cpus[cpu];
+	if (c->enabled)
+		return 0;
+	err = v3_backend->cpu_enable(c);
+	if (err)
+		return err;
+	c->enabled = true;
+	v3_debug("%s enabled on CPU%u\n", v3_backend->name, cpu);
+	return 0;
+}
+
+void v3_cpu_down(unsigned int cpu)
+{
+	struct v3_cpu *c;
+
+	if (!v3_backend || cpu >= v3_nr_cpus)
+		return;
+	c = &v3_cpus[cpu];
+	if (!c->enabled)
+		return;
+	v3_backend->cpu_disable(c);
+	c->enabled = false;
+	v3_debug("%s disabled on CPU%u\n", v3_backend->name, cpu);
+}
+
+const char *v3_backend_name(void)
+{
+	return v3_backend ? v3_backend->name : NULL;
+}
+
+bool v3_cpu_enabled(unsigned int cpu)
+{
+	return v3_backend && cpu < v3_nr_cpus && v3_cpus[cpu].enabled;
+}
+
+unsigned int v3_nr_cpus_enabled(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < v3_nr_cpus; i++)
+		n += v3_cpus[i].enabled;
+	return n;
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The host interface of the Palacios VMM core.
+ *
+ * The core (core/, svm/ and the backends and device models to come) knows
+ * its host only through the functions declared here; it never calls the host
+ * kernel directly.  A host implements every function: Linux does it in
+ * linux/, and the user-space test host of the core does it on top of libc.
+ *
+ * This is the heir of Palacios' struct v3_os_hooks.  The functions are bound
+ * at link time rather than through a table of pointers, so that the exit path
+ * pays no indirect calls.
+ *
+ * Unless a function says otherwise, it may sleep and must be called from
+ * process context.  Errors are negative errno values.
+ */
+#ifndef _PALACIOS_HOST_H
+#define _PALACIOS_HOST_H
+
+#include <linux/bits.h>
+#include <linux/compiler.h>
+#include <linux/types.h>
+
+/* Logging */
+
+/**
+ * enum v3_log_level - severity of a message from the core
+ * @V3_LOG_ERR: an operation failed, or a guest was stopped
+ * @V3_LOG_WARN: something unexpected that the core handled
+ * @V3_LOG_INFO: a normal but notable event (a VM started or stopped)
+ * @V3_LOG_DEBUG: detail for developers; may be compiled out by the host
+ */
+enum v3_log_level {
+	V3_LOG_ERR,
+	V3_LOG_WARN,
+	V3_LOG_INFO,
+	V3_LOG_DEBUG,
+};
+
+/**
+ * v3_host_log() - print a message from the core
+ * @level: severity of the message
+ * @fmt: printf-style format, ending in a newline
+ *
+ * Context: any context, including interrupt context.
+ */
+__printf(2, 3) void v3_host_log(enum v3_log_level level, const char *fmt, ...);
+
+/* Memory */
+
+#define V3_PAGE_SHIFT	12
+#define V3_PAGE_SIZE	BIT(V3_PAGE_SHIFT)
+
+/* Returned by v3_host_va_to_pa() for an address it cannot translate. */
+#define V3_BAD_PA	(~0ULL)
+
+/**
+ * v3_host_max_order() - the largest order v3_host_alloc_pages() may satisfy
+ *
+ * Return: the log2 of the largest number of contiguous pages the host can
+ * hand out in one allocation.
+ */
+unsigned int v3_host_max_order(void);
+
+/**
+ * v3_host_alloc_pages() - allocate physically contiguous, zeroed pages
+ * @order: log2 of the number of pages, at most v3_host_max_order()
+ * @hpa: on success, the host physical address of the first page, aligned to
+ *       the size of the allocation
+ *
+ * The pages stay mapped in the host and are reachable with
+ * v3_host_pa_to_va().  They are zeroed, so no host data can leak through them
+ * into a guest.
+ *
+ * Return: 0, -EINVAL for an order above v3_host_max_order(), or -ENOMEM.
+ */
+int v3_host_alloc_pages(unsigned int order, u64 *hpa);
+
+/**
+ * v3_host_free_pages() - free pages from v3_host_alloc_pages()
+ * @hpa: the address v3_host_alloc_pages() returned
+ * @order: the order passed to v3_host_alloc_pages()
+ */
+void v3_host_free_pages(u64 hpa, unsigned int order);
+
+/**
+ * struct v3_chunk - a physically contiguous run of pages
+ * @hpa: host physical address, aligned to the size of the chunk
+ * @order: log2 of the number of pages in the chunk
+ */
+struct v3_chunk {
+	u64 hpa;
+	unsigned int order;
+};
+
+/**
+ * struct v3_chunk_list - pages from v3_host_alloc_chunks()
+ * @chunks: the chunks, largest first
+ * @nr_chunks: number of entries in @chunks
+ * @nr_pages: total number of pages in all chunks
+ *
+ * The list itself records the order of every chunk, so everything it holds
+ * is freed by v3_host_free_chunks() without any lookup on the host side.
+ */
+struct v3_chunk_list {
+	struct v3_chunk *chunks;
+	unsigned long nr_chunks;
+	u64 nr_pages;
+};
+
+/**
+ * v3_host_alloc_chunks() - allocate many zeroed pages, not contiguous
+ * @nr_pages: number of pages wanted; need not be a power of two
+ * @max_order: largest chunk wanted (e.g. 9 for 2 MiB chunks); capped at
+ *             v3_host_max_order()
+ * @list: filled in on success
+ *
+ * Serves requests of any size from the largest chunks the host has, falling
+ * back to smaller ones down to single pages.  Either the whole request is
+ * satisfied or nothing is left allocated.
+ *
+ * Return: 0, -EINVAL for @nr_pages of 0, -ENOMEM, or -EINTR if the caller
+ * got a fatal signal.
+ */
+int v3_host_alloc_chunks(u64 nr_pages, unsigned int max_order,
+			 struct v3_chunk_list *list);
+
+/**
+ * v3_host_free_chunks() - free every page of a chunk list and the list
+ * @list: a list filled in by v3_host_alloc_chunks(); emptied on return
+ */
+void v3_host_free_chunks(struct v3_chunk_list *list);
+
+/**
+ * v3_host_zalloc() - allocate zeroed memory for a core object
+ * @size: size in bytes; may be large
+ *
+ * Return: the memory, or NULL.
+ */
+void *v3_host_zalloc(size_t size);
+
+/**
+ * v3_host_free() - free memory from v3_host_zalloc()
+ * @ptr: the memory, or NULL
+ */
+void v3_host_free(void *ptr);
+
+/**
+ * v3_host_va_to_pa() - host physical address of a host virtual address
+ * @va: an address inside memory from v3_host_zalloc() or the page allocators
+ *
+ * Return: the physical address, or %V3_BAD_PA if @va is not mapped memory
+ * the host can translate.
+ */
+u64 v3_host_va_to_pa(const void *va);
+
+/**
+ * v3_host_pa_to_va() - host virtual address of pages from the page allocators
+ * @pa: a physical address inside pages from v3_host_alloc_pages() or
+ *      v3_host_alloc_chunks()
+ *
+ * Return: the address at which the host maps @pa.
+ */
+void *v3_host_pa_to_va(u64 pa);
+
+/* Host interrupts */
+
+struct v3_host_irq;
+
+/**
+ * typedef v3_irq_handler_t - the core's handler of a hooked host interrupt
+ * @irq: the host interrupt number
+ * @data: the cookie given to v3_host_hook_irq()
+ *
+ * Called in interrupt context.  The line stays masked from before the call
+ * until the core calls v3_host_ack_irq(), so a level-triggered line does not
+ * fire again before the guest has serviced its device.
+ */
+typedef void (*v3_irq_handler_t)(unsigned int irq, void *data);
+
+/**
+ * v3_host_hook_irq() - take a host interrupt for the core
+ * @irq: the host interrupt number; never guessed or scanned for
+ * @handler: called for each interrupt
+ * @data: passed to @handler
+ * @name: shown by the host as the owner of the line
+ * @out: on success, the handle for v3_host_ack_irq() and v3_host_unhook_irq()
+ *
+ * Return: 0, -EINVAL if @irq does not exist, -EBUSY if it is in use, or
+ * another error from the host.
+ */
+int v3_host_hook_irq(unsigned int irq, v3_irq_handler_t handler, void *data,
+		     const char *name, struct v3_host_irq **out);
+
+/**
+ * v3_host_ack_irq() - unmask a hooked interrupt after it was handled
+ * @hirq: the handle from v3_host_hook_irq()
+ *
+ * Context: any context.
+ */
+void v3_host_ack_irq(struct v3_host_irq *hirq);
+
+/**
+ * v3_host_unhook_irq() - give a host interrupt back to the host
+ * @hirq: the handle from v3_host_hook_irq(); freed on return
+ *
+ * Waits for a running handler to finish.
+ */
+void v3_host_unhook_irq(struct v3_host_irq *hirq);
+
+/* CPUs */
+
+#define V3_ANY_CPU	(-1)
+
+/**
+ * v3_host_cpu_khz() - frequency of the time stamp counter
+ *
+ * Return: the frequency the host measured, in kHz, or 0 if it knows none.
+ */
+unsigned long v3_host_cpu_khz(void);
+
+/**
+ * v3_host_cpu_id() - the CPU the caller runs on
+ *
+ * The answer is stable only where the caller cannot migrate: in a thread
+ * bound to a CPU, in a function run by v3_host_call_on_cpu(), or with
+ * interrupts disabled.
+ *
+ * Return: the host's number for the CPU.
+ */
+int v3_host_cpu_id(void);
+
+/**
+ * v3_host_nr_cpu_ids() - upper bound of the host's CPU numbers
+ *
+ * Return: one more than the highest CPU number the host may ever use.
+ */
+unsigned int v3_host_nr_cpu_ids(void);
+
+/**
+ * v3_host_interrupt_cpu() - send an interrupt to another CPU
+ * @cpu: the CPU to interrupt
+ *
+ * The interrupt forces @cpu out of guest mode, if it is running a guest, and
+ * lets it notice new work.  It does not wait for @cpu to take the interrupt.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL if @cpu is not online.
+ */
+int v3_host_interrupt_cpu(int cpu);
+
+/**
+ * v3_host_call_on_cpu() - run a function on a given CPU and wait for it
+ * @cpu: the CPU to run @fn on
+ * @fn: the function; it runs with interrupts disabled and must not sleep
+ * @arg: passed to @fn
+ *
+ * Return: 0 once @fn has returned on @cpu, or -EINVAL if @cpu is not online.
+ */
+int v3_host_call_on_cpu(int cpu, void (*fn)(void *arg), void *arg);
+
+/* Threads */
+
+struct v3_thread;
+
+/**
+ * v3_host_thread_start() - start a kernel thread
+ * @fn: the thread's function; its return value is its result
+ * @arg: passed to @fn
+ * @cpu: the CPU the thread is bound to, or %V3_ANY_CPU
+ * @name: the thread's name
+ * @out: on success, the handle for v3_host_thread_stop()
+ *
+ * A thread that runs for long checks v3_host_thread_should_stop() and calls
+ * v3_host_yield() regularly.
+ *
+ * Return: 0, -EINVAL if @cpu is not online, or -ENOMEM.
+ */
+int v3_host_thread_start(int (*fn)(void *arg), void *arg, int cpu,
+			 const char *name, struct v3_thread **out);
+
+/**
+ * v3_host_thread_should_stop() - whether v3_host_thread_stop() was called
+ *
+ * Context: in a thread started by v3_host_thread_start().
+ * Return: true once the thread has been asked to stop.
+ */
+bool v3_host_thread_should_stop(void);
+
+/**
+ * v3_host_thread_stop() - ask a thread to stop and wait for it
+ * @thread: the handle from v3_host_thread_start(); freed on return
+ *
+ * Works whether or not the thread's function has already returned.
+ *
+ * Return: the value the thread's function returned.
+ */
+int v3_host_thread_stop(struct v3_thread *thread);
+
+/**
+ * v3_host_yield() - let the host run other work if it needs to
+ */
+void v3_host_yield(void);
+
+/* Locks */
+
+struct v3_mutex;
+struct v3_spinlock;
+
+/**
+ * v3_host_mutex_alloc() - allocate a sleeping lock
+ *
+ * Return: the unlocked mutex, or NULL.
+ */
+struct v3_mutex *v3_host_mutex_alloc(void);
+
+/**
+ * v3_host_mutex_free() - free a mutex
+ * @mutex: an unlocked mutex, or NULL
+ */
+void v3_host_mutex_free(struct v3_mutex *mutex);
+
+/**
+ * v3_host_mutex_lock() - take a mutex, sleeping until it is free
+ * @mutex: the mutex
+ */
+void v3_host_mutex_lock(struct v3_mutex *mutex);
+
+/**
+ * v3_host_mutex_unlock() - release a mutex
+ * @mutex: the mutex, held by the caller
+ */
+void v3_host_mutex_unlock(struct v3_mutex *mutex);
+
+/**
+ * v3_host_spinlock_alloc() - allocate a lock usable in interrupt context
+ *
+ * Return: the unlocked spinlock, or NULL.
+ */
+struct v3_spinlock *v3_host_spinlock_alloc(void);
+
+/**
+ * v3_host_spinlock_free() - free a spinlock
+ * @lock: an unlocked spinlock, or NULL
+ */
+void v3_host_spinlock_free(struct v3_spinlock *lock);
+
+/**
+ * v3_host_spin_lock_irqsave() - take a spinlock with interrupts disabled
+ * @lock: the spinlock
+ *
+ * Context: any context.
+ * Return: the interrupt state to pass to v3_host_spin_unlock_irqrestore().
+ */
+unsigned long v3_host_spin_lock_irqsave(struct v3_spinlock *lock);
+
+/**
+ * v3_host_spin_unlock_irqrestore() - release a spinlock
+ * @lock: the spinlock, held by the caller
+ * @flags: the value v3_host_spin_lock_irqsave() returned
+ *
+ * Context: any context.
+ */
+void v3_host_spin_unlock_irqrestore(struct v3_spinlock *lock,
+				    unsigned long flags);
+
+#endif /* _PALACIOS_HOST_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The entry points of the Palacios core that its host calls.
+ */
+#ifndef _PALACIOS_VMM_H
+#define _PALACIOS_VMM_H
+
+#include <linux/types.h>
+
+/**
+ * v3_init() - bring up the core
+ *
+ * Chooses the hardware backend the CPU supports.  Virtualisation is then
+ * enabled CPU by CPU with v3_cpu_up().
+ *
+ * Return: 0, -ENODEV if the CPU has no usable hardware virtualisation, or
+ * -ENOMEM.
+ */
+int v3_init(void);
+
+/**
+ * v3_exit() - tear down the core after every CPU went through v3_cpu_down()
+ */
+void v3_exit(void);
+
+/**
+ * v3_cpu_up() - enable hardware virtualisation on a CPU
+ * @cpu: the CPU, which must be the calling one
+ *
+ * Return: 0, -EBUSY if another hypervisor already uses the CPU's
+ * virtualisation extensions, or another negative errno.
+ */
+int v3_cpu_up(unsigned int cpu);
+
+/**
+ * v3_cpu_down() - disable hardware virtualisation on a CPU
+ * @cpu: the CPU, which must be the calling one
+ */
+void v3_cpu_down(unsigned int cpu);
+
+/**
+ * v3_backend_name() - the name of the backend in use
+ *
+ * Return: "svm", or NULL before v3_init() succeeded.
+ */
+const char *v3_backend_name(void);
+
+/**
+ * v3_nr_cpus_enabled() - the number of CPUs with virtualisation enabled
+ *
+ * Return: the number of CPUs that went through v3_cpu_up() and not yet
+ * through v3_cpu_down().
+ */
+unsigned int v3_nr_cpus_enabled(void);
+
+/**
+ * v3_cpu_enabled() - whether virtualisation is enabled on a CPU
+ * @cpu: the CPU
+ *
+ * Return: true between v3_cpu_up() and v3_cpu_down() of @cpu.
+ */
+bool v3_cpu_enabled(unsigned int cpu);
+
+#endif /* _PALACIOS_VMM_H */

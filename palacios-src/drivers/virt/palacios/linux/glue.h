@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Palacios on Linux: what the files of the Linux host share.
+ */
+#ifndef _PALACIOS_LINUX_GLUE_H
+#define _PALACIOS_LINUX_GLUE_H
+
+#include <linux/types.h>
+
+/* mem.c */
+u64 pal_pages_in_use(void);
+
+/* cpu.c */
+void pal_cpu_init(void);
+unsigned long pal_ipis_received(int cpu);
+
+/* vmm.c */
+int pal_vmm_init(void);
+void pal_vmm_exit(void);
+bool pal_vmm_active(void);
+
+#endif /* _PALACIOS_LINUX_GLUE_H */

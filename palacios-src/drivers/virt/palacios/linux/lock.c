@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Palacios host interface on Linux: mutexes and spinlocks.
+ *
+ * All locks of one kind share a lockdep class: the core never nests two
+ * locks of the same kind.
+ */
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <palacios/host.h>
+
+#include "glue.h"
+
+struct v3_mutex {
+	struct mutex lock;	/* guards whatever the core guards with it */
+};
+
+struct v3_spinlock {
+	spinlock_t lock;	/* guards whatever the core guards with it */
+};
+
+struct v3_mutex *v3_host_mutex_alloc(void)
+{
+	struct v3_mutex *mutex = kzalloc(sizeof(*mutex), GFP_KERNEL);
+
+	if (mutex)
+		mutex_init(&mutex->lock);
+	return mutex;
+}
+
+void v3_host_mutex_free(struct v3_mutex *mutex)
+{
+	if (!mutex)
+		return;
+	mutex_destroy(&mutex->lock);
+	kfree(mutex);
+}
+
+void v3_host_mutex_lock(struct v3_mutex *mutex)
+{
+	mutex_lock(&mutex->lock);
+}
+
+void v3_host_mutex_unlock(struct v3_mutex *mutex)
+{
+	mutex_unlock(&mutex->lock);
+}
+
+struct v3_spinlock *v3_host_spinlock_alloc(void)
+{
+	struct v3_spinlock *lock = kzalloc(sizeof(*lock), GFP_KERNEL);
+
+	if (lock)
+		spin_lock_init(&lock->lock);
+	return lock;
+}
+
+void v3_host_spinlock_free(struct v3_spinlock *lock)
+{
+	kfree(lock);
+}
+
+unsigned long v3_host_spin_lock_irqsave(struct v3_spinlock *lock)
+	__acquires(&lock->lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&lock->lock, flags);
+	return flags;
+}
+
+void v3_host_spin_unlock_irqrestore(struct v3_spinlock *lock,
+				    unsigned long flags)
+	__releases(&lock->lock)
+{
+	spin_unlock_irqrestore(&lock->lock, flags);
+}

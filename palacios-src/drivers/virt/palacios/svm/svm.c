@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Palacios AMD SVM backend: detection and per-CPU enabling.
+ *
+ * See the AMD64 Architecture Programmer's Manual, volume 2, chapter 15
+ * ("Secure Virtual Machine"), for the CPUID bits and MSRs used here.
+ */
+#include <linux/array_size.h>
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/types.h>
+
+#include <palacios/arch.h>
+#include <palacios/backend.h>
+#include <palacios/host.h>
+#include <palacios/log.h>
+
+#define CPUID_EXT_MAX		0x80000000
+#define CPUID_EXT_FEATURES	0x80000001
+#define CPUID_EXT_ECX_SVM	BIT(2)
+#define CPUID_SVM		0x8000000a
+
+/* CPUID 0x8000000a EDX: the SVM features, and how the log names them */
+static const struct {
+	unsigned int bit;
+	const char *name;
+} svm_features[] = {
+	{ 0, "npt" },
+	{ 1, "lbrv" },
+	{ 2, "svm-lock" },
+	{ 3, "nrips" },
+	{ 4, "tsc-scale" },
+	{ 5, "vmcb-clean" },
+	{ 6, "flush-by-asid" },
+	{ 7, "decode-assists" },
+	{ 10, "pause-filter" },
+	{ 12, "pause-filter-threshold" },
+	{ 13, "avic" },
+	{ 15, "v-vmsave-vmload" },
+	{ 16, "vgif" },
+};
+
+#define SVM_FEATURE_NPT		BIT(0)
+
+static u32 svm_feature_edx;
+
+/* Name the features that @edx has (@present) or lacks (!@present). */
+static void svm_feature_list(char *buf, size_t len, u32 edx, bool present)
+{
+	size_t pos = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(svm_features); i++) {
+		bool has = edx & BIT(svm_features[i].bit);
+		const char *name = svm_features[i].name;
+		size_t n = strlen(name);
+
+		if (has != present || pos + n + 2 > len)
+			continue;
+		if (pos)
+			buf[pos++] = ' ';
+		memcpy(buf + pos, name, n + 1);
+		pos += n;
+	}
+}
+
+static int svm_probe(void)
+{
+	char has[160], lacks[160];
+	u32 regs[4];
+	u64 vm_cr;
+
+	v3_cpuid(CPUID_EXT_MAX, 0, regs);
+	if (regs[0] < CPUID_SVM)
+		return -ENODEV;
+	v3_cpuid(CPUID_EXT_FEATURES, 0, regs);
+	if (!(regs[2] & CPUID_EXT_ECX_SVM))
+		return -ENODEV;
+
+	/* An emulated CPU may lack VM_CR: then nothing can have locked SVM. */
+	if (!v3_rdmsr_safe(MSR_VM_CR, &vm_cr) &&
+	    (vm_cr & SVM_VM_CR_SVM_DIS_MASK)) {
+		v3_err("svm: AMD SVM is disabled by the firmware\n");
+		return -ENODEV;
+	}
+
+	v3_cpuid(CPUID_SVM, 0, regs);
+	svm_feature_edx = regs[3];
+	svm_feature_list(has, sizeof(has), regs[3], true);
+	svm_feature_list(lacks, sizeof(lacks), regs[3], false);
+	v3_info("svm: AMD SVM revision %u, %u ASIDs; has: %s; lacks: %s\n",
+		regs[0] & 0xff, regs[1], has[0] ? has : "-",
+		lacks[0] ? lacks : "-");
+
+	if (!(svm_feature_edx & SVM_FEATURE_NPT)) {
+		v3_err("svm: nested paging (NPT) is required but missing\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int svm_cpu_enable(struct v3_cpu *cpu)
+{
+	u64 efer = v3_rdmsr(MSR_EFER);
+	int err;
+
+	/*
+	 * EFER.SVME set means another hypervisor (kvm_amd, say) runs on this
+	 * CPU.  Leave it alone: its host save area is in use.
+	 */
+	if (efer & EFER_SVME) {
+		v3_err("svm: CPU%d: SVM is already in use by another hypervisor\n",
+		       cpu->id);
+		return -EBUSY;
+	}
+
+	err = v3_host_alloc_pages(0, &cpu->host_save_hpa);
+	if (err)
+		return err;
+	v3_wrmsr(MSR_EFER, efer | EFER_SVME);
+	v3_wrmsr(MSR_VM_HSAVE_PA, cpu->host_save_hpa);
+	return 0;
+}
+
+static void svm_cpu_disable(struct v3_cpu *cpu)
+{
+	v3_wrmsr(MSR_VM_HSAVE_PA, 0);
+	v3_wrmsr(MSR_EFER, v3_rdmsr(MSR_EFER) & ~(u64)EFER_SVME);
+	v3_host_free_pages(cpu->host_save_hpa, 0);
+	cpu->host_save_hpa = 0;
+}
+
+const struct v3_backend v3_svm_backend = {
+	.name = "svm",
+	.probe = svm_probe,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_disable = svm_cpu_disable,
+};

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# qemu-boot.sh - boot a kernel + initramfs under QEMU TCG, headless, log the serial console.
+#
+# Usage:
+#   qemu-boot.sh [--cpu MODEL] [--smp N] [--mem M] [--timeout SECONDS]
+#                [--qemu-arg ARG]... [--echo] KERNEL INITRD LOGFILE [APPEND...]
+#
+#   --cpu MODEL        QEMU -cpu value          (default qemu64,+svm,+npt)
+#   --smp N            number of vCPUs          (default 2)
+#   --mem M            QEMU -m value            (default 1536M)
+#   --timeout SECONDS  kill QEMU after this long (default 600)
+#   --qemu-arg ARG     extra QEMU argument, repeatable (e.g. --qemu-arg -icount
+#                      --qemu-arg shift=0)
+#   --echo             also copy the console to stdout while the guest runs
+#   KERNEL             bzImage
+#   INITRD             initramfs (see mkinitramfs.sh); its /init should end
+#                      with `poweroff -f`
+#   LOGFILE            receives the whole serial console (ttyS0) output
+#   APPEND...          kernel command line words. "console=ttyS0" is added if
+#                      no console= is given, "panic=-1" if no panic= is given
+#                      (a panic then resets the guest and -no-reboot ends QEMU
+#                      at once instead of waiting for the timeout).
+#
+# QEMU runs with -accel tcg -nodefaults -display none -no-reboot, the serial
+# port going to LOGFILE (-serial file:) and stdin from /dev/null, so it works
+# without a terminal (CI).
+#
+# Exit status:
+#   0    the guest powered off ("reboot: Power down" in the log)
+#   3    the kernel panicked ("Kernel panic" in the log)
+#   4    QEMU ended without a power-off (guest reset / triple fault)
+#   124  timeout: QEMU was killed
+#   other: QEMU failed to start or crashed (its stderr is printed)
+set -euo pipefail
+
+die() { echo "qemu-boot.sh: error: $*" >&2; exit 2; }
+
+cpu='qemu64,+svm,+npt'; smp=2; mem=1536M; tmo=600; echo_console=0
+extra=()
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--cpu) [[ $# -ge 2 ]] || die "--cpu needs a value"; cpu=$2; shift 2 ;;
+	--smp) [[ $# -ge 2 ]] || die "--smp needs a value"; smp=$2; shift 2 ;;
+	--mem) [[ $# -ge 2 ]] || die "--mem needs a value"; mem=$2; shift 2 ;;
+	--timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; tmo=$2; shift 2 ;;
+	--qemu-arg) [[ $# -ge 2 ]] || die "--qemu-arg needs a value"; extra+=("$2"); shift 2 ;;
+	--echo) echo_console=1; shift ;;
+	--) shift; break ;;
+	-h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	-*) die "unknown option $1 (see --help)" ;;
+	*) break ;;
+	esac
+done
+[[ $# -ge 3 ]] || die "usage: qemu-boot.sh [options] KERNEL INITRD LOGFILE [APPEND...]"
+kernel=$1; initrd=$2; log=$3; shift 3
+[[ -f $kernel ]] || die "kernel not found: $kernel"
+[[ -f $initrd ]] || die "initrd not found: $initrd"
+[[ $smp =~ ^[0-9]+$ && $smp -ge 1 ]] || die "--smp must be a positive integer"
+[[ $tmo =~ ^[0-9]+$ && $tmo -ge 1 ]] || die "--timeout must be a positive integer (seconds)"
+[[ -d $(dirname -- "$log") ]] || die "log directory $(dirname -- "$log") does not exist"
+qemu=${QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || die "$qemu not found (apt-get install qemu-system-x86)"
+
+append="$*"
+[[ " $append" == *" console="* ]] || append="console=ttyS0 $append"
+[[ " $append" == *" panic="* ]] || append="$append panic=-1"
+append=${append% }
+
+rm -f -- "$log"
+errf=$(mktemp)
+tailpid=
+cleanup() { [[ -z $tailpid ]] || kill "$tailpid" 2>/dev/null || true; rm -f -- "$errf"; }
+trap cleanup EXIT
+
+cmd=("$qemu" -accel tcg -cpu "$cpu" -smp "$smp" -m "$mem"
+	-nodefaults -no-user-config -display none -no-reboot
+	-serial "file:$log" -monitor none
+	-kernel "$kernel" -initrd "$initrd" -append "$append" "${extra[@]}")
+
+if [[ $echo_console == 1 ]]; then
+	: > "$log"
+	tail -n +1 -F "$log" 2>/dev/null &
+	tailpid=$!
+fi
+
+start=$(date +%s.%N)
+rc=0
+timeout -k 10 "$tmo" "${cmd[@]}" </dev/null >"$errf" 2>&1 || rc=$?
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+if [[ -n $tailpid ]]; then sleep 0.3; kill "$tailpid" 2>/dev/null || true; wait "$tailpid" 2>/dev/null || true; tailpid=; fi
+
+if [[ $rc == 124 || $rc == 137 ]]; then
+	echo "qemu-boot.sh: TIMEOUT: guest still running after ${tmo}s, QEMU killed (log: $log)" >&2
+	exit 124
+fi
+if [[ $rc != 0 ]]; then
+	cat "$errf" >&2
+	echo "qemu-boot.sh: QEMU failed with exit status $rc after ${secs}s (command: ${cmd[*]})" >&2
+	exit "$rc"
+fi
+[[ -s $errf ]] && sed 's/^/qemu-boot.sh: qemu: /' "$errf" >&2
+if grep -q 'Kernel panic' "$log" 2>/dev/null; then
+	echo "qemu-boot.sh: KERNEL PANIC after ${secs}s: $(grep -m1 'Kernel panic' "$log" | tr -d '\r')" >&2
+	exit 3
+fi
+if ! grep -q 'reboot: Power down' "$log" 2>/dev/null; then
+	echo "qemu-boot.sh: guest ended without powering off (reset or triple fault?) after ${secs}s (log: $log)" >&2
+	exit 4
+fi
+echo "qemu-boot.sh: guest powered off after ${secs}s (log: $log)" >&2
