@@ -65,7 +65,7 @@ mkdir_p() { # archive path without leading /
 	[[ -z $d || $d == . || -n ${have[$d]:-} ]] && return 0
 	mkdir_p "$(dirname -- "$d")"
 	emit_hdr "$d" 040755 0 0 0 2
-	have[$d]=dir
+	have[$d]="dir"
 }
 add_file() { # SRC ARCHIVE_PATH [MODE]
 	local src=$1 dst=${2#/} mode=${3:-}
@@ -76,7 +76,7 @@ add_file() { # SRC ARCHIVE_PATH [MODE]
 	emit_hdr "$dst" "$mode" "$size" 0 0 1
 	cat -- "$src"
 	pad "$size"
-	have[$dst]=file
+	have[$dst]="file"
 }
 add_symlink() { # TARGET ARCHIVE_PATH
 	local tgt=$1 dst=${2#/}
@@ -85,13 +85,13 @@ add_symlink() { # TARGET ARCHIVE_PATH
 	emit_hdr "$dst" 120777 "${#tgt}" 0 0 1
 	printf '%s' "$tgt"
 	pad "${#tgt}"
-	have[$dst]=link
+	have[$dst]="link"
 }
 add_chardev() { # ARCHIVE_PATH MODE MAJOR MINOR
 	local dst=${1#/}
 	mkdir_p "$(dirname -- "$dst")"
 	emit_hdr "$dst" "$2" 0 "$3" "$4" 1
-	have[$dst]=dev
+	have[$dst]="dev"
 }
 add_tree() { # SRC_DIR ARCHIVE_DIR
 	local src=$1 dst=${2%/} f rel

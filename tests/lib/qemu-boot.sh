@@ -64,7 +64,7 @@ command -v "$qemu" >/dev/null || die "$qemu not found (apt-get install qemu-syst
 append="$*"
 [[ " $append" == *" console="* ]] || append="console=ttyS0 $append"
 [[ " $append" == *" panic="* ]] || append="$append panic=-1"
-append=${append% }
+read -r -a words <<<"$append"; append="${words[*]}"   # squeeze blanks
 
 rm -f -- "$log"
 errf=$(mktemp)

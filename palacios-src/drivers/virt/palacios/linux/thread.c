@@ -2,27 +2,59 @@
 /*
  * Palacios host interface on Linux: kernel threads.
  */
+#include <linux/completion.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 
 #include <palacios/host.h>
 
 #include "glue.h"
 
+struct v3_thread {
+	struct task_struct *task;
+	int (*fn)(void *arg);
+	void *arg;
+	struct completion started;
+};
+
+/*
+ * kthread_stop() on a thread that has not run yet returns without ever
+ * calling its function.  The core expects its function to run, and to see
+ * the stop request there, so v3_host_thread_stop() waits for this first.
+ */
+static int pal_thread_main(void *data)
+{
+	struct v3_thread *thread = data;
+
+	complete(&thread->started);
+	return thread->fn(thread->arg);
+}
+
 int v3_host_thread_start(int (*fn)(void *arg), void *arg, int cpu,
 			 const char *name, struct v3_thread **out)
 {
+	struct v3_thread *thread;
 	struct task_struct *task;
 
 	if (cpu != V3_ANY_CPU &&
 	    (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu)))
 		return -EINVAL;
 
-	task = kthread_create(fn, arg, "%s", name);
-	if (IS_ERR(task))
+	thread = kzalloc(sizeof(*thread), GFP_KERNEL);
+	if (!thread)
+		return -ENOMEM;
+	thread->fn = fn;
+	thread->arg = arg;
+	init_completion(&thread->started);
+
+	task = kthread_create(pal_thread_main, thread, "%s", name);
+	if (IS_ERR(task)) {
+		kfree(thread);
 		return PTR_ERR(task);
+	}
 	if (cpu != V3_ANY_CPU)
 		kthread_bind(task, cpu);
 
@@ -31,8 +63,9 @@ int v3_host_thread_start(int (*fn)(void *arg), void *arg, int cpu,
 	 * @fn has already returned and the thread has exited.
 	 */
 	get_task_struct(task);
+	thread->task = task;
 	wake_up_process(task);
-	*out = (struct v3_thread *)task;
+	*out = thread;
 	return 0;
 }
 
@@ -43,7 +76,12 @@ bool v3_host_thread_should_stop(void)
 
 int v3_host_thread_stop(struct v3_thread *thread)
 {
-	return kthread_stop_put((struct task_struct *)thread);
+	int ret;
+
+	wait_for_completion(&thread->started);
+	ret = kthread_stop_put(thread->task);
+	kfree(thread);
+	return ret;
 }
 
 void v3_host_yield(void)

@@ -1,0 +1,90 @@
+#!/bin/sh
+# /init of the test initramfs booted by tests/run in the QEMU host.
+#
+# The kernel command line word pal.test=NAME picks the scenario.  Every
+# result is a line "PALTEST: key=value" that tests/run reads from the serial
+# log; the last line is "PALTEST: end".  Then the machine powers off.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+say() { echo "PALTEST: $*"; }
+test=$(sed -n 's/.*pal\.test=\([a-z0-9_-]*\).*/\1/p' /proc/cmdline)
+say "test=$test cpus=$(grep -c ^processor /proc/cpuinfo) svm=$(grep -c -w svm /proc/cpuinfo)"
+M=/lib/modules
+
+# insmod_as KEY MODULE: load MODULE, report ok or the error message
+insmod_as() {
+	if out=$(insmod "$2" 2>&1); then
+		say "$1=ok"
+	else
+		say "$1=fail: $(echo "$out" | tail -n 1)"
+	fi
+}
+
+rmmod_as() {
+	if out=$(rmmod "$2" 2>&1); then
+		say "$1=ok"
+	else
+		say "$1=fail: $(echo "$out" | tail -n 1)"
+	fi
+}
+
+kvm_load() {
+	insmod $M/irqbypass.ko 2>/dev/null
+	insmod $M/kvm.ko 2>/dev/null
+	insmod_as "$1" $M/kvm-amd.ko
+}
+
+kvm_run() {
+	if out=$(/bin/kvmcheck 2>&1); then
+		say "$1=ok"
+	else
+		say "$1=fail: $(echo "$out" | tail -n 1)"
+	fi
+}
+
+case "$test" in
+builtin)
+	# Palacios is built in: its boot lines and KUnit results are in the
+	# log already.  kvm_amd must not be able to take SVM from it.
+	kvm_load kvm_load
+	;;
+module)
+	insmod_as load1 $M/palacios.ko
+	rmmod_as unload1 palacios
+	kvm_load kvm_load1
+	kvm_run kvm_run1
+	insmod_as load_busy $M/palacios.ko
+	kvm_run kvm_run2
+	rmmod_as kvm_unload kvm_amd
+	insmod_as load2 $M/palacios.ko
+	rmmod_as unload2 palacios
+	insmod_as kvm_load2 $M/kvm-amd.ko
+	kvm_run kvm_run3
+	;;
+nosvm)
+	insmod_as load_nosvm $M/palacios.ko
+	;;
+debug)
+	# KUnit ran at boot; look for leaks of it and of Palacios' bring-up.
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan > /sys/kernel/debug/kmemleak
+		sleep 2
+		echo scan > /sys/kernel/debug/kmemleak
+		n=$(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)
+		say "kmemleak=$n"
+		cat /sys/kernel/debug/kmemleak | head -n 60
+	else
+		say "kmemleak=unavailable"
+	fi
+	;;
+*)
+	say "unknown test '$test'"
+	;;
+esac
+say "palacios_lines=$(dmesg | grep -c 'palacios:')"
+say end
+poweroff -f
