@@ -34,6 +34,7 @@ if [ $# -eq 0 ]; then
 	trap 'rm -rf "$top/build/.unpack.$$"' EXIT
 	tar -C "$top/build/.unpack.$$" -xf "$tarball"
 	mv "$top/build/.unpack.$$/linux-source-6.12" "$tree"
+	rmdir "$top/build/.unpack.$$"
 elif [ $# -eq 1 ]; then
 	tree=$1
 else
@@ -55,6 +56,10 @@ for f in patches .pc; do
 done
 
 say "applying $(grep -cv '^#' "$top/series") patches onto $tree"
+# Directories the series may create and that must go if it is undone
+dirs=$(mktemp)
+trap 'rm -f "$dirs"' EXIT
+find "$tree" -type d | sort > "$dirs"
 cp -r "$top/patches" "$tree/patches"
 grep -v '^#' "$top/series" > "$tree/patches/series"
 cd "$tree"
@@ -62,6 +67,8 @@ if ! quilt --quiltrc=- push -a; then
 	echo "apply.sh: a patch does not apply; undoing" >&2
 	quilt --quiltrc=- pop -a -f >/dev/null 2>&1 || true
 	rm -rf "$tree/.pc" "$tree/patches"
+	find "$tree" -type d | sort | comm -13 "$dirs" - | sort -r |
+		xargs -r rmdir 2>/dev/null || true
 	die "the series does not apply to $tree; the tree is unchanged"
 fi
 say "done: $(quilt --quiltrc=- applied | wc -l) patches applied (quilt pop -a undoes them)"

@@ -85,7 +85,20 @@ fi
 
 start=$(date +%s.%N)
 rc=0
-timeout -k 10 "$tmo" "${cmd[@]}" </dev/null >"$errf" 2>&1 || rc=$?
+# `timeout` moves itself into its own process group, so a caller killing this
+# script (or its process group) would leave QEMU running until the timeout:
+# forward INT/TERM/HUP to it explicitly.
+timeout -k 10 "$tmo" "${cmd[@]}" </dev/null >"$errf" 2>&1 &
+qpid=$!
+on_signal() {
+	kill -TERM "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+	echo "qemu-boot.sh: interrupted, QEMU stopped (log: $log)" >&2
+	exit 130
+}
+trap on_signal INT TERM HUP
+wait "$qpid" || rc=$?
+trap - INT TERM HUP
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 if [[ -n $tailpid ]]; then sleep 0.3; kill "$tailpid" 2>/dev/null || true; wait "$tailpid" 2>/dev/null || true; tailpid=; fi
 
