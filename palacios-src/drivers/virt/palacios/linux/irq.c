@@ -38,7 +38,7 @@ int v3_host_hook_irq(unsigned int irq, v3_irq_handler_t handler, void *data,
 	struct v3_host_irq *hirq;
 	int err;
 
-	if (!irq_to_desc(irq))
+	if (!irq_get_irq_data(irq))
 		return -EINVAL;
 
 	hirq = kzalloc(sizeof(*hirq), GFP_KERNEL);
