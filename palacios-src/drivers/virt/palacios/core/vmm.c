@@ -19,21 +19,21 @@ static const struct v3_backend *v3_backend;
 static struct v3_cpu *v3_cpus;
 static unsigned int v3_nr_cpus;
 
-static const struct v3_backend *v3_probe_backend(void)
-{
-	if (IS_ENABLED(CONFIG_PALACIOS_SVM) && !v3_svm_backend.probe())
-		return &v3_svm_backend;
-	return NULL;
-}
-
 int v3_init(void)
 {
-	const struct v3_backend *backend;
+	const struct v3_backend *backend = NULL;
 	unsigned int i;
+	int err = -ENODEV;
 
-	backend = v3_probe_backend();
+	if (IS_ENABLED(CONFIG_PALACIOS_SVM)) {
+		err = v3_svm_backend.probe();
+		if (!err)
+			backend = &v3_svm_backend;
+	}
 	if (!backend) {
-		v3_err("no usable hardware virtualisation on this CPU\n");
+		/* -EOPNOTSUPP: the backend said why already */
+		if (err != -EOPNOTSUPP)
+			v3_err("no usable hardware virtualisation on this CPU\n");
 		return -ENODEV;
 	}
 
@@ -90,6 +90,14 @@ void v3_cpu_down(unsigned int cpu)
 const char *v3_backend_name(void)
 {
 	return v3_backend ? v3_backend->name : NULL;
+}
+
+void v3_describe(char *buf, size_t len)
+{
+	if (v3_backend)
+		v3_backend->describe(buf, len);
+	else if (len)
+		buf[0] = '\0';
 }
 
 bool v3_cpu_enabled(unsigned int cpu)

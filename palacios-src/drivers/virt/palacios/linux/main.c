@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/printk.h>
@@ -47,8 +48,8 @@ static int __init palacios_init(void)
 
 	pal_cpu_init();
 	err = pal_vmm_init();
-	if (err)
-		pr_err("not loaded: %d\n", err);
+	if (err && err != -ENODEV && err != -EBUSY)	/* those said why */
+		pr_err("not loaded: %pe\n", ERR_PTR(err));
 	return err;
 }
 

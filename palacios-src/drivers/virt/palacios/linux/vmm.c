@@ -55,6 +55,7 @@ static struct notifier_block pal_reboot_nb = {
 
 int pal_vmm_init(void)
 {
+	char desc[256];
 	int err;
 
 	err = v3_init();
@@ -64,12 +65,17 @@ int pal_vmm_init(void)
 	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "virt/palacios:online",
 				pal_cpu_online, pal_cpu_offline);
 	if (err < 0) {
+		if (err == -EBUSY)
+			pr_err("%s is in use by another hypervisor, such as kvm_amd: not loading\n",
+			       v3_backend_name());
 		v3_exit();
 		return err;
 	}
 	pal_cpuhp_state = err;
 	register_reboot_notifier(&pal_reboot_nb);
 	pal_vmm_running = true;
+	v3_describe(desc, sizeof(desc));
+	pr_info("%s: %s\n", v3_backend_name(), desc);
 	pr_info("%s enabled on %u CPUs\n", v3_backend_name(),
 		v3_nr_cpus_enabled());
 	return 0;

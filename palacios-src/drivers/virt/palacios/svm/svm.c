@@ -8,6 +8,7 @@
 #include <linux/array_size.h>
 #include <linux/bits.h>
 #include <linux/errno.h>
+#include <linux/sprintf.h>
 #include <linux/string.h>
 #include <linux/types.h>
 
@@ -44,6 +45,8 @@ static const struct {
 #define SVM_FEATURE_NPT		BIT(0)
 
 static u32 svm_feature_edx;
+static u32 svm_revision;
+static u32 svm_nr_asids;
 
 /* Name the features that @edx has (@present) or lacks (!@present). */
 static void svm_feature_list(char *buf, size_t len, u32 edx, bool present)
@@ -68,7 +71,6 @@ static void svm_feature_list(char *buf, size_t len, u32 edx, bool present)
 
 static int svm_probe(void)
 {
-	char has[160], lacks[160];
 	u32 regs[4];
 	u64 vm_cr;
 
@@ -83,22 +85,29 @@ static int svm_probe(void)
 	if (!v3_rdmsr_safe(MSR_VM_CR, &vm_cr) &&
 	    (vm_cr & SVM_VM_CR_SVM_DIS_MASK)) {
 		v3_err("svm: AMD SVM is disabled by the firmware\n");
-		return -ENODEV;
+		return -EOPNOTSUPP;
 	}
 
 	v3_cpuid(CPUID_SVM, 0, regs);
+	svm_revision = regs[0] & 0xff;
+	svm_nr_asids = regs[1];
 	svm_feature_edx = regs[3];
-	svm_feature_list(has, sizeof(has), regs[3], true);
-	svm_feature_list(lacks, sizeof(lacks), regs[3], false);
-	v3_info("svm: AMD SVM revision %u, %u ASIDs; has: %s; lacks: %s\n",
-		regs[0] & 0xff, regs[1], has[0] ? has : "-",
-		lacks[0] ? lacks : "-");
-
 	if (!(svm_feature_edx & SVM_FEATURE_NPT)) {
-		v3_err("svm: nested paging (NPT) is required but missing\n");
-		return -ENODEV;
+		v3_err("svm: AMD SVM lacks nested paging (NPT), which is required\n");
+		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+static void svm_describe(char *buf, size_t len)
+{
+	char has[160], lacks[160];
+
+	svm_feature_list(has, sizeof(has), svm_feature_edx, true);
+	svm_feature_list(lacks, sizeof(lacks), svm_feature_edx, false);
+	snprintf(buf, len, "AMD SVM revision %u, %u ASIDs; has: %s; lacks: %s",
+		 svm_revision, svm_nr_asids, has[0] ? has : "-",
+		 lacks[0] ? lacks : "-");
 }
 
 static int svm_cpu_enable(struct v3_cpu *cpu)
@@ -110,11 +119,8 @@ static int svm_cpu_enable(struct v3_cpu *cpu)
 	 * EFER.SVME set means another hypervisor (kvm_amd, say) runs on this
 	 * CPU.  Leave it alone: its host save area is in use.
 	 */
-	if (efer & EFER_SVME) {
-		v3_err("svm: CPU%d: SVM is already in use by another hypervisor\n",
-		       cpu->id);
+	if (efer & EFER_SVME)
 		return -EBUSY;
-	}
 
 	err = v3_host_alloc_pages(0, &cpu->host_save_hpa);
 	if (err)
@@ -135,6 +141,7 @@ static void svm_cpu_disable(struct v3_cpu *cpu)
 const struct v3_backend v3_svm_backend = {
 	.name = "svm",
 	.probe = svm_probe,
+	.describe = svm_describe,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
 };

@@ -24,9 +24,11 @@ struct v3_cpu {
 /**
  * struct v3_backend - a hardware virtualisation backend
  * @name: short name, e.g. "svm"
- * @probe: check that the boot CPU supports the backend and report the
- *         features found; returns 0, or -ENODEV if this backend cannot run
- *         here
+ * @probe: check that the boot CPU supports the backend; returns 0, -ENODEV
+ *         if it lacks the extensions, or -EOPNOTSUPP if it has them but they
+ *         cannot be used (it then logs why)
+ * @describe: write a one-line description of the extensions and of the
+ *            optional features found and missing, for the log
  * @cpu_enable: enable virtualisation on the calling CPU, which is @cpu;
  *              returns 0, -EBUSY if another hypervisor owns it, or another
  *              negative errno
@@ -39,6 +41,7 @@ struct v3_cpu {
 struct v3_backend {
 	const char *name;
 	int (*probe)(void);
+	void (*describe)(char *buf, size_t len);
 	int (*cpu_enable)(struct v3_cpu *cpu);
 	void (*cpu_disable)(struct v3_cpu *cpu);
 };

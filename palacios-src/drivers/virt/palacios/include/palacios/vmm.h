@@ -46,6 +46,16 @@ void v3_cpu_down(unsigned int cpu);
 const char *v3_backend_name(void);
 
 /**
+ * v3_describe() - describe the hardware backend in use
+ * @buf: the buffer for the description
+ * @len: its size
+ *
+ * Writes one line: the extensions and the optional features found and
+ * missing.
+ */
+void v3_describe(char *buf, size_t len);
+
+/**
  * v3_nr_cpus_enabled() - the number of CPUs with virtualisation enabled
  *
  * Return: the number of CPUs that went through v3_cpu_up() and not yet
