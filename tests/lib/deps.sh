@@ -6,7 +6,8 @@
 set -euo pipefail
 
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev libncurses-dev
-      cpio git perl python3 quilt sparse tmux busybox-static
+      cpio git perl python3 python3-sphinx python3-yaml quilt sparse tmux
+      busybox-static
       qemu-system-x86 linux-source-6.12)
 
 missing=()

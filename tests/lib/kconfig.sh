@@ -15,6 +15,8 @@
 # options whose dependencies are unmet).  A symbol that no Kconfig file in
 # SRCDIR defines (e.g. CONFIG_PALACIOS* on a tree without the patches) is
 # reported as a warning only; any other mismatch makes the script exit 1.
+# To switch a choice in a later fragment (e.g. KASAN_OUTLINE over KASAN_INLINE),
+# also write "# CONFIG_<old member> is not set" there, or the check fails.
 # --check-only skips the config generation and only checks OUTDIR/.config.
 set -euo pipefail
 
