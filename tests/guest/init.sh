@@ -69,17 +69,20 @@ nosvm)
 	insmod_as load_nosvm $M/palacios.ko
 	;;
 debug)
-	# KUnit ran at boot; look for leaks of it and of Palacios' bring-up.
+	# KUnit ran at boot.  kmemleak reports an object only once it is 5 s
+	# old and only from the second scan after it lost its last reference.
 	if [ -w /sys/kernel/debug/kmemleak ]; then
+		sleep 5
 		echo scan > /sys/kernel/debug/kmemleak
-		sleep 2
 		echo scan > /sys/kernel/debug/kmemleak
 		n=$(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)
 		say "kmemleak=$n"
-		cat /sys/kernel/debug/kmemleak | head -n 60
+		head -n 60 /sys/kernel/debug/kmemleak
 	else
 		say "kmemleak=unavailable"
 	fi
+	# lockdep switches itself off after its first report
+	say "debug_locks=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null)"
 	;;
 *)
 	say "unknown test '$test'"
