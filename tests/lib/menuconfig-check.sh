@@ -24,8 +24,11 @@ done
 tmux send-keys -t "$s" /
 sleep 1
 tmux send-keys -t "$s" "PALACIOS" Enter
-sleep 2
-screen=$(tmux capture-pane -p -t "$s")
+for _ in $(seq 1 30); do
+	screen=$(tmux capture-pane -p -t "$s")
+	echo "$screen" | grep -q "Symbol: PALACIOS \[" && break
+	sleep 1
+done
 echo "$screen"
 tmux send-keys -t "$s" Escape Escape
 echo "$screen" | grep -q "Symbol: PALACIOS \[" &&
