@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The small test framework of the user-space tests of the Palacios core.
+ */
+#ifndef _PAL_TESTS_H
+#define _PAL_TESTS_H
+
+#include <stdio.h>
+
+extern int case_failed;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		printf("# %s:%d: %s\n", __FILE__, __LINE__, #cond);	\
+		case_failed = 1;					\
+	}								\
+} while (0)
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+struct test_suite {
+	const char *name;
+	const struct test_case *cases;
+	unsigned int nr;
+};
+
+extern const struct test_suite svm_suite;
+extern const struct test_suite io_suite;
+
+#endif /* _PAL_TESTS_H */
