@@ -10,6 +10,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
+# Kernel messages of what follows would interleave with the results on the
+# serial line: keep them off the console (but for emergencies) and print
+# them, whole, at the end.  Messages from before /init are on the console.
+dmesg -c >/dev/null
+dmesg -n 2
+
 say() { echo "PALTEST: $*"; }
 test=$(sed -n 's/.*pal\.test=\([a-z0-9_-]*\).*/\1/p' /proc/cmdline)
 say "test=$test cpus=$(grep -c ^processor /proc/cpuinfo) svm=$(grep -c -w svm /proc/cpuinfo)"
@@ -89,5 +95,8 @@ debug)
 	;;
 esac
 say "palacios_lines=$(dmesg | grep -c 'palacios:')"
+say "dmesg begin"
+dmesg
+say "dmesg end"
 say end
 poweroff -f
