@@ -17,6 +17,8 @@ int case_failed;
 static const struct test_suite *suites[] = {
 	&svm_suite,
 	&io_suite,
+	&decode_suite,
+	&uart_suite,
 };
 
 int main(void)

@@ -29,5 +29,7 @@ struct test_suite {
 
 extern const struct test_suite svm_suite;
 extern const struct test_suite io_suite;
+extern const struct test_suite uart_suite;
+extern const struct test_suite decode_suite;
 
 #endif /* _PAL_TESTS_H */

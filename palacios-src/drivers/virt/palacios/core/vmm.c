@@ -6,6 +6,7 @@
 #include <linux/kconfig.h>
 
 #include <palacios/backend.h>
+#include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/log.h>
 #include <palacios/vmm.h>
@@ -85,6 +86,18 @@ void v3_cpu_down(unsigned int cpu)
 	v3_backend->cpu_disable(c);
 	c->enabled = false;
 	v3_debug("%s disabled on CPU%u\n", v3_backend->name, cpu);
+}
+
+const struct v3_backend *v3_get_backend(void)
+{
+	return v3_backend;
+}
+
+struct v3_cpu *v3_get_cpu(int cpu)
+{
+	if (cpu < 0 || (unsigned int)cpu >= v3_nr_cpus)
+		return NULL;
+	return &v3_cpus[cpu];
 }
 
 const char *v3_backend_name(void)

@@ -18,6 +18,7 @@ void __init palacios_boot(void)
 		pr_info("boot: the VMM is not running; no boot-time guest\n");
 		return;
 	}
-	pr_info("boot: VMM ready (%s on %u CPUs); no boot-time guest configured\n",
-		v3_backend_name(), v3_nr_cpus_enabled());
+	pr_info("boot: VMM ready (%s on %u CPUs)\n", v3_backend_name(),
+		v3_nr_cpus_enabled());
+	pal_guests_start();
 }

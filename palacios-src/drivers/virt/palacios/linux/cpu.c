@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Palacios host interface on Linux: CPU frequency, CPU numbers and calls
- * across CPUs.
+ * Palacios host interface on Linux: CPU frequency, CPU numbers, calls
+ * across CPUs and the FPU.
  */
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
 
+#include <asm/fpu/api.h>
 #include <asm/tsc.h>
 
 #include <palacios/host.h>
@@ -86,4 +87,14 @@ int v3_host_call_on_cpu(int cpu, void (*fn)(void *arg), void *arg)
 		return -EINVAL;
 	/* -ENXIO means @cpu went offline since the check above. */
 	return smp_call_function_single(cpu, fn, arg, 1) ? -EINVAL : 0;
+}
+
+void v3_host_fpu_get(void)
+{
+	kernel_fpu_begin();
+}
+
+void v3_host_fpu_put(void)
+{
+	kernel_fpu_end();
 }

@@ -14,6 +14,11 @@ u64 pal_pages_in_use(void);
 void pal_cpu_init(void);
 unsigned long pal_ipis_received(int cpu);
 
+/* guest.c */
+int pal_guests_init(void);
+void pal_guests_start(void);
+void pal_guests_exit(void);
+
 /* vmm.c */
 int pal_vmm_init(void);
 void pal_vmm_exit(void);

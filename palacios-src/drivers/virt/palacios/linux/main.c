@@ -50,11 +50,22 @@ static int __init palacios_init(void)
 	err = pal_vmm_init();
 	if (err && err != -ENODEV && err != -EBUSY)	/* those said why */
 		pr_err("not loaded: %pe\n", ERR_PTR(err));
-	return err;
+	if (err)
+		return err;
+	err = pal_guests_init();
+	if (err) {
+		pal_vmm_exit();
+		return err;
+	}
+	/* Built in, the boot hook starts the guests once files can be read. */
+	if (!IS_BUILTIN(CONFIG_PALACIOS))
+		pal_guests_start();
+	return 0;
 }
 
 static void __exit palacios_exit(void)
 {
+	pal_guests_exit();
 	pal_vmm_exit();
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Palacios host interface on Linux: kernel threads.
+ * Palacios host interface on Linux: kernel threads and sleeping on events.
  */
 #include <linux/completion.h>
 #include <linux/err.h>
@@ -8,6 +8,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include <palacios/host.h>
 
@@ -87,4 +88,36 @@ int v3_host_thread_stop(struct v3_thread *thread)
 void v3_host_yield(void)
 {
 	cond_resched();
+}
+
+struct v3_waitq {
+	wait_queue_head_t head;
+};
+
+struct v3_waitq *v3_host_waitq_alloc(void)
+{
+	struct v3_waitq *wq = kzalloc(sizeof(*wq), GFP_KERNEL);
+
+	if (wq)
+		init_waitqueue_head(&wq->head);
+	return wq;
+}
+
+void v3_host_waitq_free(struct v3_waitq *wq)
+{
+	kfree(wq);
+}
+
+void v3_host_wait(struct v3_waitq *wq, bool (*cond)(void *arg), void *arg)
+{
+	bool kthread = current->flags & PF_KTHREAD;
+
+	/* Killable is not enough for a kernel thread: kthread_stop() wakes it. */
+	wait_event_interruptible(wq->head, cond(arg) ||
+				 (kthread && kthread_should_stop()));
+}
+
+void v3_host_wake(struct v3_waitq *wq)
+{
+	wake_up_all(&wq->head);
 }

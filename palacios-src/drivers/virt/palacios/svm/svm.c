@@ -17,6 +17,8 @@
 #include <palacios/host.h>
 #include <palacios/log.h>
 
+#include "svm.h"
+
 #define CPUID_EXT_MAX		0x80000000
 #define CPUID_EXT_FEATURES	0x80000001
 #define CPUID_EXT_ECX_SVM	BIT(2)
@@ -44,7 +46,7 @@ static const struct {
 
 #define SVM_FEATURE_NPT		BIT(0)
 
-static u32 svm_feature_edx;
+u32 v3_svm_features;
 static u32 svm_revision;
 static u32 svm_nr_asids;
 
@@ -91,8 +93,8 @@ static int svm_probe(void)
 	v3_cpuid(CPUID_SVM, 0, regs);
 	svm_revision = regs[0] & 0xff;
 	svm_nr_asids = regs[1];
-	svm_feature_edx = regs[3];
-	if (!(svm_feature_edx & SVM_FEATURE_NPT)) {
+	v3_svm_features = regs[3];
+	if (!(v3_svm_features & SVM_FEATURE_NPT)) {
 		v3_err("svm: AMD SVM lacks nested paging (NPT), which is required\n");
 		return -EOPNOTSUPP;
 	}
@@ -103,8 +105,8 @@ static void svm_describe(char *buf, size_t len)
 {
 	char has[160], lacks[160];
 
-	svm_feature_list(has, sizeof(has), svm_feature_edx, true);
-	svm_feature_list(lacks, sizeof(lacks), svm_feature_edx, false);
+	svm_feature_list(has, sizeof(has), v3_svm_features, true);
+	svm_feature_list(lacks, sizeof(lacks), v3_svm_features, false);
 	snprintf(buf, len, "AMD SVM revision %u, %u ASIDs; has: %s; lacks: %s",
 		 svm_revision, svm_nr_asids, has[0] ? has : "-",
 		 lacks[0] ? lacks : "-");
@@ -125,6 +127,13 @@ static int svm_cpu_enable(struct v3_cpu *cpu)
 	err = v3_host_alloc_pages(0, &cpu->host_save_hpa);
 	if (err)
 		return err;
+	err = v3_host_alloc_pages(0, &cpu->host_state_hpa);
+	if (err) {
+		v3_host_free_pages(cpu->host_save_hpa, 0);
+		cpu->host_save_hpa = 0;
+		return err;
+	}
+	cpu->last_vcpu = NULL;
 	v3_wrmsr(MSR_EFER, efer | EFER_SVME);
 	v3_wrmsr(MSR_VM_HSAVE_PA, cpu->host_save_hpa);
 	return 0;
@@ -135,7 +144,10 @@ static void svm_cpu_disable(struct v3_cpu *cpu)
 	v3_wrmsr(MSR_VM_HSAVE_PA, 0);
 	v3_wrmsr(MSR_EFER, v3_rdmsr(MSR_EFER) & ~(u64)EFER_SVME);
 	v3_host_free_pages(cpu->host_save_hpa, 0);
+	v3_host_free_pages(cpu->host_state_hpa, 0);
 	cpu->host_save_hpa = 0;
+	cpu->host_state_hpa = 0;
+	cpu->last_vcpu = NULL;
 }
 
 const struct v3_backend v3_svm_backend = {
@@ -144,4 +156,10 @@ const struct v3_backend v3_svm_backend = {
 	.describe = svm_describe,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
+	.vm_init = svm_vm_init,
+	.vm_free = svm_vm_free,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_boot = svm_vcpu_boot,
+	.vcpu_run = svm_vcpu_run,
 };

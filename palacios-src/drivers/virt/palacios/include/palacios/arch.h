@@ -9,8 +9,10 @@
 #ifndef _PALACIOS_ARCH_H
 #define _PALACIOS_ARCH_H
 
+#include <linux/irqflags.h>
 #include <linux/types.h>
 
+#include <asm/cpufeature.h>
 #include <asm/cpuid.h>
 #include <asm/msr.h>
 
@@ -64,6 +66,90 @@ static inline u64 v3_rdmsr(u32 msr)
 static inline void v3_wrmsr(u32 msr, u64 val)
 {
 	wrmsrl(msr, val);
+}
+
+/**
+ * v3_irq_disable() - disable interrupts on this CPU
+ */
+static inline void v3_irq_disable(void)
+{
+	local_irq_disable();
+}
+
+/**
+ * v3_irq_enable() - enable interrupts on this CPU
+ */
+static inline void v3_irq_enable(void)
+{
+	local_irq_enable();
+}
+
+/**
+ * v3_rdtsc() - read the time stamp counter
+ *
+ * Return: its value.
+ */
+static inline u64 v3_rdtsc(void)
+{
+	return rdtsc();
+}
+
+/*
+ * The FPU state of a guest: in XSAVE format with every component the host
+ * enabled in XCR0 where the host uses XSAVE, else in FXSAVE format.  Either
+ * way no register keeps a value of the host's while the guest runs.
+ */
+#define V3_FPU_ALIGN	64
+
+/**
+ * v3_fpu_area_size() - size of a guest's FPU state area
+ *
+ * Return: the size in bytes, a multiple of %V3_FPU_ALIGN.
+ */
+static inline unsigned int v3_fpu_area_size(void)
+{
+	u32 regs[4];
+
+	if (!cpu_feature_enabled(X86_FEATURE_OSXSAVE))
+		return 512;
+	v3_cpuid(0xd, 0, regs);
+	return (regs[1] + V3_FPU_ALIGN - 1) & ~(V3_FPU_ALIGN - 1);
+}
+
+/**
+ * v3_fpu_init() - put an area in the state of the FPU after reset
+ * @area: a zeroed area of v3_fpu_area_size() bytes, %V3_FPU_ALIGN aligned
+ */
+static inline void v3_fpu_init(void *area)
+{
+	*(u16 *)area = 0x37f;			/* FCW */
+	*(u32 *)((u8 *)area + 24) = 0x1f80;	/* MXCSR */
+}
+
+/**
+ * v3_fpu_save() - save the FPU registers
+ * @area: the area, %V3_FPU_ALIGN aligned
+ */
+static inline void v3_fpu_save(void *area)
+{
+	if (cpu_feature_enabled(X86_FEATURE_OSXSAVE))
+		asm volatile("xsave64 (%0)" : : "r" (area), "a" (-1), "d" (-1)
+			     : "memory");
+	else
+		asm volatile("fxsave64 (%0)" : : "r" (area) : "memory");
+}
+
+/**
+ * v3_fpu_restore() - load the FPU registers
+ * @area: the area, %V3_FPU_ALIGN aligned
+ */
+static inline void v3_fpu_restore(const void *area)
+{
+	if (cpu_feature_enabled(X86_FEATURE_OSXSAVE))
+		asm volatile("xrstor64 (%0)" : : "r" (area), "a" (-1), "d" (-1)
+			     : "memory");
+	else
+		asm volatile("fxrstor64 (%0)" : : "r" (area) : "memory");
 }
 
 #endif /* _PALACIOS_ARCH_H */

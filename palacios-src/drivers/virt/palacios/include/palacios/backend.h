@@ -8,17 +8,27 @@
 
 #include <linux/types.h>
 
+struct v3_boot_state;
+struct v3_vcpu;
+struct v3_vm;
+
 /**
  * struct v3_cpu - the core's state of one host CPU
  * @id: the host's number for the CPU
  * @enabled: the backend has enabled virtualisation on this CPU
  * @host_save_hpa: host physical address of the backend's per-CPU save area,
  *                 or 0
+ * @host_state_hpa: host physical address of a second per-CPU page, where
+ *                  the backend keeps host state it saves itself, or 0
+ * @last_vcpu: the vCPU that last ran on this CPU, to know when the TLB
+ *             must be flushed; only compared, never dereferenced
  */
 struct v3_cpu {
 	int id;
 	bool enabled;
 	u64 host_save_hpa;
+	u64 host_state_hpa;
+	const void *last_vcpu;
 };
 
 /**
@@ -33,10 +43,20 @@ struct v3_cpu {
  *              returns 0, -EBUSY if another hypervisor owns it, or another
  *              negative errno
  * @cpu_disable: undo @cpu_enable on the calling CPU, which is @cpu
+ * @vm_init: set up the backend's state of a VM whose memory map exists
+ *           (nested page tables); 0 or a negative errno
+ * @vm_free: free what @vm_init made
+ * @vcpu_init: set up a vCPU (its VMCB); 0 or a negative errno
+ * @vcpu_free: free what @vcpu_init made
+ * @vcpu_boot: put vCPU 0 in the state @bs describes
+ * @vcpu_run: from the vCPU's own thread, bound to @vcpu->cpu: enter the
+ *            guest once and handle the exit; 0 to go on, or a negative
+ *            errno after the VM was stopped with its reason
  *
  * @cpu_enable and @cpu_disable run on the CPU they act on, without
  * preemption to another CPU, and are serialised by the host's CPU hotplug
- * code.
+ * code.  The VM and vCPU operations are called by the core with the VM's
+ * life-cycle lock held, except @vcpu_run.
  */
 struct v3_backend {
 	const char *name;
@@ -44,6 +64,12 @@ struct v3_backend {
 	void (*describe)(char *buf, size_t len);
 	int (*cpu_enable)(struct v3_cpu *cpu);
 	void (*cpu_disable)(struct v3_cpu *cpu);
+	int (*vm_init)(struct v3_vm *vm);
+	void (*vm_free)(struct v3_vm *vm);
+	int (*vcpu_init)(struct v3_vcpu *vcpu);
+	void (*vcpu_free)(struct v3_vcpu *vcpu);
+	void (*vcpu_boot)(struct v3_vcpu *vcpu, const struct v3_boot_state *bs);
+	int (*vcpu_run)(struct v3_vcpu *vcpu);
 };
 
 extern const struct v3_backend v3_svm_backend;

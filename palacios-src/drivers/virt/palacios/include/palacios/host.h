@@ -302,6 +302,62 @@ int v3_host_thread_stop(struct v3_thread *thread);
  */
 void v3_host_yield(void);
 
+/* Sleeping until an event */
+
+struct v3_waitq;
+
+/**
+ * v3_host_waitq_alloc() - allocate a wait queue
+ *
+ * Return: the wait queue, or NULL.
+ */
+struct v3_waitq *v3_host_waitq_alloc(void);
+
+/**
+ * v3_host_waitq_free() - free a wait queue nobody waits on
+ * @wq: the wait queue, or NULL
+ */
+void v3_host_waitq_free(struct v3_waitq *wq);
+
+/**
+ * v3_host_wait() - sleep until a condition holds
+ * @wq: the wait queue that v3_host_wake() will be called on
+ * @cond: the condition, evaluated before each sleep; must not sleep
+ * @arg: passed to @cond
+ *
+ * Also returns once v3_host_thread_should_stop() is true, when called from
+ * a thread started by v3_host_thread_start().
+ */
+void v3_host_wait(struct v3_waitq *wq, bool (*cond)(void *arg), void *arg);
+
+/**
+ * v3_host_wake() - wake whoever sleeps in v3_host_wait() on a wait queue
+ * @wq: the wait queue
+ *
+ * Call it after making the condition true.
+ *
+ * Context: any context.
+ */
+void v3_host_wake(struct v3_waitq *wq);
+
+/* The FPU */
+
+/**
+ * v3_host_fpu_get() - take the CPU's FPU registers for a guest
+ *
+ * Saves the host's FPU state where the host keeps it and disables
+ * preemption, so that the core may load a guest's FPU state into the
+ * registers until v3_host_fpu_put().  Does not sleep.
+ */
+void v3_host_fpu_get(void);
+
+/**
+ * v3_host_fpu_put() - give the FPU registers back to the host
+ *
+ * The host reloads its own state before it uses the registers again.
+ */
+void v3_host_fpu_put(void);
+
 /* Locks */
 
 struct v3_mutex;

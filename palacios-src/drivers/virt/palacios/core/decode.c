@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Palacios core: the decoder of the few x86 instructions that cause the
+ * exits the core handles.
+ *
+ * It is on the exit path: it allocates nothing, logs nothing and reads
+ * each byte once.  Two sparse tables, one per opcode map, say what each
+ * known opcode is and what follows it (ModRM, moffs, immediate).
+ */
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/types.h>
+
+#include <palacios/decode.h>
+
+/* What follows an opcode, and how its operand size is found */
+#define D_MODRM		BIT(0)	/* ModRM with a memory operand */
+#define D_BYTE		BIT(1)	/* 8-bit operand */
+#define D_IO		BIT(2)	/* 16- or 32-bit operand; REX.W ignored */
+#define D_IMM8		BIT(3)	/* 8-bit immediate */
+#define D_IMMZ		BIT(4)	/* immediate of operand size, at most 32 bits */
+#define D_MOFFS		BIT(5)	/* memory offset of address size */
+#define D_ACC		BIT(6)	/* the register operand is AL/AX/EAX/RAX */
+#define D_REG		BIT(7)	/* ModRM.reg is the register operand */
+#define D_REG0		BIT(8)	/* ModRM.reg must be 0 (c6 /0, c7 /0) */
+#define D_SRC16		BIT(9)	/* MOVZX/MOVSX from r/m16, not r/m8 */
+#define D_0F01		BIT(10)	/* 0f 01: only d9 (VMMCALL) is known */
+
+struct v3_opcode {
+	u8 op;
+	u16 flags;
+};
+
+#define OPC(o, f)	{ .op = V3_OP_##o, .flags = (f) }
+
+static const struct v3_opcode v3_one_byte[256] = {
+	[0x6c] = OPC(INS, D_BYTE),
+	[0x6d] = OPC(INS, D_IO),
+	[0x6e] = OPC(OUTS, D_BYTE),
+	[0x6f] = OPC(OUTS, D_IO),
+	[0x88] = OPC(MOV_STORE, D_MODRM | D_REG | D_BYTE),
+	[0x89] = OPC(MOV_STORE, D_MODRM | D_REG),
+	[0x8a] = OPC(MOV_LOAD, D_MODRM | D_REG | D_BYTE),
+	[0x8b] = OPC(MOV_LOAD, D_MODRM | D_REG),
+	[0xa0] = OPC(MOV_LOAD, D_MOFFS | D_ACC | D_BYTE),
+	[0xa1] = OPC(MOV_LOAD, D_MOFFS | D_ACC),
+	[0xa2] = OPC(MOV_STORE, D_MOFFS | D_ACC | D_BYTE),
+	[0xa3] = OPC(MOV_STORE, D_MOFFS | D_ACC),
+	[0xc6] = OPC(MOV_STORE_IMM, D_MODRM | D_REG0 | D_BYTE | D_IMM8),
+	[0xc7] = OPC(MOV_STORE_IMM, D_MODRM | D_REG0 | D_IMMZ),
+	[0xe4] = OPC(IN, D_ACC | D_BYTE | D_IMM8),
+	[0xe5] = OPC(IN, D_ACC | D_IO | D_IMM8),
+	[0xe6] = OPC(OUT, D_ACC | D_BYTE | D_IMM8),
+	[0xe7] = OPC(OUT, D_ACC | D_IO | D_IMM8),
+	[0xec] = OPC(IN, D_ACC | D_BYTE),
+	[0xed] = OPC(IN, D_ACC | D_IO),
+	[0xee] = OPC(OUT, D_ACC | D_BYTE),
+	[0xef] = OPC(OUT, D_ACC | D_IO),
+	[0xf4] = OPC(HLT, 0),
+};
+
+static const struct v3_opcode v3_two_byte[256] = {
+	[0x01] = OPC(VMMCALL, D_0F01),
+	[0x30] = OPC(WRMSR, 0),
+	[0x32] = OPC(RDMSR, 0),
+	[0xa2] = OPC(CPUID, 0),
+	[0xb6] = OPC(MOVZX, D_MODRM | D_REG),
+	[0xb7] = OPC(MOVZX, D_MODRM | D_REG | D_SRC16),
+	[0xbe] = OPC(MOVSX, D_MODRM | D_REG),
+	[0xbf] = OPC(MOVSX, D_MODRM | D_REG | D_SRC16),
+};
+
+/* The error for an instruction that needs @end bytes but has only @avail */
+static inline int v3_short(unsigned int end)
+{
+	return end > V3_INSN_MAX_LEN ? -EINVAL : -ENODATA;
+}
+
+/* Bytes of displacement (and SIB) after a ModRM of 32- or 64-bit address */
+static int v3_modrm32(const u8 *bytes, unsigned int avail, unsigned int *pos,
+		      u8 modrm)
+{
+	unsigned int mod = modrm >> 6, rm = modrm & 7;
+	unsigned int disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+
+	if (rm == 4) {
+		if (*pos >= avail)
+			return v3_short(*pos + 1);
+		if (mod == 0 && (bytes[*pos] & 7) == 5)
+			disp = 4;	/* no base: disp32 */
+		(*pos)++;
+	} else if (mod == 0 && rm == 5) {
+		disp = 4;		/* disp32, or RIP-relative */
+	}
+	*pos += disp;
+	return 0;
+}
+
+/* Bytes of displacement after a ModRM of 16-bit address */
+static unsigned int v3_modrm16(u8 modrm)
+{
+	unsigned int mod = modrm >> 6;
+
+	if (mod == 1)
+		return 1;
+	if (mod == 2 || (mod == 0 && (modrm & 7) == 6))
+		return 2;
+	return 0;
+}
+
+int v3_decode(const u8 *bytes, unsigned int avail, enum v3_cpu_mode mode,
+	      struct v3_insn *insn)
+{
+	unsigned int pos = 0, immlen = 0, i, opsize, addrsize;
+	u8 b, rex = 0, prefixes = 0, reg = V3_REG_NONE;
+	const struct v3_opcode *opc;
+	bool high_byte = false;
+	s8 seg = -1;
+	u64 imm = 0;
+	int err;
+
+	if (avail > V3_INSN_MAX_LEN)
+		avail = V3_INSN_MAX_LEN;
+
+	/* Legacy prefixes in any order; a REX only right before the opcode */
+	for (;;) {
+		if (pos >= avail)
+			return v3_short(pos + 1);
+		b = bytes[pos++];
+		switch (b) {
+		case 0x66:
+			prefixes |= V3_PFX_OPSIZE;
+			break;
+		case 0x67:
+			prefixes |= V3_PFX_ADDRSIZE;
+			break;
+		case 0xf0:
+			prefixes |= V3_PFX_LOCK;
+			break;
+		case 0xf2:
+			prefixes |= V3_PFX_REPNE;
+			break;
+		case 0xf3:
+			prefixes |= V3_PFX_REP;
+			break;
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			prefixes |= V3_PFX_SEG;
+			seg = (b >> 3) & 3;
+			break;
+		case 0x64: case 0x65:
+			prefixes |= V3_PFX_SEG;
+			seg = b - 0x60;
+			break;
+		default:
+			if (mode == V3_MODE_64 && (b & 0xf0) == 0x40) {
+				rex = b;
+				continue;
+			}
+			goto opcode;
+		}
+		rex = 0;
+	}
+
+opcode:
+	if (b == 0x0f) {
+		if (pos >= avail)
+			return v3_short(pos + 1);
+		b = bytes[pos++];
+		opc = &v3_two_byte[b];
+	} else {
+		opc = &v3_one_byte[b];
+	}
+	if (opc->op == V3_OP_NONE)
+		return -EOPNOTSUPP;
+	if (opc->flags & D_0F01) {
+		if (pos >= avail)
+			return v3_short(pos + 1);
+		if (bytes[pos++] != 0xd9)
+			return -EOPNOTSUPP;
+	}
+	/* None of the known instructions may be locked */
+	if (prefixes & V3_PFX_LOCK)
+		return -EINVAL;
+
+	if (mode == V3_MODE_64) {
+		addrsize = prefixes & V3_PFX_ADDRSIZE ? 4 : 8;
+		opsize = prefixes & V3_PFX_OPSIZE ? 2 : 4;
+		if ((rex & 8) && !(opc->flags & D_IO))
+			opsize = 8;
+	} else {
+		addrsize = mode == V3_MODE_16 ? 2 : 4;
+		opsize = addrsize;
+		if (prefixes & V3_PFX_ADDRSIZE)
+			addrsize ^= 6;	/* 2 <-> 4 */
+		if (prefixes & V3_PFX_OPSIZE)
+			opsize ^= 6;
+	}
+	if (opc->flags & D_BYTE)
+		opsize = 1;
+
+	if (opc->flags & D_MODRM) {
+		u8 modrm;
+
+		if (pos >= avail)
+			return v3_short(pos + 1);
+		modrm = bytes[pos++];
+		/* The register forms never touch memory, so never exit */
+		if ((modrm >> 6) == 3)
+			return -EOPNOTSUPP;
+		if ((opc->flags & D_REG0) && (modrm & 0x38))
+			return -EOPNOTSUPP;
+		if (opc->flags & D_REG) {
+			reg = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
+			high_byte = (opc->flags & D_BYTE) && !rex &&
+				    reg >= 4;
+		}
+		if (addrsize == 2) {
+			pos += v3_modrm16(modrm);
+		} else {
+			err = v3_modrm32(bytes, avail, &pos, modrm);
+			if (err)
+				return err;
+		}
+	} else if (opc->flags & D_MOFFS) {
+		pos += addrsize;
+	}
+	if (opc->flags & D_ACC)
+		reg = 0;
+
+	if (opc->flags & D_IMM8)
+		immlen = 1;
+	else if (opc->flags & D_IMMZ)
+		immlen = opsize > 4 ? 4 : opsize;
+	if (pos + immlen > avail)
+		return v3_short(pos + immlen);
+	for (i = 0; i < immlen; i++)
+		imm |= (u64)bytes[pos + i] << (8 * i);
+	if (opsize == 8 && immlen == 4)
+		imm = (u64)(s64)(s32)imm;
+	pos += immlen;
+
+	*insn = (struct v3_insn){
+		.op = opc->op,
+		.len = pos,
+		.prefixes = prefixes,
+		.seg = seg,
+		.rex = rex,
+		.opsize = opsize,
+		.addrsize = addrsize,
+		.srcsize = opc->op == V3_OP_MOVZX || opc->op == V3_OP_MOVSX ?
+			   (opc->flags & D_SRC16 ? 2 : 1) : 0,
+		.reg = reg,
+		.high_byte = high_byte,
+		.port_imm = immlen && (opc->op == V3_OP_IN ||
+				       opc->op == V3_OP_OUT),
+		.has_mem = opc->flags & (D_MODRM | D_MOFFS),
+		.imm = imm,
+	};
+	return 0;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Palacios core: the life of a VM and the run loop of its vCPUs.
+ */
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/sprintf.h>
+#include <linux/stdarg.h>
+#include <linux/string.h>
+#include <linux/types.h>
+
+#include <palacios/arch.h>
+#include <palacios/backend.h>
+#include <palacios/guest.h>
+#include <palacios/host.h>
+#include <palacios/image.h>
+#include <palacios/log.h>
+#include <palacios/vm.h>
+#include <palacios/vmm.h>
+
+static void v3_vm_set_state(struct v3_vm *vm, enum v3_vm_state state)
+{
+	WRITE_ONCE(vm->state, state);
+}
+
+enum v3_vm_state v3_vm_state(const struct v3_vm *vm)
+{
+	return READ_ONCE(vm->state);
+}
+
+const char *v3_vm_name(const struct v3_vm *vm)
+{
+	return vm->name;
+}
+
+const char *v3_vm_stop_reason(const struct v3_vm *vm)
+{
+	return v3_vm_state(vm) == V3_VM_STOPPED ? vm->reason : "";
+}
+
+u64 v3_vm_exits(const struct v3_vm *vm, enum v3_exit_class class)
+{
+	unsigned int i;
+	u64 n = 0;
+
+	if (class >= V3_NR_EXIT_CLASSES)
+		return 0;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		n += READ_ONCE(vm->vcpus[i].exits[class]);
+	return n;
+}
+
+void v3_vm_end(struct v3_vm *vm, enum v3_log_level level, const char *fmt,
+	       ...)
+{
+	unsigned long flags;
+	bool first = false;
+	unsigned int i;
+	va_list args;
+
+	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
+	if (!vm->stopped && v3_vm_state(vm) == V3_VM_RUNNING) {
+		va_start(args, fmt);
+		vsnprintf(vm->reason, sizeof(vm->reason), fmt, args);
+		va_end(args);
+		vm->stopped = true;
+		v3_vm_set_state(vm, V3_VM_STOPPED);
+		first = true;
+	}
+	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
+	if (!first)
+		return;
+
+	v3_host_log(level, "vm %s: stopped: %s\n", vm->name,
+		    vm->reason);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		v3_vcpu_kick(&vm->vcpus[i]);
+	if (vm->cfg.on_stop)
+		vm->cfg.on_stop(vm, vm->cfg.priv);
+}
+
+void v3_vcpu_kick(struct v3_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->kicked, true);
+	if (vcpu->wq)
+		v3_host_wake(vcpu->wq);
+	/* Out of guest mode, if it is there: a stale kick costs one exit. */
+	if (vcpu->thread && vcpu->cpu != v3_host_cpu_id())
+		v3_host_interrupt_cpu(vcpu->cpu);
+}
+
+bool v3_vcpu_should_run(struct v3_vcpu *vcpu)
+{
+	return v3_vm_state(vcpu->vm) == V3_VM_RUNNING &&
+	       !v3_host_thread_should_stop();
+}
+
+/* Sleeping vCPUs wake for a kick or the end of the VM. */
+static bool v3_vcpu_wake_cond(void *arg)
+{
+	struct v3_vcpu *vcpu = arg;
+
+	return READ_ONCE(vcpu->kicked) ||
+	       v3_vm_state(vcpu->vm) != V3_VM_RUNNING;
+}
+
+/**
+ * v3_vcpu_sleep() - sleep until the vCPU is kicked or its VM stops
+ * @vcpu: the vCPU, from its own thread
+ */
+static void v3_vcpu_sleep(struct v3_vcpu *vcpu)
+{
+	v3_host_wait(vcpu->wq, v3_vcpu_wake_cond, vcpu);
+	WRITE_ONCE(vcpu->kicked, false);
+}
+
+int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled)
+{
+	if (!irq_enabled) {
+		v3_vm_end(vcpu->vm, V3_LOG_INFO,
+			  "vCPU %u halted with interrupts disabled",
+			  vcpu->id);
+		return -ECANCELED;
+	}
+	v3_vcpu_sleep(vcpu);
+	return v3_vcpu_should_run(vcpu) ? 0 : -ECANCELED;
+}
+
+static int v3_vcpu_thread(void *arg)
+{
+	struct v3_vcpu *vcpu = arg;
+	const struct v3_backend *be = v3_get_backend();
+
+	/*
+	 * Application processors wait for a startup IPI, which needs the
+	 * local APIC that a later change brings; until then they sleep.
+	 */
+	if (vcpu->id) {
+		while (v3_vcpu_should_run(vcpu))
+			v3_vcpu_sleep(vcpu);
+		return 0;
+	}
+	while (v3_vcpu_should_run(vcpu)) {
+		if (be->vcpu_run(vcpu))
+			break;
+		v3_host_yield();
+	}
+	return 0;
+}
+
+/* The log as the sink of COM1: one line of the guest, one line of log. */
+static void v3_vm_log_sink(struct v3_vm *vm, const u8 *buf, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		u8 c = buf[i];
+
+		if (c == '\r')
+			continue;
+		if (c != '\n' && vm->line_len < sizeof(vm->line) - 1) {
+			/* Keep the log printable: no escapes from a guest. */
+			vm->line[vm->line_len++] = c >= 0x20 && c < 0x7f ? c : '?';
+			continue;
+		}
+		vm->line[vm->line_len] = '\0';
+		v3_host_log(V3_LOG_INFO, "%s> %s\n", vm->name, vm->line);
+		vm->line_len = 0;
+		if (c != '\n')
+			vm->line[vm->line_len++] = c >= 0x20 && c < 0x7f ? c : '?';
+	}
+}
+
+static void v3_vm_com1_sink(void *priv, const u8 *buf, unsigned int len)
+{
+	struct v3_vm *vm = priv;
+
+	if (vm->cfg.console)
+		vm->cfg.console(vm->cfg.priv, buf, len);
+	else
+		v3_vm_log_sink(vm, buf, len);
+}
+
+unsigned int v3_vm_console_input(struct v3_vm *vm, const u8 *buf,
+				 unsigned int len)
+{
+	return v3_uart_input(&vm->com1, buf, len);
+}
+
+/* Port 0x80: POST codes, which firmware and kernels write as a delay. */
+static int v3_post_access(u64 port, void *data, unsigned int len, bool write,
+			  void *priv)
+{
+	struct v3_vm *vm = priv;
+
+	if (write)
+		vm->post = *(u8 *)data;
+	else
+		memset(data, vm->post, len);
+	return 0;
+}
+
+static void v3_vcpus_free(struct v3_vm *vm)
+{
+	const struct v3_backend *be = v3_get_backend();
+	unsigned int i;
+
+	if (!vm->vcpus)
+		return;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct v3_vcpu *vcpu = &vm->vcpus[i];
+
+		if (vcpu->arch)
+			be->vcpu_free(vcpu);
+		v3_host_waitq_free(vcpu->wq);
+		v3_host_free(vcpu->fpu_mem);
+	}
+	v3_host_free(vm->vcpus);
+	vm->vcpus = NULL;
+}
+
+static int v3_vcpus_create(struct v3_vm *vm)
+{
+	const struct v3_backend *be = v3_get_backend();
+	unsigned int i, ncpus = v3_host_nr_cpu_ids();
+	int err;
+
+	vm->vcpus = v3_host_zalloc(vm->nr_vcpus * sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -ENOMEM;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct v3_vcpu *vcpu = &vm->vcpus[i];
+
+		vcpu->vm = vm;
+		vcpu->id = i;
+		/* Spread vCPUs over the CPUs, starting away from CPU 0. */
+		vcpu->cpu = (i + 1) % ncpus;
+		while (!v3_cpu_enabled(vcpu->cpu))
+			vcpu->cpu = (vcpu->cpu + 1) % ncpus;
+		vcpu->wq = v3_host_waitq_alloc();
+		vcpu->fpu_mem = v3_host_zalloc(v3_fpu_area_size() +
+					       V3_FPU_ALIGN);
+		if (!vcpu->wq || !vcpu->fpu_mem)
+			return -ENOMEM;
+		vcpu->fpu = (void *)(((unsigned long)vcpu->fpu_mem +
+				      V3_FPU_ALIGN - 1) & ~(V3_FPU_ALIGN - 1UL));
+		v3_fpu_init(vcpu->fpu);
+		err = be->vcpu_init(vcpu);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void v3_vm_release(struct v3_vm *vm)
+{
+	const struct v3_backend *be = v3_get_backend();
+
+	v3_vcpus_free(vm);
+	if (vm->arch)
+		be->vm_free(vm);
+	if (vm->com1.lock)
+		v3_uart_free(&vm->com1, &vm->io);
+	v3_range_map_free(&vm->io);
+	v3_range_map_free(&vm->mmio);
+	v3_mem_map_free(&vm->mem);
+	v3_host_spinlock_free(vm->stop_lock);
+	v3_host_mutex_free(vm->lock);
+	v3_host_free(vm);
+}
+
+int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
+{
+	const struct v3_backend *be = v3_get_backend();
+	struct v3_vm *vm;
+	int err;
+
+	if (!be || !v3_nr_cpus_enabled())
+		return -ENODEV;
+	if (!cfg->nr_vcpus || cfg->nr_vcpus > V3_MAX_VCPUS ||
+	    !cfg->mem_size || cfg->mem_size % V3_MEM_ALIGN ||
+	    cfg->mem_size > V3_MEM_MAX)
+		return -EINVAL;
+
+	vm = v3_host_zalloc(sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->cfg = *cfg;
+	strscpy(vm->name, cfg->name ? cfg->name : "guest", sizeof(vm->name));
+	vm->cfg.name = vm->name;
+	vm->nr_vcpus = cfg->nr_vcpus;
+	v3_io_map_init(&vm->io);
+	v3_mmio_map_init(&vm->mmio);
+	vm->lock = v3_host_mutex_alloc();
+	vm->stop_lock = v3_host_spinlock_alloc();
+	if (!vm->lock || !vm->stop_lock) {
+		err = -ENOMEM;
+		goto fail;
+	}
+
+	err = v3_mem_map_init(&vm->mem, cfg->mem_size);
+	if (err)
+		goto fail;
+	err = v3_uart_init(&vm->com1, &vm->io, V3_COM1_BASE, v3_vm_com1_sink,
+			   NULL, vm);
+	if (err)
+		goto fail;
+	err = v3_range_hook(&vm->io, V3_PORT_POST, V3_PORT_POST,
+			    v3_post_access, vm);
+	if (err)
+		goto fail;
+	err = be->vm_init(vm);
+	if (err)
+		goto fail;
+	err = v3_vcpus_create(vm);
+	if (err)
+		goto fail;
+
+	v3_vm_set_state(vm, V3_VM_CREATED);
+	*out = vm;
+	return 0;
+fail:
+	v3_vm_release(vm);
+	return err;
+}
+
+int v3_vm_load(struct v3_vm *vm, const void *image, u64 size)
+{
+	int err;
+
+	v3_host_mutex_lock(vm->lock);
+	if (v3_vm_state(vm) != V3_VM_CREATED) {
+		err = -EBUSY;
+	} else {
+		err = v3_image_load(vm, image, size, &vm->boot);
+		if (!err) {
+			v3_get_backend()->vcpu_boot(&vm->vcpus[0], &vm->boot);
+			v3_vm_set_state(vm, V3_VM_LOADED);
+		}
+	}
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+/* Join the vCPU threads; the VM is no longer RUNNING. */
+static void v3_vm_join(struct v3_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct v3_vcpu *vcpu = &vm->vcpus[i];
+
+		if (vcpu->thread) {
+			v3_host_thread_stop(vcpu->thread);
+			vcpu->thread = NULL;
+		}
+	}
+}
+
+int v3_vm_start(struct v3_vm *vm)
+{
+	char name[V3_VM_NAME_LEN + 16];
+	unsigned int i;
+	int err = 0;
+
+	v3_host_mutex_lock(vm->lock);
+	if (v3_vm_state(vm) != V3_VM_LOADED) {
+		v3_host_mutex_unlock(vm->lock);
+		return -EBUSY;
+	}
+	v3_vm_set_state(vm, V3_VM_RUNNING);
+	for (i = 0; i < vm->nr_vcpus && !err; i++) {
+		struct v3_vcpu *vcpu = &vm->vcpus[i];
+
+		snprintf(name, sizeof(name), "pal-%s/%u", vm->name, i);
+		err = v3_host_thread_start(v3_vcpu_thread, vcpu, vcpu->cpu,
+					   name, &vcpu->thread);
+	}
+	if (err) {
+		v3_vm_end(vm, V3_LOG_ERR, "could not start its vCPU threads (%d)",
+			  err);
+		v3_vm_join(vm);
+	} else {
+		v3_info("vm %s: running (%llu MiB, %u vCPUs)\n", vm->name,
+			vm->mem.size >> 20, vm->nr_vcpus);
+	}
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+void v3_vm_stop(struct v3_vm *vm)
+{
+	v3_host_mutex_lock(vm->lock);
+	v3_vm_end(vm, V3_LOG_INFO, "stopped by the host");
+	v3_vm_join(vm);
+	v3_host_mutex_unlock(vm->lock);
+}
+
+void v3_vm_free(struct v3_vm *vm)
+{
+	if (!vm)
+		return;
+	v3_vm_stop(vm);
+	v3_vm_release(vm);
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The VM and vCPU objects as the core and its backends see them, and the
+ * exit handling the core provides to every backend.
+ */
+#ifndef _PALACIOS_GUEST_H
+#define _PALACIOS_GUEST_H
+
+#include <linux/compiler.h>
+#include <linux/types.h>
+
+#include <palacios/decode.h>
+#include <palacios/host.h>
+#include <palacios/vm.h>
+
+/* General-purpose registers, numbered as the instruction encoding does */
+enum v3_gpr {
+	V3_RAX, V3_RCX, V3_RDX, V3_RBX, V3_RSP, V3_RBP, V3_RSI, V3_RDI,
+	V3_R8, V3_R9, V3_R10, V3_R11, V3_R12, V3_R13, V3_R14, V3_R15,
+	V3_NR_GPRS,
+};
+
+/**
+ * struct v3_boot_state - how vCPU 0 starts
+ * @mode: an enum v3_image_mode
+ * @rip: first instruction
+ * @rsp: stack pointer
+ * @rdi: value of RDI (the memory size)
+ * @cr3: page table root for V3_IMAGE_LONG64
+ */
+struct v3_boot_state {
+	unsigned int mode;
+	u64 rip;
+	u64 rsp;
+	u64 rdi;
+	u64 cr3;
+};
+
+/**
+ * struct v3_vcpu - a virtual CPU
+ * @vm: its VM
+ * @id: its number in the VM
+ * @cpu: the host CPU its thread is bound to
+ * @gpr: the guest's general-purpose registers; the backend keeps them
+ *       current between an exit and the next entry
+ * @thread: the host thread running it
+ * @wq: where it sleeps while the guest halts
+ * @arch: the backend's state (the VMCB for SVM)
+ * @fpu_mem: the allocation that holds @fpu
+ * @fpu: the guest's FPU state (see v3_fpu_save()), aligned
+ * @exits: exits by class
+ * @kicked: a wake-up is pending (set by v3_vcpu_kick())
+ */
+struct v3_vcpu {
+	struct v3_vm *vm;
+	unsigned int id;
+	int cpu;
+	u64 gpr[V3_NR_GPRS];
+	struct v3_thread *thread;
+	struct v3_waitq *wq;
+	void *arch;
+	void *fpu_mem;
+	void *fpu;
+	u64 exits[V3_NR_EXIT_CLASSES];
+	bool kicked;
+};
+
+/**
+ * struct v3_vm - a virtual machine
+ * @name: its name
+ * @cfg: the owner's configuration
+ * @state: an enum v3_vm_state; written under @lock, read by vCPU threads
+ *         with READ_ONCE()
+ * @lock: serialises the life-cycle calls
+ * @stop_lock: serialises recording the stop reason
+ * @mem: guest RAM
+ * @io: the port registry
+ * @mmio: the guest-physical registry of emulated devices
+ * @com1: the UART on COM1
+ * @line: the COM1 output line being assembled for the log
+ * @line_len: bytes in @line
+ * @boot: how vCPU 0 starts
+ * @nr_vcpus: number of vCPUs
+ * @vcpus: the vCPUs
+ * @arch: the backend's state (the nested page tables for SVM)
+ * @asid: the address-space ID its vCPUs use
+ * @post: the last POST code written to port 0x80
+ * @warned_msr: an unknown-MSR access was logged already
+ * @warned_io: an unhooked-port access was logged already
+ * @stopped: the stop reason is recorded
+ * @reason: why the VM stopped
+ */
+struct v3_vm {
+	char name[V3_VM_NAME_LEN];
+	struct v3_vm_config cfg;
+	int state;
+	struct v3_mutex *lock;
+	struct v3_spinlock *stop_lock;
+	struct v3_mem_map mem;
+	struct v3_range_map io;
+	struct v3_range_map mmio;
+	struct v3_uart com1;
+	char line[160];
+	unsigned int line_len;
+	struct v3_boot_state boot;
+	unsigned int nr_vcpus;
+	struct v3_vcpu *vcpus;
+	void *arch;
+	unsigned int asid;
+	u8 post;
+	bool warned_msr;
+	bool warned_io;
+	bool stopped;
+	char reason[V3_STOP_REASON_LEN];
+};
+
+/**
+ * v3_vm_end() - stop a running VM, recording why
+ * @vm: the VM
+ * @level: how the reason is logged: %V3_LOG_INFO for a guest that ended
+ *         as it meant to, %V3_LOG_ERR for one stopped for misbehaving
+ * @fmt: the reason, printf-style, without a newline
+ *
+ * The first reason recorded wins and is logged once; the owner's stop
+ * callback is called once.  The vCPU threads see the state change at their
+ * next exit.  Does nothing to a VM that is not RUNNING.
+ *
+ * Context: process context; does not sleep.
+ */
+__printf(3, 4) void v3_vm_end(struct v3_vm *vm, enum v3_log_level level,
+			      const char *fmt, ...);
+
+/**
+ * v3_vcpu_kick() - make a vCPU notice a state change soon
+ * @vcpu: the vCPU
+ *
+ * Wakes it if it sleeps in a halt and forces it out of guest mode if it
+ * runs the guest.
+ *
+ * Context: any context.
+ */
+void v3_vcpu_kick(struct v3_vcpu *vcpu);
+
+/**
+ * v3_vcpu_should_run() - whether a vCPU thread should enter the guest again
+ * @vcpu: the vCPU
+ *
+ * Return: false once the VM left RUNNING or the host wants the thread to
+ * stop.
+ */
+bool v3_vcpu_should_run(struct v3_vcpu *vcpu);
+
+/**
+ * v3_image_load() - copy an image into a VM's memory
+ * @vm: the VM, CREATED
+ * @image: the image
+ * @size: its size
+ * @bs: how vCPU 0 must start, on success
+ *
+ * Return: 0, or -ENOEXEC with the reason logged.
+ */
+int v3_image_load(struct v3_vm *vm, const void *image, u64 size,
+		  struct v3_boot_state *bs);
+
+/* Exit handling the core does for every backend.  0 means "resume". */
+
+/**
+ * v3_handle_cpuid() - emulate CPUID with the VMM's CPUID policy
+ * @vcpu: the vCPU; EAX and ECX are the input, EAX-EDX the output
+ *
+ * Return: 0.
+ */
+int v3_handle_cpuid(struct v3_vcpu *vcpu);
+
+/**
+ * v3_cpuid_policy() - what CPUID returns to a guest
+ * @leaf: EAX
+ * @subleaf: ECX
+ * @regs: EAX, EBX, ECX and EDX on return
+ */
+void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4]);
+
+/**
+ * v3_handle_io() - emulate one port access
+ * @vcpu: the vCPU
+ * @port: the port
+ * @len: 1, 2 or 4
+ * @in: true for IN
+ * @val: the value written, or where to put the value read
+ *
+ * A port nothing hooked reads as all ones and ignores writes, like an
+ * empty ISA bus; the first such access of a VM is logged.
+ *
+ * Return: 0, or a negative errno after v3_vm_end().
+ */
+int v3_handle_io(struct v3_vcpu *vcpu, u16 port, unsigned int len, bool in,
+		 u32 *val);
+
+/**
+ * v3_handle_mmio() - emulate a guest access to guest-physical @gpa
+ * @vcpu: the vCPU
+ * @gpa: the address that faulted
+ * @insn: the decoded instruction
+ *
+ * Return: 0, or a negative errno after v3_vm_end() (no device there, or an
+ * instruction the VMM does not emulate).
+ */
+int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn);
+
+/**
+ * v3_handle_hypercall() - a VMMCALL; number in RAX, result in RAX
+ * @vcpu: the vCPU
+ *
+ * Return: 0, or -ECANCELED when the guest asked to stop.
+ */
+int v3_handle_hypercall(struct v3_vcpu *vcpu);
+
+/**
+ * v3_handle_hlt() - the guest executed HLT
+ * @vcpu: the vCPU
+ * @irq_enabled: the guest's RFLAGS.IF
+ *
+ * With interrupts off nothing can wake the guest: the VM stops ("halted").
+ * Otherwise the vCPU sleeps until it is kicked.
+ *
+ * Return: 0, or -ECANCELED when the VM stopped.
+ */
+int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled);
+
+/**
+ * v3_msr_unknown() - apply the policy for an MSR the VMM does not know
+ * @vcpu: the vCPU
+ * @msr: the MSR
+ * @write: true for WRMSR
+ *
+ * The guest gets #GP, as on a CPU without the MSR; the first such access of
+ * a VM is logged.
+ */
+void v3_msr_unknown(struct v3_vcpu *vcpu, u32 msr, bool write);
+
+/**
+ * v3_get_backend() - the backend in use
+ *
+ * Return: the backend, or NULL before v3_init().
+ */
+const struct v3_backend *v3_get_backend(void);
+
+/**
+ * v3_get_cpu() - the core's state of a host CPU
+ * @cpu: the CPU
+ *
+ * Return: the state, or NULL if @cpu is out of range.
+ */
+struct v3_cpu *v3_get_cpu(int cpu);
+
+#endif /* _PALACIOS_GUEST_H */

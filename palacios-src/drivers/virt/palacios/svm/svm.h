@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the parts of the Palacios SVM backend share.
+ */
+#ifndef _PALACIOS_SVM_SVM_H
+#define _PALACIOS_SVM_SVM_H
+
+#include <linux/types.h>
+
+#include "npt.h"
+
+struct v3_vcpu;
+struct v3_vm;
+struct v3_boot_state;
+
+/* CPUID 0x8000000a EDX of the boot CPU: the optional SVM features */
+extern u32 v3_svm_features;
+
+/**
+ * struct svm_vm - the SVM state of a VM
+ * @npt: its nested page tables
+ * @iopm_pa: its I/O permission map (all ports intercepted)
+ * @msrpm_pa: its MSR permission map
+ */
+struct svm_vm {
+	struct v3_npt npt;
+	u64 iopm_pa;
+	u64 msrpm_pa;
+};
+
+int svm_vm_init(struct v3_vm *vm);
+void svm_vm_free(struct v3_vm *vm);
+int svm_vcpu_init(struct v3_vcpu *vcpu);
+void svm_vcpu_free(struct v3_vcpu *vcpu);
+void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs);
+int svm_vcpu_run(struct v3_vcpu *vcpu);
+
+/* svm/vmenter.S */
+void __v3_svm_run(u64 vmcb_pa, u64 *gpr, u64 host_state_pa);
+
+#endif /* _PALACIOS_SVM_SVM_H */

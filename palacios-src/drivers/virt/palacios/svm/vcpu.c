@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Palacios SVM backend: VMs, vCPUs, the run loop and the exit handlers.
+ *
+ * Each exit code maps to a small handler (svm_exit_handlers[]).  QEMU's
+ * emulated SVM and older CPUs have neither next-RIP save nor decode
+ * assists, so unless CPUID says the CPU has next-RIP save, a handler that
+ * completes an instruction decodes it at the guest's RIP to learn its
+ * length.
+ */
+#include <linux/array_size.h>
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/types.h>
+
+#include <uapi/asm/svm.h>
+
+#include <palacios/arch.h>
+#include <palacios/backend.h>
+#include <palacios/decode.h>
+#include <palacios/guest.h>
+#include <palacios/host.h>
+#include <palacios/image.h>
+#include <palacios/log.h>
+#include <palacios/mem.h>
+
+#include "svm.h"
+#include "vmcb.h"
+
+#define V3_CR0_PE	BIT_ULL(0)
+#define V3_CR0_ET	BIT_ULL(4)
+#define V3_CR0_NE	BIT_ULL(5)
+#define V3_CR0_PG	BIT_ULL(31)
+#define V3_CR4_PAE	BIT_ULL(5)
+#define V3_EFER_SCE	BIT_ULL(0)
+#define V3_EFER_LME	BIT_ULL(8)
+#define V3_EFER_LMA	BIT_ULL(10)
+#define V3_EFER_NXE	BIT_ULL(11)
+#define V3_EFER_SVME	BIT_ULL(12)
+#define V3_RFLAGS_IF	BIT_ULL(9)
+#define V3_RFLAGS_FIXED	BIT_ULL(1)
+
+#define X86_UD_VECTOR	6
+#define X86_GP_VECTOR	13
+
+#define MSR_TSC		0x00000010
+#define MSR_PAT		0x00000277
+#define MSR_EFER_NR	0xc0000080
+
+/* The power-on value of PAT */
+#define PAT_DEFAULT	0x0007040600070406ULL
+
+/* Segment attributes: type | S | P, plus D/B, G, L where set */
+#define ATTR_CODE16	0x009b
+#define ATTR_DATA16	0x0093
+#define ATTR_CODE32	0x0c9b
+#define ATTR_DATA32	0x0c93
+#define ATTR_CODE64	0x0a9b
+#define ATTR_TSS	0x008b
+#define ATTR_LDT	0x0082
+
+static inline struct vmcb *svm_vmcb(struct v3_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+static inline struct svm_vm *svm_vm(struct v3_vm *vm)
+{
+	return vm->arch;
+}
+
+/* VM */
+
+/* MSRs whose guest copy VMLOAD and VMSAVE switch: the guest owns them. */
+static const u32 svm_msrs_passthrough[] = {
+	0x00000174, 0x00000175, 0x00000176,	/* SYSENTER_CS/ESP/EIP */
+	0xc0000081, 0xc0000082, 0xc0000083,	/* STAR, LSTAR, CSTAR */
+	0xc0000084,				/* SFMASK */
+	0xc0000100, 0xc0000101, 0xc0000102,	/* FS, GS, KernelGS base */
+};
+
+static void svm_msrpm_allow(u8 *msrpm, u32 msr)
+{
+	u32 base, off;
+
+	if (msr < 0x2000) {
+		base = 0;
+	} else if (msr >= 0xc0000000 && msr < 0xc0002000) {
+		base = 0x800;
+		msr -= 0xc0000000;
+	} else {
+		return;
+	}
+	off = base * 8 + msr * 2;	/* in bits: read, then write */
+	msrpm[off / 8] &= ~(3 << (off % 8));
+}
+
+int svm_vm_init(struct v3_vm *vm)
+{
+	struct svm_vm *s;
+	unsigned int i;
+	u8 *msrpm;
+	int err;
+
+	s = v3_host_zalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	err = v3_host_alloc_pages(SVM_IOPM_ORDER, &s->iopm_pa);
+	if (err)
+		goto fail;
+	err = v3_host_alloc_pages(SVM_MSRPM_ORDER, &s->msrpm_pa);
+	if (err)
+		goto fail;
+	memset(v3_host_pa_to_va(s->iopm_pa), 0xff,
+	       V3_PAGE_SIZE << SVM_IOPM_ORDER);
+	msrpm = v3_host_pa_to_va(s->msrpm_pa);
+	memset(msrpm, 0xff, V3_PAGE_SIZE << SVM_MSRPM_ORDER);
+	for (i = 0; i < ARRAY_SIZE(svm_msrs_passthrough); i++)
+		svm_msrpm_allow(msrpm, svm_msrs_passthrough[i]);
+	err = v3_npt_build(&s->npt, &vm->mem);
+	if (err)
+		goto fail;
+	vm->arch = s;
+	vm->asid = 1;
+	return 0;
+fail:
+	if (s->msrpm_pa)
+		v3_host_free_pages(s->msrpm_pa, SVM_MSRPM_ORDER);
+	if (s->iopm_pa)
+		v3_host_free_pages(s->iopm_pa, SVM_IOPM_ORDER);
+	v3_host_free(s);
+	return err;
+}
+
+void svm_vm_free(struct v3_vm *vm)
+{
+	struct svm_vm *s = svm_vm(vm);
+
+	v3_npt_free(&s->npt);
+	v3_host_free_pages(s->msrpm_pa, SVM_MSRPM_ORDER);
+	v3_host_free_pages(s->iopm_pa, SVM_IOPM_ORDER);
+	v3_host_free(s);
+	vm->arch = NULL;
+}
+
+/* vCPU */
+
+static void svm_seg(struct vmcb_seg *seg, u16 sel, u16 attrib, u32 limit)
+{
+	seg->selector = sel;
+	seg->attrib = attrib;
+	seg->limit = limit;
+	seg->base = 0;
+}
+
+int svm_vcpu_init(struct v3_vcpu *vcpu)
+{
+	struct svm_vm *s = svm_vm(vcpu->vm);
+	struct vmcb *vmcb;
+	u64 pa;
+	int err;
+
+	err = v3_host_alloc_pages(0, &pa);
+	if (err)
+		return err;
+	vmcb = v3_host_pa_to_va(pa);
+
+	vmcb->control.intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI |
+				   SVM_I3_INIT | SVM_I3_CPUID | SVM_I3_INVD |
+				   SVM_I3_HLT | SVM_I3_INVLPGA | SVM_I3_IOIO |
+				   SVM_I3_MSR | SVM_I3_SHUTDOWN;
+	vmcb->control.intercept4 = SVM_I4_VMRUN | SVM_I4_VMMCALL |
+				   SVM_I4_VMLOAD | SVM_I4_VMSAVE |
+				   SVM_I4_STGI | SVM_I4_CLGI | SVM_I4_SKINIT |
+				   SVM_I4_RDTSCP | SVM_I4_ICEBP |
+				   SVM_I4_MONITOR | SVM_I4_MWAIT |
+				   SVM_I4_MWAIT_ARMED | SVM_I4_XSETBV;
+	vmcb->control.iopm_base_pa = s->iopm_pa;
+	vmcb->control.msrpm_base_pa = s->msrpm_pa;
+	vmcb->control.asid = vcpu->vm->asid;
+	vmcb->control.int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	vmcb->control.nested_ctl = SVM_NESTED_NP_ENABLE;
+	vmcb->control.nested_cr3 = s->npt.root;
+
+	/* Until booted, the state of a CPU after INIT */
+	vmcb->save.cr0 = V3_CR0_ET;
+	vmcb->save.efer = V3_EFER_SVME;
+	vmcb->save.rflags = V3_RFLAGS_FIXED;
+	vmcb->save.dr6 = 0xffff0ff0;
+	vmcb->save.dr7 = 0x400;
+	vmcb->save.g_pat = PAT_DEFAULT;
+	svm_seg(&vmcb->save.cs, 0, ATTR_CODE16, 0xffff);
+	svm_seg(&vmcb->save.ds, 0, ATTR_DATA16, 0xffff);
+	vmcb->save.es = vmcb->save.ds;
+	vmcb->save.ss = vmcb->save.ds;
+	vmcb->save.fs = vmcb->save.ds;
+	vmcb->save.gs = vmcb->save.ds;
+	svm_seg(&vmcb->save.gdtr, 0, 0, 0xffff);
+	vmcb->save.idtr = vmcb->save.gdtr;
+	svm_seg(&vmcb->save.tr, 0, ATTR_TSS, 0xffff);
+	svm_seg(&vmcb->save.ldtr, 0, ATTR_LDT, 0xffff);
+
+	vcpu->arch = vmcb;
+	return 0;
+}
+
+void svm_vcpu_free(struct v3_vcpu *vcpu)
+{
+	v3_host_free_pages(v3_host_va_to_pa(vcpu->arch), 0);
+	vcpu->arch = NULL;
+}
+
+void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs)
+{
+	struct vmcb *vmcb = svm_vmcb(vcpu);
+	struct vmcb_save *save = &vmcb->save;
+
+	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
+	vcpu->gpr[V3_RDI] = bs->rdi;
+	vcpu->gpr[V3_RSP] = bs->rsp;
+	save->rip = bs->rip;
+	save->rsp = bs->rsp;
+
+	switch (bs->mode) {
+	case V3_IMAGE_REAL16:
+		vcpu->gpr[V3_RDI] &= 0xffffffff;
+		return;		/* the INIT state from svm_vcpu_init() */
+	case V3_IMAGE_PROT32:
+		vcpu->gpr[V3_RDI] &= 0xffffffff;
+		save->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE;
+		svm_seg(&save->cs, V3_IMAGE_CS32, ATTR_CODE32, 0xffffffff);
+		break;
+	default:
+		save->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE | V3_CR0_PG;
+		save->cr3 = bs->cr3;
+		save->cr4 = V3_CR4_PAE;
+		save->efer = V3_EFER_LME | V3_EFER_LMA | V3_EFER_SVME;
+		svm_seg(&save->cs, V3_IMAGE_CS64, ATTR_CODE64, 0xffffffff);
+		break;
+	}
+	svm_seg(&save->ds, V3_IMAGE_DS, ATTR_DATA32, 0xffffffff);
+	save->es = save->ds;
+	save->ss = save->ds;
+	save->fs = save->ds;
+	save->gs = save->ds;
+	save->gdtr.base = V3_IMAGE_GDT_GPA;
+	save->gdtr.limit = 4 * 8 - 1;
+	save->tr.limit = 0x67;
+}
+
+/* Instructions and events */
+
+static void svm_inject(struct vmcb *vmcb, unsigned int vector, bool has_err,
+		       u32 err)
+{
+	vmcb->control.event_inj = vector | SVM_EVTINJ_EXCEPTION |
+				  SVM_EVTINJ_VALID |
+				  (has_err ? SVM_EVTINJ_ERR_VALID : 0) |
+				  ((u64)err << 32);
+}
+
+static enum v3_cpu_mode svm_mode(const struct vmcb *vmcb)
+{
+	if ((vmcb->save.efer & V3_EFER_LMA) &&
+	    (vmcb->save.cs.attrib & SVM_SEG_L))
+		return V3_MODE_64;
+	if ((vmcb->save.cr0 & V3_CR0_PE) &&
+	    (vmcb->save.cs.attrib & SVM_SEG_DB))
+		return V3_MODE_32;
+	return V3_MODE_16;
+}
+
+/* Read up to V3_INSN_MAX_LEN bytes at the guest's CS:RIP. */
+static unsigned int svm_fetch(struct v3_vcpu *vcpu, u8 *buf)
+{
+	const struct vmcb_save *save = &svm_vmcb(vcpu)->save;
+	struct v3_paging pg = {
+		.cr0 = save->cr0, .cr3 = save->cr3,
+		.cr4 = save->cr4, .efer = save->efer,
+	};
+	u64 lin = save->cs.base + save->rip;
+	unsigned int n = 0;
+
+	if (svm_mode(svm_vmcb(vcpu)) != V3_MODE_64)
+		lin &= 0xffffffff;
+	while (n < V3_INSN_MAX_LEN) {
+		u64 gpa, chunk = V3_PAGE_SIZE - ((lin + n) & (V3_PAGE_SIZE - 1));
+
+		if (chunk > V3_INSN_MAX_LEN - n)
+			chunk = V3_INSN_MAX_LEN - n;
+		if (v3_gva_to_gpa(&vcpu->vm->mem, &pg, lin + n, &gpa) ||
+		    v3_mem_read(&vcpu->vm->mem, gpa, buf + n, chunk))
+			break;
+		n += chunk;
+	}
+	return n;
+}
+
+/* Decode the instruction at RIP, which must be @op (or any, for NONE). */
+static int svm_decode(struct v3_vcpu *vcpu, enum v3_insn_op op,
+		      struct v3_insn *insn)
+{
+	struct vmcb *vmcb = svm_vmcb(vcpu);
+	u8 buf[V3_INSN_MAX_LEN];
+	unsigned int n = svm_fetch(vcpu, buf);
+
+	if (v3_decode(buf, n, svm_mode(vmcb), insn) ||
+	    (op != V3_OP_NONE && insn->op != op)) {
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "cannot decode the instruction at RIP 0x%llx (exit 0x%llx)",
+			  vmcb->save.rip, vmcb->control.exit_code);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Move RIP past the instruction that exited, which is @op. */
+static int svm_skip(struct v3_vcpu *vcpu, enum v3_insn_op op)
+{
+	struct vmcb *vmcb = svm_vmcb(vcpu);
+	struct v3_insn insn;
+	int err;
+
+	if (v3_svm_features & SVM_FEATURE_NRIPS) {
+		vmcb->save.rip = vmcb->control.next_rip;
+	} else {
+		err = svm_decode(vcpu, op, &insn);
+		if (err)
+			return err;
+		vmcb->save.rip += insn.len;
+		if (svm_mode(vmcb) != V3_MODE_64)
+			vmcb->save.rip &= 0xffffffff;
+	}
+	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	return 0;
+}
+
+/* Exit handlers */
+
+static int svm_exit_intr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	/* Taken by the host when the run loop enables interrupts. */
+	vcpu->exits[vmcb->control.exit_code == SVM_EXIT_NMI ?
+		    V3_EXIT_NMI : V3_EXIT_INTR]++;
+	return 0;
+}
+
+static int svm_exit_cpuid(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	vcpu->exits[V3_EXIT_CPUID]++;
+	v3_handle_cpuid(vcpu);
+	return svm_skip(vcpu, V3_OP_CPUID);
+}
+
+static int svm_exit_hlt(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	int err;
+
+	vcpu->exits[V3_EXIT_HLT]++;
+	err = svm_skip(vcpu, V3_OP_HLT);
+	if (err)
+		return err;
+	return v3_handle_hlt(vcpu, vmcb->save.rflags & V3_RFLAGS_IF);
+}
+
+static int svm_exit_vmmcall(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	int err;
+
+	vcpu->exits[V3_EXIT_VMMCALL]++;
+	err = svm_skip(vcpu, V3_OP_VMMCALL);
+	if (err)
+		return err;
+	return v3_handle_hypercall(vcpu);
+}
+
+static int svm_exit_ioio(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u64 info = vmcb->control.exit_info_1;
+	u16 port = info >> SVM_IOIO_PORT_SHIFT;
+	unsigned int len = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	bool in = info & SVM_IOIO_IN;
+	u64 *rax = &vcpu->gpr[V3_RAX];
+	u32 val = 0;
+	int err;
+
+	vcpu->exits[V3_EXIT_IO]++;
+	if (info & SVM_IOIO_STR) {
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "string I/O on port 0x%x is not emulated", port);
+		return -EOPNOTSUPP;
+	}
+	len = len == 4 ? 4 : len == 2 ? 2 : 1;	/* SZ32, SZ16, SZ8 bits */
+	if (!in)
+		val = (u32)*rax;
+	err = v3_handle_io(vcpu, port, len, in, &val);
+	if (err)
+		return err;
+	if (in) {
+		if (len == 4)
+			*rax = val;	/* a 32-bit write zero-extends */
+		else if (len == 2)
+			*rax = (*rax & ~0xffffULL) | (val & 0xffff);
+		else
+			*rax = (*rax & ~0xffULL) | (val & 0xff);
+	}
+	/* EXITINFO2 holds the next RIP for IOIO exits, with or without NRIPS */
+	vmcb->save.rip = vmcb->control.exit_info_2;
+	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	return 0;
+}
+
+static int svm_msr_read(struct v3_vcpu *vcpu, struct vmcb *vmcb, u32 msr,
+			u64 *val)
+{
+	switch (msr) {
+	case MSR_EFER_NR:
+		*val = vmcb->save.efer & ~V3_EFER_SVME;
+		return 0;
+	case MSR_PAT:
+		*val = vmcb->save.g_pat;
+		return 0;
+	case MSR_TSC:
+		*val = v3_rdtsc() + vmcb->control.tsc_offset;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static bool svm_pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (8 * i);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static int svm_msr_write(struct v3_vcpu *vcpu, struct vmcb *vmcb, u32 msr,
+			 u64 val)
+{
+	const u64 efer_ok = V3_EFER_SCE | V3_EFER_LME | V3_EFER_LMA |
+			    V3_EFER_NXE;
+
+	switch (msr) {
+	case MSR_EFER_NR:
+		if (val & ~efer_ok)
+			return -EINVAL;
+		/* LMA is the CPU's to set; SVME must stay set. */
+		vmcb->save.efer = (val & ~V3_EFER_LMA) |
+				  (vmcb->save.efer & V3_EFER_LMA) |
+				  V3_EFER_SVME;
+		return 0;
+	case MSR_PAT:
+		if (!svm_pat_valid(val))
+			return -EINVAL;
+		vmcb->save.g_pat = val;
+		return 0;
+	case MSR_TSC:
+		vmcb->control.tsc_offset = val - v3_rdtsc();
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int svm_exit_msr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	bool write = vmcb->control.exit_info_1 & 1;
+	u32 msr = (u32)vcpu->gpr[V3_RCX];
+	u64 val;
+	int err;
+
+	vcpu->exits[V3_EXIT_MSR]++;
+	if (write) {
+		val = (vcpu->gpr[V3_RDX] << 32) | (u32)vcpu->gpr[V3_RAX];
+		err = svm_msr_write(vcpu, vmcb, msr, val);
+	} else {
+		err = svm_msr_read(vcpu, vmcb, msr, &val);
+		if (!err) {
+			vcpu->gpr[V3_RAX] = (u32)val;
+			vcpu->gpr[V3_RDX] = val >> 32;
+		}
+	}
+	if (err) {
+		if (err == -ENOENT)
+			v3_msr_unknown(vcpu, msr, write);
+		svm_inject(vmcb, X86_GP_VECTOR, true, 0);
+		return 0;
+	}
+	return svm_skip(vcpu, write ? V3_OP_WRMSR : V3_OP_RDMSR);
+}
+
+static int svm_exit_npf(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u64 gpa = vmcb->control.exit_info_2;
+	struct v3_insn insn;
+	int err;
+
+	vcpu->exits[V3_EXIT_NPF]++;
+	if (!v3_range_find(&vcpu->vm->mmio, gpa, 1)) {
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "access to unbacked guest-physical address 0x%llx at RIP 0x%llx",
+			  gpa, vmcb->save.rip);
+		return -EFAULT;
+	}
+	vcpu->exits[V3_EXIT_MMIO]++;
+	err = svm_decode(vcpu, V3_OP_NONE, &insn);
+	if (err)
+		return err;
+	err = v3_handle_mmio(vcpu, gpa, &insn);
+	if (err)
+		return err;
+	vmcb->save.rip += insn.len;
+	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	return 0;
+}
+
+static int svm_exit_shutdown(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	v3_vm_end(vcpu->vm, V3_LOG_ERR, "triple fault (shutdown) at RIP 0x%llx",
+		  vmcb->save.rip);
+	return -ECANCELED;
+}
+
+/* SVM instructions and others the guest does not have: #UD, as without SVM */
+static int svm_exit_ud(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	vcpu->exits[V3_EXIT_OTHER]++;
+	svm_inject(vmcb, X86_UD_VECTOR, false, 0);
+	return 0;
+}
+
+static int svm_exit_invd(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u8 buf[V3_INSN_MAX_LEN];
+
+	/* Caches are the host's: the guest's INVD does nothing. */
+	vcpu->exits[V3_EXIT_OTHER]++;
+	if (v3_svm_features & SVM_FEATURE_NRIPS) {
+		vmcb->save.rip = vmcb->control.next_rip;
+		return 0;
+	}
+	if (svm_fetch(vcpu, buf) < 2 || buf[0] != 0x0f || buf[1] != 0x08) {
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "INVD with prefixes at RIP 0x%llx", vmcb->save.rip);
+		return -EOPNOTSUPP;
+	}
+	vmcb->save.rip += 2;
+	return 0;
+}
+
+typedef int (*svm_exit_fn)(struct v3_vcpu *vcpu, struct vmcb *vmcb);
+
+static const svm_exit_fn svm_exit_handlers[] = {
+	[SVM_EXIT_INTR]		= svm_exit_intr,
+	[SVM_EXIT_NMI]		= svm_exit_intr,
+	[SVM_EXIT_SMI]		= svm_exit_intr,
+	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
+	[SVM_EXIT_HLT]		= svm_exit_hlt,
+	[SVM_EXIT_INVD]		= svm_exit_invd,
+	[SVM_EXIT_IOIO]		= svm_exit_ioio,
+	[SVM_EXIT_MSR]		= svm_exit_msr,
+	[SVM_EXIT_SHUTDOWN]	= svm_exit_shutdown,
+	[SVM_EXIT_VMRUN]	= svm_exit_ud,
+	[SVM_EXIT_VMMCALL]	= svm_exit_vmmcall,
+	[SVM_EXIT_VMLOAD]	= svm_exit_ud,
+	[SVM_EXIT_VMSAVE]	= svm_exit_ud,
+	[SVM_EXIT_STGI]		= svm_exit_ud,
+	[SVM_EXIT_CLGI]		= svm_exit_ud,
+	[SVM_EXIT_SKINIT]	= svm_exit_ud,
+	[SVM_EXIT_RDTSCP]	= svm_exit_ud,
+	[SVM_EXIT_ICEBP]	= svm_exit_ud,
+	[SVM_EXIT_INVLPGA]	= svm_exit_ud,
+	[SVM_EXIT_MONITOR]	= svm_exit_ud,
+	[SVM_EXIT_MWAIT]	= svm_exit_ud,
+	[SVM_EXIT_MWAIT_COND]	= svm_exit_ud,
+	[SVM_EXIT_XSETBV]	= svm_exit_ud,
+	[SVM_EXIT_NPF]		= svm_exit_npf,
+};
+
+static int svm_handle_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u64 code = vmcb->control.exit_code;
+
+	if (code < ARRAY_SIZE(svm_exit_handlers) && svm_exit_handlers[code])
+		return svm_exit_handlers[code](vcpu, vmcb);
+
+	vcpu->exits[V3_EXIT_OTHER]++;
+	if (code == (u64)SVM_EXIT_ERR)
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "VMRUN refused the guest state (invalid VMCB)");
+	else
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "unhandled exit 0x%llx (info 0x%llx 0x%llx) at RIP 0x%llx",
+			  code, vmcb->control.exit_info_1,
+			  vmcb->control.exit_info_2, vmcb->save.rip);
+	return -EOPNOTSUPP;
+}
+
+int svm_vcpu_run(struct v3_vcpu *vcpu)
+{
+	struct vmcb *vmcb = svm_vmcb(vcpu);
+	struct v3_cpu *cpu;
+	bool entered = false;
+
+	vmcb->save.rax = vcpu->gpr[V3_RAX];
+	vmcb->save.rsp = vcpu->gpr[V3_RSP];
+
+	v3_host_fpu_get();
+	v3_fpu_restore(vcpu->fpu);
+	v3_irq_disable();
+	cpu = v3_get_cpu(v3_host_cpu_id());
+	/* A stop request after the last check is seen here, or exits us. */
+	if (cpu && cpu->enabled && v3_vm_state(vcpu->vm) == V3_VM_RUNNING) {
+		if (cpu->last_vcpu != vcpu) {
+			vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+			cpu->last_vcpu = vcpu;
+		} else {
+			vmcb->control.tlb_control = 0;
+		}
+		__v3_svm_run(v3_host_va_to_pa(vmcb), vcpu->gpr,
+			     cpu->host_state_hpa);
+		entered = true;
+	}
+	v3_irq_enable();
+	v3_fpu_save(vcpu->fpu);
+	v3_host_fpu_put();
+
+	if (!entered) {
+		if (v3_vm_state(vcpu->vm) != V3_VM_RUNNING)
+			return -ECANCELED;
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "host CPU %d of vCPU %u has SVM disabled", vcpu->cpu,
+			  vcpu->id);
+		return -EIO;
+	}
+	vcpu->gpr[V3_RAX] = vmcb->save.rax;
+	vcpu->gpr[V3_RSP] = vmcb->save.rsp;
+	/* An event whose delivery the exit interrupted is delivered again. */
+	vmcb->control.event_inj = 0;
+	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID)
+		vmcb->control.event_inj = vmcb->control.exit_int_info;
+	return svm_handle_exit(vcpu, vmcb);
+}
