@@ -13,6 +13,7 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 # Kernel messages of what follows would interleave with the results on the
 # serial line: keep them off the console (but for emergencies) and print
 # them, whole, at the end.  Messages from before /init are on the console.
+dmesg > /tmp/early.log
 dmesg -c >/dev/null
 dmesg -n 2
 
@@ -23,7 +24,8 @@ M=/lib/modules
 
 # insmod_as KEY MODULE: load MODULE, report ok or the error message
 insmod_as() {
-	if out=$(insmod "$2" 2>&1); then
+	# shellcheck disable=SC2086 # $2 is the module and its parameters
+	if out=$(insmod $2 2>&1); then
 		say "$1=ok"
 	else
 		say "$1=fail: $(echo "$out" | tail -n 1)"
@@ -52,7 +54,60 @@ kvm_run() {
 	fi
 }
 
+# klog: every kernel message since boot
+klog() { cat /tmp/early.log; dmesg; }
+
+# wait_guests N SECONDS: wait until N guests have been freed or refused
+wait_guests() {
+	local n=$1 left=$2 done=0
+	while :; do
+		done=$(klog | grep -c -E 'palacios: (vm .*: freed;|guest .*: (cannot|bad image))')
+		[ "$done" -ge "$n" ] || [ "$left" -le 0 ] && break
+		sleep 1
+		left=$((left - 1))
+	done
+	say "guests_done=$done of $n"
+}
+
+# uptime in milliseconds
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# The guest images the tests put in /guests
+G=/guests
+
 case "$test" in
+guests)
+	# The boot-time guests of the command line (tests/run lists them).
+	n=$(sed -n 's/.*pal\.nguests=\([0-9]*\).*/\1/p' /proc/cmdline)
+	wait_guests "$n" 240
+	;;
+module-guests)
+	# A guest that never stops on its own: the host stays responsive, and
+	# unloading Palacios stops and frees it promptly.
+	insmod_as load_loop "$M/palacios.ko guest=$G/vmmcall-loop.img"
+	sleep 2
+	t0=$(now_ms); sleep 1; t1=$(now_ms)
+	say "host_sleep1_ms=$((t1 - t0))"
+	t0=$(now_ms)
+	rmmod_as unload_loop palacios
+	t1=$(now_ms)
+	say "unload_loop_ms=$((t1 - t0))"
+	# After the hostile guests, a well-behaved one still runs fine.
+	insmod_as load_after "$M/palacios.ko guest=$G/triple.img,$G/hello.img"
+	wait_guests 3 60
+	rmmod_as unload_after palacios
+	;;
+bench)
+	# Exit costs: Palacios first, then KVM on the same machine.
+	insmod_as bench_load "$M/palacios.ko guest=$G/bench.img"
+	wait_guests 1 120
+	rmmod_as bench_unload palacios
+	klog | sed -n 's/.*palacios: bench> \(BENCH .*\)/PALTEST: palacios \1/p'
+	kvm_load bench_kvm_load
+	/bin/kvm-bench $G/bench.img 2>&1 | sed -n 's/^\(BENCH .*\)/PALTEST: kvm \1/p'
+	say "tsc_khz=$(klog | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n 1)"
+	say "tsc_mhz_detected=$(klog | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)"
+	;;
 builtin)
 	# Palacios is built in: its boot lines and KUnit results are in the
 	# log already.  kvm_amd must not be able to take SVM from it.
@@ -75,7 +130,11 @@ nosvm)
 	insmod_as load_nosvm $M/palacios.ko
 	;;
 debug)
-	# KUnit ran at boot.  kmemleak reports an object only once it is 5 s
+	# KUnit ran at boot, and the boot-time guests of the command line run:
+	# wait for them to be freed.
+	n=$(sed -n 's/.*pal\.nguests=\([0-9]*\).*/\1/p' /proc/cmdline)
+	[ -n "$n" ] && wait_guests "$n" 240
+	# kmemleak reports an object only once it is 5 s
 	# old and only from the second scan after it lost its last reference.
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		sleep 5

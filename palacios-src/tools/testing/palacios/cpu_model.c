@@ -7,21 +7,22 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <palacios/arch.h>
 #include <palacios/host.h>
 
 struct model_cpu model_cpus[MODEL_NR_CPUS];
 
-static const u32 model_leaves[4] = {
-	0x80000000, 0x80000001, 0x8000000a, 0,
+static const u32 model_leaves[MODEL_NR_LEAVES] = {
+	0x80000000, 0x80000001, 0x8000000a, 0, 1, 7, 0x80000008, 0xd,
 };
 
 int model_leaf(u32 leaf)
 {
 	int i;
 
-	for (i = 0; model_leaves[i]; i++)
+	for (i = 0; i < MODEL_NR_LEAVES; i++)
 		if (model_leaves[i] == leaf)
 			return i;
 	return -1;
@@ -44,7 +45,8 @@ void v3_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 	int r;
 
 	for (r = 0; r < 4; r++)
-		regs[r] = i < 0 ? 0 : model_cpus[v3_host_cpu_id()].cpuid[i][r];
+		regs[r] = i < 0 || subleaf ? 0 :
+			  model_cpus[v3_host_cpu_id()].cpuid[i][r];
 }
 
 int v3_rdmsr_safe(u32 msr, u64 *val)
@@ -77,4 +79,66 @@ void v3_wrmsr(u32 msr, u64 val)
 		abort();
 	}
 	m->value = val;
+}
+
+static __thread bool model_irqs_off;
+
+bool model_irqs_disabled(void)
+{
+	return model_irqs_off;
+}
+
+void v3_irq_disable(void)
+{
+	model_irqs_off = true;
+}
+
+void v3_irq_enable(void)
+{
+	model_irqs_off = false;
+}
+
+u64 model_tsc;
+
+u64 v3_rdtsc(void)
+{
+	return __atomic_load_n(&model_tsc, __ATOMIC_RELAXED);
+}
+
+static __thread u8 model_fpu[MODEL_FPU_SIZE] __aligned(V3_FPU_ALIGN);
+
+u8 *model_fpu_regs(void)
+{
+	return model_fpu;
+}
+
+unsigned int v3_fpu_area_size(void)
+{
+	return MODEL_FPU_SIZE;
+}
+
+void v3_fpu_init(void *area)
+{
+	*(u16 *)area = 0x37f;			/* FCW */
+	*(u32 *)((u8 *)area + 24) = 0x1f80;	/* MXCSR */
+}
+
+static void model_fpu_check(const void *area)
+{
+	if ((unsigned long)area % V3_FPU_ALIGN) {
+		fprintf(stderr, "#GP: FXSAVE area %p misaligned\n", area);
+		abort();
+	}
+}
+
+void v3_fpu_save(void *area)
+{
+	model_fpu_check(area);
+	memcpy(area, model_fpu, MODEL_FPU_SIZE);
+}
+
+void v3_fpu_restore(const void *area)
+{
+	model_fpu_check(area);
+	memcpy(model_fpu, area, MODEL_FPU_SIZE);
 }

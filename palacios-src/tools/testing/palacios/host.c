@@ -5,8 +5,12 @@
  *
  * Host physical addresses are the addresses of the memory itself.  "CPUs"
  * are a number per thread: v3_host_call_on_cpu() runs its function with
- * that number set, which is how the tests drive per-CPU code.  The host
- * counts what is allocated so that the tests can check nothing leaks.
+ * that number set, which is how the tests drive per-CPU code, and a thread
+ * started on a CPU has that CPU's number.  The host counts what is
+ * allocated so that the tests can check nothing leaks.
+ *
+ * Pages come from mmap(), so they are zeroed lazily: a test may give a
+ * guest gigabytes of RAM that it never touches.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <palacios/host.h>
 
@@ -24,13 +29,17 @@ struct test_host test_host;
 
 static __thread int this_cpu;
 static __thread struct v3_thread *this_thread;
+static __thread bool this_fpu_held;
+static pthread_mutex_t test_log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void v3_host_log(enum v3_log_level level, const char *fmt, ...)
 {
 	static const char * const names[] = { "err", "warn", "info", "debug" };
-	size_t len = strlen(test_host.log);
+	size_t len;
 	va_list args;
 
+	pthread_mutex_lock(&test_log_lock);
+	len = strlen(test_host.log);
 	va_start(args, fmt);
 	if (len < sizeof(test_host.log))
 		vsnprintf(test_host.log + len, sizeof(test_host.log) - len, fmt,
@@ -41,6 +50,33 @@ void v3_host_log(enum v3_log_level level, const char *fmt, ...)
 	if (test_host.verbose)
 		fprintf(stderr, "[%s] %s", names[level],
 			test_host.log + len);
+	pthread_mutex_unlock(&test_log_lock);
+}
+
+int test_host_log_lines(const char *str)
+{
+	const char *line = test_host.log;
+	int n = 0;
+
+	pthread_mutex_lock(&test_log_lock);
+	while (*line) {
+		const char *end = strchrnul(line, '\n');
+		const char *hit = strstr(line, str);
+
+		if (hit && hit < end)
+			n++;
+		line = *end ? end + 1 : end;
+	}
+	pthread_mutex_unlock(&test_log_lock);
+	return n;
+}
+
+/* Whether an allocation fails: see test_host.fail_nth. */
+static bool test_alloc_fails(void)
+{
+	if (__atomic_load_n(&test_host.fail_nth, __ATOMIC_RELAXED) <= 0)
+		return false;
+	return __atomic_sub_fetch(&test_host.fail_nth, 1, __ATOMIC_RELAXED) == 0;
 }
 
 unsigned int v3_host_max_order(void)
@@ -51,25 +87,30 @@ unsigned int v3_host_max_order(void)
 int v3_host_alloc_pages(unsigned int order, u64 *hpa)
 {
 	size_t len = V3_PAGE_SIZE << order;
-	void *p;
+	u8 *p, *a;
 
 	if (order > v3_host_max_order())
 		return -EINVAL;
-	if (test_host.fail_pages)
+	if (test_host.fail_pages || test_alloc_fails())
 		return -ENOMEM;
-	p = aligned_alloc(len, len);
-	if (!p)
+	/* Twice the size, to cut out a run aligned to its size. */
+	p = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
 		return -ENOMEM;
-	memset(p, 0, len);
-	test_host.pages += 1UL << order;
-	*hpa = (u64)(uintptr_t)p;
+	a = (u8 *)(((uintptr_t)p + len - 1) & ~(uintptr_t)(len - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + len, p + len - a);
+	__atomic_add_fetch(&test_host.pages, 1L << order, __ATOMIC_RELAXED);
+	*hpa = (u64)(uintptr_t)a;
 	return 0;
 }
 
 void v3_host_free_pages(u64 hpa, unsigned int order)
 {
-	free((void *)(uintptr_t)hpa);
-	test_host.pages -= 1UL << order;
+	munmap((void *)(uintptr_t)hpa, V3_PAGE_SIZE << order);
+	__atomic_sub_fetch(&test_host.pages, 1L << order, __ATOMIC_RELAXED);
 }
 
 int v3_host_alloc_chunks(u64 nr_pages, unsigned int max_order,
@@ -114,18 +155,18 @@ void *v3_host_zalloc(size_t size)
 {
 	void *p;
 
-	if (test_host.fail_zalloc)
+	if (test_host.fail_zalloc || test_alloc_fails())
 		return NULL;
 	p = calloc(1, size);
 	if (p)
-		test_host.objects++;
+		__atomic_add_fetch(&test_host.objects, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
 void v3_host_free(void *ptr)
 {
 	if (ptr)
-		test_host.objects--;
+		__atomic_sub_fetch(&test_host.objects, 1, __ATOMIC_RELAXED);
 	free(ptr);
 }
 
@@ -201,7 +242,7 @@ int v3_host_interrupt_cpu(int cpu)
 {
 	if (!test_cpu_valid(cpu))
 		return -EINVAL;
-	test_host.kicks[cpu]++;
+	__atomic_add_fetch(&test_host.kicks[cpu], 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -217,6 +258,10 @@ int v3_host_call_on_cpu(int cpu, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+/*
+ * @waiting_on: the wait queue the thread sleeps on in v3_host_wait(), so
+ * that v3_host_thread_stop() can wake it, as kthread_stop() does.
+ */
 struct v3_thread {
 	pthread_t tid;
 	int (*fn)(void *arg);
@@ -224,6 +269,12 @@ struct v3_thread {
 	int cpu;
 	int stop;
 	int ret;
+	struct v3_waitq *waiting_on;
+};
+
+struct v3_waitq {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 };
 
 static void *test_thread_main(void *data)
@@ -260,14 +311,22 @@ int v3_host_thread_start(int (*fn)(void *arg), void *arg, int cpu,
 bool v3_host_thread_should_stop(void)
 {
 	return this_thread && __atomic_load_n(&this_thread->stop,
-					      __ATOMIC_ACQUIRE);
+					      __ATOMIC_SEQ_CST);
 }
 
 int v3_host_thread_stop(struct v3_thread *thread)
 {
+	struct v3_waitq *wq;
 	int ret;
 
-	__atomic_store_n(&thread->stop, 1, __ATOMIC_RELEASE);
+	/*
+	 * The thread publishes @waiting_on before it checks @stop, and we
+	 * set @stop before we read @waiting_on: one of us sees the other.
+	 */
+	__atomic_store_n(&thread->stop, 1, __ATOMIC_SEQ_CST);
+	wq = __atomic_load_n(&thread->waiting_on, __ATOMIC_SEQ_CST);
+	if (wq)
+		v3_host_wake(wq);
 	pthread_join(thread->tid, NULL);
 	ret = thread->ret;
 	free(thread);
@@ -277,6 +336,73 @@ int v3_host_thread_stop(struct v3_thread *thread)
 void v3_host_yield(void)
 {
 	sched_yield();
+}
+
+struct v3_waitq *v3_host_waitq_alloc(void)
+{
+	struct v3_waitq *wq;
+
+	if (test_alloc_fails())
+		return NULL;
+	wq = calloc(1, sizeof(*wq));
+	if (!wq)
+		return NULL;
+	pthread_mutex_init(&wq->lock, NULL);
+	pthread_cond_init(&wq->cond, NULL);
+	__atomic_add_fetch(&test_host.objects, 1, __ATOMIC_RELAXED);
+	return wq;
+}
+
+void v3_host_waitq_free(struct v3_waitq *wq)
+{
+	if (!wq)
+		return;
+	pthread_cond_destroy(&wq->cond);
+	pthread_mutex_destroy(&wq->lock);
+	free(wq);
+	__atomic_sub_fetch(&test_host.objects, 1, __ATOMIC_RELAXED);
+}
+
+void v3_host_wait(struct v3_waitq *wq, bool (*cond)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&wq->lock);
+	if (this_thread)
+		__atomic_store_n(&this_thread->waiting_on, wq,
+				 __ATOMIC_SEQ_CST);
+	while (!cond(arg) && !v3_host_thread_should_stop())
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	if (this_thread)
+		__atomic_store_n(&this_thread->waiting_on, NULL,
+				 __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&wq->lock);
+}
+
+void v3_host_wake(struct v3_waitq *wq)
+{
+	pthread_mutex_lock(&wq->lock);
+	pthread_cond_broadcast(&wq->cond);
+	pthread_mutex_unlock(&wq->lock);
+}
+
+void v3_host_fpu_get(void)
+{
+	if (this_fpu_held)
+		__atomic_add_fetch(&test_host.fpu_errors, 1, __ATOMIC_RELAXED);
+	this_fpu_held = true;
+	__atomic_add_fetch(&test_host.fpu_gets, 1, __ATOMIC_RELAXED);
+}
+
+void v3_host_fpu_put(void)
+{
+	if (!this_fpu_held)
+		__atomic_add_fetch(&test_host.fpu_errors, 1, __ATOMIC_RELAXED);
+	this_fpu_held = false;
+	__atomic_add_fetch(&test_host.fpu_puts, 1, __ATOMIC_RELAXED);
+}
+
+bool test_host_fpu_held(void)
+{
+	return this_fpu_held;
 }
 
 struct v3_mutex {
@@ -289,7 +415,7 @@ struct v3_spinlock {
 
 struct v3_mutex *v3_host_mutex_alloc(void)
 {
-	struct v3_mutex *m = calloc(1, sizeof(*m));
+	struct v3_mutex *m = test_alloc_fails() ? NULL : calloc(1, sizeof(*m));
 
 	if (m)
 		pthread_mutex_init(&m->lock, NULL);
@@ -315,7 +441,8 @@ void v3_host_mutex_unlock(struct v3_mutex *mutex)
 
 struct v3_spinlock *v3_host_spinlock_alloc(void)
 {
-	struct v3_spinlock *l = calloc(1, sizeof(*l));
+	struct v3_spinlock *l = test_alloc_fails() ? NULL :
+				calloc(1, sizeof(*l));
 
 	if (l)
 		pthread_mutex_init(&l->lock, NULL);

@@ -16,26 +16,54 @@
  * @cpu_khz: what v3_host_cpu_khz() returns
  * @fail_pages: make page allocations fail
  * @fail_zalloc: make heap allocations fail
+ * @fail_nth: if not 0, the @fail_nth-th allocation from now on of any kind
+ *            (pages, heap, wait queue, lock) fails, once
  * @verbose: copy the core's log to stderr
  * @pages: pages allocated and not freed
- * @objects: heap objects allocated and not freed
+ * @objects: heap objects and wait queues allocated and not freed
  * @errors: messages logged at V3_LOG_ERR
  * @kicks: v3_host_interrupt_cpu() calls per CPU
+ * @fpu_gets: v3_host_fpu_get() calls
+ * @fpu_puts: v3_host_fpu_put() calls
+ * @fpu_errors: unbalanced calls: a get while the thread holds the FPU, a
+ *              put while it does not
  * @log: everything the core logged
+ *
+ * Counters that threads of the core update are updated atomically; the
+ * log is appended to under a lock.
  */
 struct test_host {
 	unsigned int nr_cpus;
 	unsigned long cpu_khz;
 	bool fail_pages;
 	bool fail_zalloc;
+	long fail_nth;
 	bool verbose;
 	long pages;
 	long objects;
 	int errors;
 	unsigned long kicks[TEST_MAX_CPUS];
-	char log[8192];
+	unsigned long fpu_gets;
+	unsigned long fpu_puts;
+	unsigned long fpu_errors;
+	char log[16384];
 };
 
 extern struct test_host test_host;
+
+/**
+ * test_host_fpu_held() - whether the calling thread holds the FPU
+ *
+ * Return: true between v3_host_fpu_get() and v3_host_fpu_put().
+ */
+bool test_host_fpu_held(void);
+
+/**
+ * test_host_log_lines() - count the lines of the log that contain a string
+ * @str: the string
+ *
+ * Return: the number of lines of test_host.log in which @str occurs.
+ */
+int test_host_log_lines(const char *str);
 
 #endif /* _PAL_TEST_HOST_H */

@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/kconfig.h>
 #include <linux/kernel_read_file.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
@@ -163,7 +164,12 @@ void pal_guests_start(void)
 int pal_guests_init(void)
 {
 	pal_wq = alloc_workqueue("palacios", WQ_UNBOUND, 0);
-	return pal_wq ? 0 : -ENOMEM;
+	if (!pal_wq)
+		return -ENOMEM;
+	/* Built in, the boot hook starts them, once the initramfs is there. */
+	if (!IS_BUILTIN(CONFIG_PALACIOS))
+		pal_guests_start();
+	return 0;
 }
 
 void pal_guests_exit(void)

@@ -50,17 +50,12 @@ static int __init palacios_init(void)
 	err = pal_vmm_init();
 	if (err && err != -ENODEV && err != -EBUSY)	/* those said why */
 		pr_err("not loaded: %pe\n", ERR_PTR(err));
-	if (err)
-		return err;
-	err = pal_guests_init();
-	if (err) {
-		pal_vmm_exit();
-		return err;
+	if (!err) {
+		err = pal_guests_init();
+		if (err)
+			pal_vmm_exit();
 	}
-	/* Built in, the boot hook starts the guests once files can be read. */
-	if (!IS_BUILTIN(CONFIG_PALACIOS))
-		pal_guests_start();
-	return 0;
+	return err;
 }
 
 static void __exit palacios_exit(void)

@@ -76,8 +76,8 @@ int pal_vmm_init(void)
 	pal_vmm_running = true;
 	v3_describe(desc, sizeof(desc));
 	pr_info("%s: %s\n", v3_backend_name(), desc);
-	pr_info("%s enabled on %u CPUs\n", v3_backend_name(),
-		v3_nr_cpus_enabled());
+	pr_info("%s enabled on %u CPUs; Palacios holds %llu pages\n",
+		v3_backend_name(), v3_nr_cpus_enabled(), pal_pages_in_use());
 	return 0;
 }
 

@@ -46,7 +46,7 @@ static const struct {
 
 #define SVM_FEATURE_NPT		BIT(0)
 
-u32 v3_svm_features;
+static u32 svm_feature_edx;
 static u32 svm_revision;
 static u32 svm_nr_asids;
 
@@ -93,20 +93,25 @@ static int svm_probe(void)
 	v3_cpuid(CPUID_SVM, 0, regs);
 	svm_revision = regs[0] & 0xff;
 	svm_nr_asids = regs[1];
-	v3_svm_features = regs[3];
-	if (!(v3_svm_features & SVM_FEATURE_NPT)) {
+	svm_feature_edx = regs[3];
+	if (!(svm_feature_edx & SVM_FEATURE_NPT)) {
 		v3_err("svm: AMD SVM lacks nested paging (NPT), which is required\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;
 }
 
+bool svm_has_feature(u32 feature)
+{
+	return svm_feature_edx & feature;
+}
+
 static void svm_describe(char *buf, size_t len)
 {
 	char has[160], lacks[160];
 
-	svm_feature_list(has, sizeof(has), v3_svm_features, true);
-	svm_feature_list(lacks, sizeof(lacks), v3_svm_features, false);
+	svm_feature_list(has, sizeof(has), svm_feature_edx, true);
+	svm_feature_list(lacks, sizeof(lacks), svm_feature_edx, false);
 	snprintf(buf, len, "AMD SVM revision %u, %u ASIDs; has: %s; lacks: %s",
 		 svm_revision, svm_nr_asids, has[0] ? has : "-",
 		 lacks[0] ? lacks : "-");

@@ -13,8 +13,13 @@ struct v3_vcpu;
 struct v3_vm;
 struct v3_boot_state;
 
-/* CPUID 0x8000000a EDX of the boot CPU: the optional SVM features */
-extern u32 v3_svm_features;
+/**
+ * svm_has_feature() - whether the CPU has an optional SVM feature
+ * @feature: its bit in CPUID 0x8000000a EDX, e.g. %SVM_FEATURE_NRIPS
+ *
+ * Return: true if the boot CPU reported it.
+ */
+bool svm_has_feature(u32 feature);
 
 /**
  * struct svm_vm - the SVM state of a VM

@@ -322,7 +322,7 @@ static int svm_skip(struct v3_vcpu *vcpu, enum v3_insn_op op)
 	struct v3_insn insn;
 	int err;
 
-	if (v3_svm_features & SVM_FEATURE_NRIPS) {
+	if (svm_has_feature(SVM_FEATURE_NRIPS)) {
 		vmcb->save.rip = vmcb->control.next_rip;
 	} else {
 		err = svm_decode(vcpu, op, &insn);
@@ -541,7 +541,7 @@ static int svm_exit_invd(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 
 	/* Caches are the host's: the guest's INVD does nothing. */
 	vcpu->exits[V3_EXIT_OTHER]++;
-	if (v3_svm_features & SVM_FEATURE_NRIPS) {
+	if (svm_has_feature(SVM_FEATURE_NRIPS)) {
 		vmcb->save.rip = vmcb->control.next_rip;
 		return 0;
 	}

@@ -15,6 +15,7 @@
 
 #define MODEL_NR_CPUS	4
 #define MODEL_NR_MSRS	8
+#define MODEL_NR_LEAVES	8
 
 struct model_msr {
 	u32 index;
@@ -23,11 +24,12 @@ struct model_msr {
 
 /**
  * struct model_cpu - what the tests set up for one CPU
- * @cpuid: EAX..EDX of the leaves the core reads, indexed by model_leaf()
+ * @cpuid: EAX..EDX of the leaves the core reads, indexed by model_leaf();
+ *         other leaves (and subleaves other than 0) read as zeroes
  * @msrs: the MSRs this CPU implements; an MSR with index 0 ends the list
  */
 struct model_cpu {
-	u32 cpuid[4][4];
+	u32 cpuid[MODEL_NR_LEAVES][4];
 	struct model_msr msrs[MODEL_NR_MSRS];
 };
 
@@ -40,5 +42,29 @@ void v3_cpuid(u32 leaf, u32 subleaf, u32 regs[4]);
 int v3_rdmsr_safe(u32 msr, u64 *val);
 u64 v3_rdmsr(u32 msr);
 void v3_wrmsr(u32 msr, u64 val);
+
+/*
+ * Interrupts: a flag per thread, which the model of the world switch
+ * checks.  The time stamp counter: model_tsc, which only the tests move.
+ */
+bool model_irqs_disabled(void);
+void v3_irq_disable(void);
+void v3_irq_enable(void);
+
+extern u64 model_tsc;
+u64 v3_rdtsc(void);
+
+/*
+ * The FPU: a register file per thread, in FXSAVE format, that save and
+ * restore copy, as FXSAVE and FXRSTOR would.
+ */
+#define V3_FPU_ALIGN	64
+#define MODEL_FPU_SIZE	512
+
+u8 *model_fpu_regs(void);
+unsigned int v3_fpu_area_size(void);
+void v3_fpu_init(void *area);
+void v3_fpu_save(void *area);
+void v3_fpu_restore(const void *area);
 
 #endif /* _PALACIOS_ARCH_H */
