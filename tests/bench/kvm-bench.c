@@ -14,14 +14,13 @@
  * halts, stops otherwise, or 60 seconds have passed.
  *
  * Exit status: 0 if the guest printed a "BENCH done" line, 1 otherwise.
- * Build: gcc -O2 -static -Wall -o kvm-bench kvm-bench.c
+ * Build it with gcc -O2 -static -Wall (no other dependencies).
  */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,11 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 
 #define TIMEOUT_S	60
 #define MIN_MEM		(2UL << 20)
@@ -42,25 +46,25 @@
 /* struct v3_image_header of <palacios/image.h>, all little-endian */
 struct image_header {
 	char magic[8];
-	uint32_t version;
-	uint32_t header_size;
-	uint32_t mode;
-	uint32_t nr_vcpus;
-	uint64_t mem_size;
-	uint64_t load_gpa;
-	uint64_t entry;
-	uint64_t stack;
-	uint32_t flags;
-	uint32_t reserved;
+	u32 version;
+	u32 header_size;
+	u32 mode;
+	u32 nr_vcpus;
+	u64 mem_size;
+	u64 load_gpa;
+	u64 entry;
+	u64 stack;
+	u32 flags;
+	u32 reserved;
 };
 
 static const char * const mode_names[] = { "REAL16", "PROT32", "LONG64" };
 
 static struct kvm_run *run;
-static volatile sig_atomic_t timed_out;
+static int timed_out;		/* set by on_alarm(), accessed atomically */
 
 static struct {
-	uint8_t lcr;
+	u8 lcr;
 	char line[128];
 	size_t line_len;
 	int done;
@@ -84,7 +88,7 @@ static void fail(const char *fmt, const char *arg)
 static void on_alarm(int sig)
 {
 	(void)sig;
-	timed_out = 1;
+	__atomic_store_n(&timed_out, 1, __ATOMIC_SEQ_CST);
 	if (run)
 		run->immediate_exit = 1;
 }
@@ -108,7 +112,7 @@ static void *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static void serial_out(uint8_t c)
+static void serial_out(u8 c)
 {
 	if (c == '\r')
 		return;
@@ -126,7 +130,7 @@ static void serial_out(uint8_t c)
 }
 
 /* One byte/word/dword of a KVM_EXIT_IO */
-static void port_io(uint16_t port, int out, uint8_t *data, unsigned int size)
+static void port_io(u16 port, int out, u8 *data, unsigned int size)
 {
 	unsigned int reg = port - COM1_BASE;
 
@@ -157,11 +161,11 @@ static void port_io(uint16_t port, int out, uint8_t *data, unsigned int size)
 	}
 }
 
-static int load_image(const char *path, uint8_t **mem, uint64_t *mem_size,
+static int load_image(const char *path, u8 **mem, u64 *mem_size,
 		      struct image_header *hdr)
 {
 	size_t len, payload;
-	uint8_t *buf;
+	u8 *buf;
 
 	buf = read_file(path, &len);
 	if (len < sizeof(*hdr) || memcmp(buf, "PALACIOS", 8))
@@ -217,7 +221,7 @@ static void set_cpuid(int kvm, int vcpu)
 }
 
 static void set_real_mode(int vcpu, const struct image_header *hdr,
-			  uint64_t mem_size)
+			  u64 mem_size)
 {
 	struct kvm_segment *segs[6];
 	struct kvm_sregs sregs;
@@ -243,7 +247,7 @@ static void set_real_mode(int vcpu, const struct image_header *hdr,
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = hdr->entry;
 	regs.rsp = hdr->stack;
-	regs.rdi = (uint32_t)mem_size;
+	regs.rdi = (u32)mem_size;
 	regs.rflags = 2;
 	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
 		die("KVM_SET_REGS");
@@ -254,12 +258,12 @@ static const char *run_vm(int vcpu)
 {
 	static char why[128];
 	unsigned int i, j;
-	uint8_t *data;
+	u8 *data;
 
 	for (;;) {
 		if (ioctl(vcpu, KVM_RUN, 0) < 0 && errno != EINTR)
 			die("KVM_RUN");
-		if (timed_out)
+		if (__atomic_load_n(&timed_out, __ATOMIC_SEQ_CST))
 			return "timeout";
 		switch (run->exit_reason) {
 		case KVM_EXIT_HLT:
@@ -268,7 +272,7 @@ static const char *run_vm(int vcpu)
 			break;
 		case KVM_EXIT_IO:
 			state.io_exits++;
-			data = (uint8_t *)run + run->io.data_offset;
+			data = (u8 *)run + run->io.data_offset;
 			for (i = 0; i < run->io.count; i++) {
 				for (j = 0; j < run->io.size; j++)
 					port_io(run->io.port + j,
@@ -309,10 +313,10 @@ int main(int argc, char **argv)
 	struct image_header hdr;
 	struct sigaction sa;
 	int kvm, vm, vcpu, efd;
-	uint64_t mem_size;
+	u64 mem_size;
 	const char *why;
 	long run_size;
-	uint8_t *mem;
+	u8 *mem;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: kvm-bench IMAGE\n");
@@ -335,7 +339,7 @@ int main(int argc, char **argv)
 		.slot = 0,
 		.guest_phys_addr = 0,
 		.memory_size = mem_size,
-		.userspace_addr = (uintptr_t)mem,
+		.userspace_addr = (unsigned long)mem,
 	};
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		die("KVM_SET_USER_MEMORY_REGION");

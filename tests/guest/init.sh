@@ -61,7 +61,7 @@ klog() { cat /tmp/early.log; dmesg; }
 wait_guests() {
 	local n=$1 left=$2 done=0
 	while :; do
-		done=$(klog | grep -c -E 'palacios: (vm .*: freed;|guest .*: (cannot|bad image))')
+		done=$(klog | grep -c -E 'palacios: (vm .*: freed in |guest .*: (cannot|bad image))')
 		[ "$done" -ge "$n" ] || [ "$left" -le 0 ] && break
 		sleep 1
 		left=$((left - 1))

@@ -60,7 +60,7 @@ int test_host_log_lines(const char *str)
 
 	pthread_mutex_lock(&test_log_lock);
 	while (*line) {
-		const char *end = strchrnul(line, '\n');
+		const char *end = strchr(line, '\n') ?: line + strlen(line);
 		const char *hit = strstr(line, str);
 
 		if (hit && hit < end)

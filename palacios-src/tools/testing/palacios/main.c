@@ -19,6 +19,10 @@ static const struct test_suite *suites[] = {
 	&io_suite,
 	&decode_suite,
 	&uart_suite,
+	&mem_suite,
+	&npt_suite,
+	&loader_suite,
+	&vm_suite,
 };
 
 int main(void)

@@ -31,5 +31,9 @@ extern const struct test_suite svm_suite;
 extern const struct test_suite io_suite;
 extern const struct test_suite uart_suite;
 extern const struct test_suite decode_suite;
+extern const struct test_suite mem_suite;
+extern const struct test_suite npt_suite;
+extern const struct test_suite loader_suite;
+extern const struct test_suite vm_suite;
 
 #endif /* _PAL_TESTS_H */

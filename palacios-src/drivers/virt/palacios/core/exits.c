@@ -33,8 +33,10 @@
 /* Leaf 7.0 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS ADX SMAP CLFLUSHOPT */
 #define C7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | \
 			 BIT(19) | BIT(20) | BIT(23))
-/* Leaf 0x80000001: ECX LAHF, ABM, SSE4A, 3DNowPrefetch; EDX SYSCALL NX
- * 1GB-pages LM and the leaf-1 bits AMD repeats here */
+/*
+ * Leaf 0x80000001: ECX LAHF, ABM, SSE4A, 3DNowPrefetch; EDX SYSCALL NX
+ * 1GB-pages LM and the leaf-1 bits AMD repeats here
+ */
 #define CE1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(6) | BIT(8))
 #define CE1_EDX_KEEP	(C1_EDX_KEEP | BIT(11) | BIT(20) | BIT(26) | BIT(29))
 
@@ -58,7 +60,8 @@ void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4])
 		if (leaf == 0x80000000) {
 			regs[0] = max;
 		} else if (leaf == 0x80000001) {
-			regs[0] = regs[1] = 0;
+			regs[0] = 0;
+			regs[1] = 0;
 			regs[2] &= CE1_ECX_KEEP;
 			regs[3] &= CE1_EDX_KEEP;
 		}
@@ -86,7 +89,8 @@ void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4])
 			v3_cpuid(7, 0, regs);
 			regs[0] = 0;
 			regs[1] &= C7_EBX_KEEP;
-			regs[2] = regs[3] = 0;
+			regs[2] = 0;
+			regs[3] = 0;
 		}
 		return;
 	default:

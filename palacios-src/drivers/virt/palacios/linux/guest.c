@@ -18,6 +18,7 @@
 #include <linux/err.h>
 #include <linux/kconfig.h>
 #include <linux/kernel_read_file.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -51,15 +52,17 @@ static void pal_guest_free(struct work_struct *work)
 {
 	struct pal_guest *g = container_of(work, struct pal_guest, free_work);
 	char name[V3_VM_NAME_LEN];
+	ktime_t t0;
 
 	mutex_lock(&pal_guests_lock);
 	list_del(&g->node);
 	mutex_unlock(&pal_guests_lock);
 	strscpy(name, v3_vm_name(g->vm), sizeof(name));
+	t0 = ktime_get();
 	v3_vm_free(g->vm);
 	kfree(g);
-	pr_info("vm %s: freed; Palacios now holds %llu pages\n", name,
-		pal_pages_in_use());
+	pr_info("vm %s: freed in %lld ms; Palacios now holds %llu pages\n",
+		name, ktime_ms_delta(ktime_get(), t0), pal_pages_in_use());
 }
 
 static void pal_guest_stopped(struct v3_vm *vm, void *priv)
@@ -89,6 +92,7 @@ static int pal_guest_start(const char *path, u64 mem)
 	struct pal_guest *g;
 	void *image = NULL;
 	ssize_t size;
+	ktime_t t0;
 	int err;
 
 	size = kernel_read_file_from_path(path, 0, &image, PAL_IMAGE_MAX,
@@ -113,6 +117,7 @@ static int pal_guest_start(const char *path, u64 mem)
 	cfg.mem_size = mem ? mem : info.mem_size ? info.mem_size : 16 << 20;
 	cfg.nr_vcpus = info.nr_vcpus;
 	cfg.priv = g;
+	t0 = ktime_get();
 	err = v3_vm_create(&cfg, &g->vm);
 	if (err) {
 		pr_err("guest %s: cannot create a VM of %llu MiB: %pe\n", path,
@@ -120,6 +125,8 @@ static int pal_guest_start(const char *path, u64 mem)
 		kfree(g);
 		goto out;
 	}
+	pr_info("vm %s: created with %llu MiB in %lld ms\n", name,
+		cfg.mem_size >> 20, ktime_ms_delta(ktime_get(), t0));
 	err = v3_vm_load(g->vm, image, size);
 	if (err) {
 		v3_vm_free(g->vm);

@@ -207,6 +207,14 @@ int svm_vcpu_init(struct v3_vcpu *vcpu)
 
 void svm_vcpu_free(struct v3_vcpu *vcpu)
 {
+	struct v3_cpu *cpu = v3_get_cpu(vcpu->cpu);
+
+	/*
+	 * A vCPU allocated later at this address, with the same ASID, must
+	 * not take this one for itself and skip its first TLB flush.
+	 */
+	if (cpu && cpu->last_vcpu == vcpu)
+		cpu->last_vcpu = NULL;
 	v3_host_free_pages(v3_host_va_to_pa(vcpu->arch), 0);
 	vcpu->arch = NULL;
 }

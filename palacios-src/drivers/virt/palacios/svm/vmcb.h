@@ -81,11 +81,9 @@ struct vmcb_seg {
 	u64 base;
 } __packed;
 
-/**
- * struct vmcb_control - the control area (offset 0)
- *
- * Fields are named as in the APM; only those the backend uses are not
- * padding.
+/*
+ * The control area (offset 0).  Fields are named after the APM's; those
+ * the backend does not use are padding.
  */
 struct vmcb_control {
 	u32 intercept_cr;
@@ -121,9 +119,7 @@ struct vmcb_control {
 	u8 reserved_e0[0x400 - 0xe0];
 } __packed;
 
-/**
- * struct vmcb_save - the state save area (offset 0x400)
- */
+/* The state save area (offset 0x400), where the guest's state lives */
 struct vmcb_save {
 	struct vmcb_seg es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr, tr;
 	u8 reserved_a0[0xcb - 0xa0];

@@ -7,9 +7,10 @@
 
 #define BAD_MSR		0xdeadbeef
 
-const char guest_name[] = "badmsr";
+GUEST_NAME("badmsr");
 
-static volatile unsigned int nr_gp;
+/* Read after rdmsr()/wrmsr(), whose asm clobbers memory */
+static unsigned int nr_gp;
 
 static void gp_handler(struct trap_frame *frame)
 {

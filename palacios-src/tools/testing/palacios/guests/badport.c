@@ -7,7 +7,7 @@
 
 #define BAD_PORT	0x1234
 
-const char guest_name[] = "badport";
+GUEST_NAME("badport");
 
 int guest_main(u64 mem_size)
 {
@@ -15,14 +15,14 @@ int guest_main(u64 mem_size)
 	u16 w;
 	u8 b;
 
-	outb(0x12, BAD_PORT);
-	outw(0x1234, BAD_PORT);
-	outl(0x12345678, BAD_PORT);
+	port_out8(0x12, BAD_PORT);
+	port_out16(0x1234, BAD_PORT);
+	port_out32(0x12345678, BAD_PORT);
 	gprintf("badport: wrote byte, word, dword to port 0x%x\n", BAD_PORT);
 
-	b = inb(BAD_PORT);
-	w = inw(BAD_PORT);
-	l = inl(BAD_PORT);
+	b = port_in8(BAD_PORT);
+	w = port_in16(BAD_PORT);
+	l = port_in32(BAD_PORT);
 	gprintf("badport: read 0x%x 0x%x 0x%x\n", b, w, l);
 	if (b != 0xff || w != 0xffff || l != 0xffffffff) {
 		gprintf("badport: FAIL expected 0xff 0xffff 0xffffffff\n");

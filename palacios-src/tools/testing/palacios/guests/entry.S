@@ -49,7 +49,9 @@ trap_stubs:
 	vec = 0
 	.rept	32
 	.align	16
-	.if	!(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30)
+	/* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX */
+	.if	!(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || \
+		  vec == 21 || vec == 29 || vec == 30)
 	pushq	$0
 	.endif
 	pushq	$vec

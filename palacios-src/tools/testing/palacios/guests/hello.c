@@ -8,12 +8,11 @@
 #define HELLO_START	(8 * SZ_1M)
 #define HELLO_SIZE	(4 * SZ_1M)
 
-const char guest_name[] = "hello";
+GUEST_NAME("hello");
 
 int guest_main(u64 mem_size)
 {
-	volatile u64 *p = (volatile u64 *)HELLO_START;
-	u64 i, n = HELLO_SIZE / sizeof(u64);
+	u64 addr, got;
 	u32 max, vendor[4];
 
 	gprintf("hello: hello from a Palacios guest\n");
@@ -30,14 +29,13 @@ int guest_main(u64 mem_size)
 			(HELLO_START + HELLO_SIZE) / SZ_1M);
 		return 1;
 	}
-	for (i = 0; i < n; i++)
-		p[i] = ~(HELLO_START + i * sizeof(u64));
-	for (i = 0; i < n; i++) {
-		u64 want = ~(HELLO_START + i * sizeof(u64));
-
-		if (p[i] != want) {
+	for (addr = HELLO_START; addr < HELLO_START + HELLO_SIZE; addr += 8)
+		mem_write64(addr, ~addr);
+	for (addr = HELLO_START; addr < HELLO_START + HELLO_SIZE; addr += 8) {
+		got = mem_read64(addr);
+		if (got != ~addr) {
 			gprintf("hello: FAIL at 0x%llx expected 0x%llx got 0x%llx\n",
-				HELLO_START + i * sizeof(u64), want, p[i]);
+				addr, ~addr, got);
 			return 1;
 		}
 	}

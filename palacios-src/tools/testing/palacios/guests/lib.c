@@ -7,27 +7,8 @@
 #define NR_EXCEPTIONS	32
 #define TRAP_STUB_SIZE	16	/* entry.S aligns each stub to 16 bytes */
 
-_Static_assert(sizeof(struct v3_image_header) == 64,
-	       "the image header is 64 bytes");
-
-struct idt_gate {
-	u16 offset_low;
-	u16 selector;
-	u8 ist;
-	u8 type_attr;
-	u16 offset_mid;
-	u32 offset_high;
-	u32 reserved;
-} __attribute__((packed));
-
-struct idt_ptr {
-	u16 limit;
-	u64 base;
-} __attribute__((packed));
-
-extern char trap_stubs[];	/* entry.S */
-
-static struct idt_gate idt[NR_EXCEPTIONS] __attribute__((aligned(16)));
+/* Two qwords per 64-bit gate */
+static u64 idt[2 * NR_EXCEPTIONS];
 static void (*trap_handlers[NR_EXCEPTIONS])(struct trap_frame *frame);
 
 void *memset(void *s, int c, unsigned long n)
@@ -51,20 +32,20 @@ void *memcpy(void *dst, const void *src, unsigned long n)
 
 void serial_init(void)
 {
-	outb(0x00, COM1_BASE + 1);	/* IER: no interrupts */
-	outb(0x80, COM1_BASE + 3);	/* LCR: DLAB */
-	outb(0x01, COM1_BASE + 0);	/* DLL: 115200 baud */
-	outb(0x00, COM1_BASE + 1);	/* DLM */
-	outb(0x03, COM1_BASE + 3);	/* LCR: 8N1 */
-	outb(0x07, COM1_BASE + 2);	/* FCR: enable and clear the FIFOs */
-	outb(0x03, COM1_BASE + 4);	/* MCR: DTR, RTS */
+	port_out8(0x00, COM1_BASE + 1);	/* IER: no interrupts */
+	port_out8(0x80, COM1_BASE + 3);	/* LCR: DLAB */
+	port_out8(0x01, COM1_BASE + 0);	/* DLL: 115200 baud */
+	port_out8(0x00, COM1_BASE + 1);	/* DLM */
+	port_out8(0x03, COM1_BASE + 3);	/* LCR: 8N1 */
+	port_out8(0x07, COM1_BASE + 2);	/* FCR: enable and clear the FIFOs */
+	port_out8(0x03, COM1_BASE + 4);	/* MCR: DTR, RTS */
 }
 
 void serial_putc(char c)
 {
-	while (!(inb(COM1_BASE + 5) & UART_LSR_THRE))
+	while (!(port_in8(COM1_BASE + 5) & UART_LSR_THRE))
 		;
-	outb(c, COM1_BASE);
+	port_out8(c, COM1_BASE);
 }
 
 void serial_puts(const char *s)
@@ -167,23 +148,20 @@ void idt_set_handler(unsigned int vector, void (*fn)(struct trap_frame *frame))
 
 void idt_install(void)
 {
-	struct idt_ptr ptr;
+	u64 addr, idtr[2];
 	unsigned int i;
-	u64 addr;
 
 	for (i = 0; i < NR_EXCEPTIONS; i++) {
 		addr = (u64)trap_stubs + i * TRAP_STUB_SIZE;
-		idt[i] = (struct idt_gate){
-			.offset_low = addr,
-			.selector = V3_IMAGE_CS64,
-			.type_attr = 0x8e,	/* present, DPL 0, interrupt gate */
-			.offset_mid = addr >> 16,
-			.offset_high = addr >> 32,
-		};
+		/* offset 15:0, selector, IST 0, present DPL 0 interrupt gate */
+		idt[2 * i] = (addr & 0xffff) | (u64)V3_IMAGE_CS64 << 16 |
+			     0x8eULL << 40 | (addr & 0xffff0000) << 32;
+		idt[2 * i + 1] = addr >> 32;
 	}
-	ptr.limit = sizeof(idt) - 1;
-	ptr.base = (u64)idt;
-	asm volatile("lidt %0" : : "m"(ptr));
+	/* The 10-byte IDTR operand: limit, then base */
+	idtr[0] = (sizeof(idt) - 1) | (u64)idt << 16;
+	idtr[1] = (u64)idt >> 48;
+	asm volatile("lidt %0" : : "m"(idtr));
 }
 
 /* Called by entry.S with interrupts disabled */

@@ -22,9 +22,15 @@
 /* Symbols of the linker script (guest.lds) */
 extern char __image_start[], __image_end[];
 
+/* The 32 exception entry stubs of entry.S, 16 bytes apart */
+extern char trap_stubs[];
+
 /**
- * guest_name - the guest's name, the prefix of the library's messages
+ * GUEST_NAME() - define the guest's name, the prefix of the library's messages
+ * @name: a string literal
  */
+#define GUEST_NAME(name)	const char guest_name[] = name
+
 extern const char guest_name[];
 
 /**
@@ -90,9 +96,9 @@ void serial_puts(const char *s);
  * gprintf() - print on COM1
  * @fmt: a format with %s, %c, %d, %u, %x (add l or ll for 64 bits), %%
  *
- * A '\n' is sent as "\r\n".
+ * A '\n' is sent as "\r\n".  No format checking: keep the arguments
+ * to what the format says.
  */
-__attribute__((format(printf, 1, 2)))
 void gprintf(const char *fmt, ...);
 
 void *memset(void *s, int c, unsigned long n);
@@ -101,30 +107,30 @@ void *memcpy(void *dst, const void *src, unsigned long n);
 /**
  * guest_halt() - stop the vCPU for good: cli; hlt forever
  */
-__attribute__((noreturn)) void guest_halt(void);
+void guest_halt(void);
 
 /**
  * guest_exit() - the EXIT hypercall, then guest_halt()
  * @code: the exit code (RBX)
  */
-__attribute__((noreturn)) void guest_exit(u64 code);
+void guest_exit(u64 code);
 
-static inline void outb(u8 val, u16 port)
+static inline void port_out8(u8 val, u16 port)
 {
 	asm volatile("outb %0, %1" : : "a"(val), "Nd"(port));
 }
 
-static inline void outw(u16 val, u16 port)
+static inline void port_out16(u16 val, u16 port)
 {
 	asm volatile("outw %0, %1" : : "a"(val), "Nd"(port));
 }
 
-static inline void outl(u32 val, u16 port)
+static inline void port_out32(u32 val, u16 port)
 {
 	asm volatile("outl %0, %1" : : "a"(val), "Nd"(port));
 }
 
-static inline u8 inb(u16 port)
+static inline u8 port_in8(u16 port)
 {
 	u8 val;
 
@@ -132,7 +138,7 @@ static inline u8 inb(u16 port)
 	return val;
 }
 
-static inline u16 inw(u16 port)
+static inline u16 port_in16(u16 port)
 {
 	u16 val;
 
@@ -140,12 +146,26 @@ static inline u16 inw(u16 port)
 	return val;
 }
 
-static inline u32 inl(u16 port)
+static inline u32 port_in32(u16 port)
 {
 	u32 val;
 
 	asm volatile("inl %1, %0" : "=a"(val) : "Nd"(port));
 	return val;
+}
+
+/* Memory accesses the compiler can neither drop, merge nor reorder */
+static inline u64 mem_read64(u64 addr)
+{
+	u64 val;
+
+	asm volatile("movq (%1), %0" : "=r"(val) : "r"(addr) : "memory");
+	return val;
+}
+
+static inline void mem_write64(u64 addr, u64 val)
+{
+	asm volatile("movq %1, (%0)" : : "r"(addr), "r"(val) : "memory");
 }
 
 /**
@@ -184,7 +204,7 @@ static inline u64 rdtsc(void)
 	return (u64)hi << 32 | lo;
 }
 
-/* Both are exactly two bytes long (0f 32, 0f 30), so a #GP handler can skip them. */
+/* Both are two bytes long (0f 32, 0f 30), so a #GP handler can skip them */
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;

@@ -15,7 +15,7 @@
 #define MEMTEST_STEP	(256 * SZ_1M)
 #define MEMTEST_SEED	0x5eed0f0ddba11ULL
 
-const char guest_name[] = "memtest";
+GUEST_NAME("memtest");
 
 /* A bijection of the address, so no two qwords get the same value */
 static inline u64 pattern(u64 addr)
@@ -47,13 +47,13 @@ int guest_main(u64 mem_size)
 		end - start);
 
 	for (addr = start; addr < end; addr += sizeof(u64)) {
-		*(volatile u64 *)addr = pattern(addr);
+		mem_write64(addr, pattern(addr));
 		if (!((addr + sizeof(u64)) % MEMTEST_STEP))
 			gprintf("memtest: written up to %llu MiB\n",
 				(addr + sizeof(u64)) / SZ_1M);
 	}
 	for (addr = start; addr < end; addr += sizeof(u64)) {
-		got = *(volatile u64 *)addr;
+		got = mem_read64(addr);
 		if (got != pattern(addr)) {
 			gprintf("memtest: FAIL at 0x%llx expected 0x%llx got 0x%llx\n",
 				addr, pattern(addr), got);

@@ -6,17 +6,14 @@
  */
 #include "lib.h"
 
-const char guest_name[] = "triple";
+GUEST_NAME("triple");
 
 int guest_main(u64 mem_size)
 {
-	struct {
-		u16 limit;
-		u64 base;
-	} __attribute__((packed)) empty = { 0, 0 };
+	u64 empty_idtr[2] = { 0, 0 };	/* limit 0, base 0 */
 
 	gprintf("triple: going down\n");
-	asm volatile("lidt %0; ud2" : : "m"(empty));
+	asm volatile("lidt %0; ud2" : : "m"(empty_idtr));
 	gprintf("triple: FAIL survived\n");
 	return 1;
 }

@@ -7,7 +7,7 @@
 
 #define UNBACKED_GPA	(3 * SZ_1G + 0x1000)
 
-const char guest_name[] = "unbacked";
+GUEST_NAME("unbacked");
 
 int guest_main(u64 mem_size)
 {
@@ -15,7 +15,7 @@ int guest_main(u64 mem_size)
 
 	gprintf("unbacked: memory size 0x%llx, reading 0x%llx\n", mem_size,
 		UNBACKED_GPA);
-	val = *(volatile u64 *)UNBACKED_GPA;
+	val = mem_read64(UNBACKED_GPA);
 	gprintf("unbacked: FAIL survived, read 0x%llx\n", val);
 	return 1;
 }

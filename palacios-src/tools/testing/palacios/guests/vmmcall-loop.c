@@ -4,7 +4,7 @@
  */
 #include "lib.h"
 
-const char guest_name[] = "vmmcall-loop";
+GUEST_NAME("vmmcall-loop");
 
 int guest_main(u64 mem_size)
 {

@@ -9,10 +9,10 @@
 #ifndef _PALACIOS_ARCH_H
 #define _PALACIOS_ARCH_H
 
+#include <linux/cpufeature.h>
 #include <linux/irqflags.h>
 #include <linux/types.h>
 
-#include <asm/cpufeature.h>
 #include <asm/cpuid.h>
 #include <asm/msr.h>
 

@@ -17,7 +17,7 @@
 
 /**
  * enum v3_image_mode - the mode the first vCPU starts in
- * @V3_IMAGE_REAL16: real mode; CS, DS, ES, SS are 0, IP is @entry (below
+ * @V3_IMAGE_REAL16: real mode; all segments are 0, IP is @entry (below
  *                   64 KiB), SP is @stack
  * @V3_IMAGE_PROT32: 32-bit protected mode, flat 4 GiB segments, paging off
  * @V3_IMAGE_LONG64: 64-bit mode, flat segments, the first 4 GiB identity

@@ -54,6 +54,18 @@ enum v3_vm_state {
 
 /**
  * enum v3_exit_class - exits counted per VM, whatever the backend
+ * @V3_EXIT_CPUID: CPUID
+ * @V3_EXIT_MSR: RDMSR and WRMSR
+ * @V3_EXIT_IO: port I/O
+ * @V3_EXIT_MMIO: accesses to emulated devices in guest-physical memory
+ * @V3_EXIT_HLT: HLT
+ * @V3_EXIT_INTR: host interrupts
+ * @V3_EXIT_NMI: host NMIs
+ * @V3_EXIT_VMMCALL: hypercalls
+ * @V3_EXIT_NPF: nested page faults (including those of MMIO)
+ * @V3_EXIT_EXCEPTION: intercepted exceptions
+ * @V3_EXIT_OTHER: everything else
+ * @V3_NR_EXIT_CLASSES: the number of classes
  */
 enum v3_exit_class {
 	V3_EXIT_CPUID,

@@ -16,18 +16,16 @@
 /* Copy a string into @dest, truncating it to @size - 1 bytes; see lib/. */
 static inline ssize_t strscpy(char *dest, const char *src, size_t size)
 {
-	size_t len;
+	size_t i;
 
-	if (!size)
-		return -E2BIG;
-	len = strnlen(src, size);
-	if (len == size) {
-		memcpy(dest, src, size - 1);
-		dest[size - 1] = '\0';
-		return -E2BIG;
+	for (i = 0; i < size; i++) {
+		dest[i] = src[i];
+		if (!src[i])
+			return i;
 	}
-	memcpy(dest, src, len + 1);
-	return len;
+	if (size)
+		dest[size - 1] = '\0';
+	return -E2BIG;
 }
 
 #endif

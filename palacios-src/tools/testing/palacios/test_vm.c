@@ -1,0 +1,1159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of VMs: their life cycle, and the run loop and exit handlers
+ * of the SVM backend driven by a scripted guest (model_svm.c) on the
+ * model CPU.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/array_size.h>
+#include <linux/bits.h>
+
+#include <uapi/asm/svm.h>
+
+#include <palacios/arch.h>
+#include <palacios/backend.h>
+#include <palacios/guest.h>
+#include <palacios/host.h>
+#include <palacios/image.h>
+#include <palacios/vm.h>
+#include <palacios/vmm.h>
+
+#include "model_svm.h"
+#include "test_host.h"
+#include "tests.h"
+
+#define MiB		(1ULL << 20)
+
+#define SVM_NPT		BIT(0)
+#define SVM_NRIPS	BIT(3)
+
+#define RFLAGS_IF	BIT_ULL(9)
+#define GP_EVENT	(13 | SVM_EVTINJ_EXCEPTION | SVM_EVTINJ_VALID | \
+			 SVM_EVTINJ_ERR_VALID)
+#define UD_EVENT	(6 | SVM_EVTINJ_EXCEPTION | SVM_EVTINJ_VALID)
+
+/* The guest's code: the instructions its exits are for */
+#define LOAD		0x100000ULL
+#define G_CPUID		(LOAD + 0x00)	/* 0f a2 */
+#define G_RDMSR		(LOAD + 0x02)	/* 0f 32 */
+#define G_WRMSR		(LOAD + 0x04)	/* 0f 30 */
+#define G_HLT		(LOAD + 0x06)	/* f4 */
+#define G_VMMCALL	(LOAD + 0x07)	/* 0f 01 d9 */
+#define G_IN		(LOAD + 0x0a)	/* ec */
+#define G_OUT		(LOAD + 0x0b)	/* ee */
+#define G_INVD		(LOAD + 0x0c)	/* 0f 08 */
+#define G_NOPS		(LOAD + 0x10)	/* 90 ... */
+#define ENTRY		(LOAD + 0x40)
+#define STACK		0x80000ULL
+#define ENTRY16		0x7c00ULL	/* real mode: below 64 KiB */
+#define STACK16		0x7000ULL
+
+static const u8 guest_code[0x40] = {
+	0x0f, 0xa2, 0x0f, 0x32, 0x0f, 0x30, 0xf4, 0x0f, 0x01, 0xd9, 0xec,
+	0xee, 0x0f, 0x08, 0x90, 0x90,
+	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+};
+
+static struct {
+	struct v3_image_header h;
+	u8 code[0x80];
+} gimg;
+
+static bool nrips;		/* the model CPU has next-RIP save */
+static long base_pages, base_objects;
+static unsigned int nr_up;
+
+/* Core bring-up on the model CPU */
+
+static void up_here(void *arg)
+{
+	int *ret = arg;
+
+	*ret = v3_cpu_up(v3_host_cpu_id());
+}
+
+static void down_here(void *arg)
+{
+	v3_cpu_down(v3_host_cpu_id());
+}
+
+static void cpu_down(int cpu)
+{
+	v3_host_call_on_cpu(cpu, down_here, NULL);
+}
+
+/* An AMD CPU with SVM and NPT (and NRIPS if @with_nrips), @n of them. */
+static void core_up(unsigned int n, bool with_nrips)
+{
+	unsigned int cpu;
+	int ret;
+
+	memset(&test_host, 0, sizeof(test_host));
+	memset(model_cpus, 0, sizeof(model_cpus));
+	test_host.nr_cpus = n;
+	nrips = with_nrips;
+	for (cpu = 0; cpu < n; cpu++) {
+		struct model_cpu *c = &model_cpus[cpu];
+		u32 *l0 = c->cpuid[model_leaf(0)];
+
+		l0[0] = 0xd;
+		memcpy(&l0[1], "Auth", 4);
+		memcpy(&l0[3], "enti", 4);
+		memcpy(&l0[2], "cAMD", 4);
+		c->cpuid[model_leaf(1)][0] = 0x00a00f11;
+		c->cpuid[model_leaf(1)][1] = 0x12345678;
+		c->cpuid[model_leaf(1)][2] = ~0U;
+		c->cpuid[model_leaf(1)][3] = ~0U;
+		c->cpuid[model_leaf(7)][0] = 1;
+		c->cpuid[model_leaf(7)][1] = ~0U;
+		c->cpuid[model_leaf(7)][2] = ~0U;
+		c->cpuid[model_leaf(7)][3] = ~0U;
+		c->cpuid[model_leaf(0xd)][1] = 0x340;
+		c->cpuid[model_leaf(0x80000000)][0] = 0x8000001f;
+		c->cpuid[model_leaf(0x80000001)][0] = 0x00a00f11;
+		c->cpuid[model_leaf(0x80000001)][2] = ~0U;	/* SVM too */
+		c->cpuid[model_leaf(0x80000001)][3] = ~0U;
+		c->cpuid[model_leaf(0x80000008)][0] = 0x3030;
+		c->cpuid[model_leaf(0x8000000a)][0] = 1;
+		c->cpuid[model_leaf(0x8000000a)][1] = 16;
+		c->cpuid[model_leaf(0x8000000a)][3] =
+			SVM_NPT | (with_nrips ? SVM_NRIPS : 0);
+		c->msrs[0] = (struct model_msr){ MSR_EFER, 0xd01 };
+		c->msrs[1] = (struct model_msr){ MSR_VM_CR, 0 };
+		c->msrs[2] = (struct model_msr){ MSR_VM_HSAVE_PA, 0 };
+	}
+	CHECK(v3_init() == 0);
+	for (cpu = 0; cpu < n; cpu++) {
+		ret = -1;
+		v3_host_call_on_cpu(cpu, up_here, &ret);
+		CHECK(ret == 0);
+	}
+	nr_up = n;
+	base_pages = test_host.pages;
+	base_objects = test_host.objects;
+	model_svm_reset(NULL, NULL);
+}
+
+static void core_down(void)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < nr_up; cpu++)
+		cpu_down(cpu);
+	v3_exit();
+	CHECK(test_host.pages == 0 && test_host.objects == 0);
+}
+
+/* Guests */
+
+static void image(u32 mode, u64 entry)
+{
+	memset(&gimg, 0, sizeof(gimg));
+	memcpy(gimg.h.magic, V3_IMAGE_MAGIC, 8);
+	gimg.h.version = V3_IMAGE_VERSION;
+	gimg.h.header_size = sizeof(gimg.h);
+	gimg.h.mode = mode;
+	gimg.h.load_gpa = LOAD;
+	gimg.h.entry = entry;
+	gimg.h.stack = mode == V3_IMAGE_REAL16 ? STACK16 : STACK;
+	memcpy(gimg.code, guest_code, sizeof(guest_code));
+}
+
+static const struct v3_vm_config default_cfg = {
+	.name = "t", .mem_size = 4 * MiB, .nr_vcpus = 1,
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait up to 5 s for @vm to stop on its own. */
+static bool wait_stopped(struct v3_vm *vm)
+{
+	double end = now() + 5;
+
+	while (v3_vm_state(vm) != V3_VM_STOPPED) {
+		if (now() > end)
+			return false;
+		sleep_ms(1);
+	}
+	return true;
+}
+
+/* Create, load and start a VM that runs @step. */
+static struct v3_vm *start(const struct v3_vm_config *cfg, u32 mode,
+			   model_step_t step, void *priv)
+{
+	struct v3_vm *vm = NULL;
+
+	model_svm_reset(step, priv);
+	CHECK(v3_vm_create(cfg ? cfg : &default_cfg, &vm) == 0);
+	if (!vm)
+		return NULL;
+	image(mode, mode == V3_IMAGE_REAL16 ? ENTRY16 : ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	CHECK(v3_vm_start(vm) == 0);
+	return vm;
+}
+
+/* Free @vm and check that it left nothing, and that the model was happy. */
+static void finish(struct v3_vm *vm)
+{
+	v3_vm_free(vm);
+	CHECK(test_host.pages == base_pages);
+	CHECK(test_host.objects == base_objects);
+	CHECK(test_host.fpu_gets == test_host.fpu_puts);
+	CHECK(test_host.fpu_errors == 0);
+	CHECK(model_svm.bad == 0);
+	if (model_svm.bad)
+		printf("# model: %s\n", model_svm.why);
+}
+
+/* Run @step to its end; return the VM, stopped, for checks and finish(). */
+static struct v3_vm *run(const struct v3_vm_config *cfg, model_step_t step,
+			 void *priv)
+{
+	struct v3_vm *vm = start(cfg, V3_IMAGE_LONG64, step, priv);
+
+	if (vm)
+		CHECK(wait_stopped(vm));
+	return vm;
+}
+
+/* The guest exits for the instruction at @rip, of @len bytes. */
+static int insn_exit(struct vmcb *v, u64 code, u64 rip, unsigned int len)
+{
+	v->save.rip = rip;
+	v->control.exit_code = code;
+	if (nrips)
+		v->control.next_rip = rip + len;
+	return MODEL_EXIT;
+}
+
+static int hypercall(struct vmcb *v, u64 *r, u64 nr, u64 arg)
+{
+	r[V3_RAX] = nr;
+	r[V3_RBX] = arg;
+	return insn_exit(v, SVM_EXIT_VMMCALL, G_VMMCALL, 3);
+}
+
+static int guest_exit(struct vmcb *v, u64 *r, u64 code)
+{
+	return hypercall(v, r, V3_HCALL_EXIT, code);
+}
+
+static int cpuid(struct vmcb *v, u64 *r, u32 leaf, u32 subleaf)
+{
+	r[V3_RAX] = 0xabcdef0000000000ULL | leaf;
+	r[V3_RCX] = subleaf;
+	r[V3_RBX] = r[V3_RDX] = 0x5a5a5a5a5a5a5a5aULL;
+	return insn_exit(v, SVM_EXIT_CPUID, G_CPUID, 2);
+}
+
+static int io(struct vmcb *v, u16 port, unsigned int size, bool in)
+{
+	v->save.rip = in ? G_IN : G_OUT;
+	v->control.exit_code = SVM_EXIT_IOIO;
+	v->control.exit_info_1 = ((u64)port << SVM_IOIO_PORT_SHIFT) |
+				 ((u64)size << SVM_IOIO_SIZE_SHIFT) |
+				 (in ? SVM_IOIO_IN : 0);
+	v->control.exit_info_2 = v->save.rip + 1;
+	if (nrips)
+		v->control.next_rip = v->save.rip + 1;
+	return MODEL_EXIT;
+}
+
+static int rdmsr(struct vmcb *v, u64 *r, u32 msr)
+{
+	r[V3_RCX] = msr;
+	r[V3_RAX] = r[V3_RDX] = ~0ULL;
+	v->control.exit_info_1 = 0;
+	return insn_exit(v, SVM_EXIT_MSR, G_RDMSR, 2);
+}
+
+static int wrmsr(struct vmcb *v, u64 *r, u32 msr, u64 val)
+{
+	r[V3_RCX] = msr;
+	r[V3_RAX] = 0xffffffff00000000ULL | (u32)val;
+	r[V3_RDX] = val >> 32;
+	insn_exit(v, SVM_EXIT_MSR, G_WRMSR, 2);
+	v->control.exit_info_1 = 1;
+	return MODEL_EXIT;
+}
+
+static u64 edx_eax(const u64 *r)
+{
+	return (r[V3_RDX] << 32) | (u32)r[V3_RAX];
+}
+
+/* Life cycle */
+
+static void test_create_bad_config(void)
+{
+	static const struct v3_vm_config bad[] = {
+		{ .mem_size = 4 * MiB, .nr_vcpus = 0 },
+		{ .mem_size = 4 * MiB, .nr_vcpus = V3_MAX_VCPUS + 1 },
+		{ .mem_size = 0, .nr_vcpus = 1 },
+		{ .mem_size = 3 * MiB, .nr_vcpus = 1 },
+		{ .mem_size = V3_MEM_MAX + 2 * MiB, .nr_vcpus = 1 },
+	};
+	struct v3_vm *vm = NULL;
+	unsigned int i;
+
+	memset(&test_host, 0, sizeof(test_host));
+	CHECK(v3_vm_create(&default_cfg, &vm) == -ENODEV);	/* no v3_init */
+	core_up(2, false);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		CHECK(v3_vm_create(&bad[i], &vm) == -EINVAL);
+	CHECK(!vm);
+	CHECK(test_host.pages == base_pages);
+	CHECK(test_host.objects == base_objects);
+	/* SVM on no CPU */
+	cpu_down(0);
+	cpu_down(1);
+	CHECK(v3_vm_create(&default_cfg, &vm) == -ENODEV);
+	core_down();
+}
+
+static void test_create_no_memory(void)
+{
+	struct v3_vm *vm = NULL;
+	long n;
+	int err;
+
+	core_up(2, false);
+	test_host.fail_pages = true;
+	CHECK(v3_vm_create(&default_cfg, &vm) == -ENOMEM);
+	test_host.fail_pages = false;
+	test_host.fail_zalloc = true;
+	CHECK(v3_vm_create(&default_cfg, &vm) == -ENOMEM);
+	test_host.fail_zalloc = false;
+	CHECK(test_host.pages == base_pages);
+	CHECK(test_host.objects == base_objects);
+	/* each allocation in turn: an error, and nothing left behind */
+	for (n = 1; n < 200; n++) {
+		test_host.fail_nth = n;
+		err = v3_vm_create(&default_cfg, &vm);
+		if (!err)
+			break;
+		CHECK(err == -ENOMEM);
+		CHECK(test_host.pages == base_pages);
+		CHECK(test_host.objects == base_objects);
+		if (case_failed) {
+			printf("# allocation %ld\n", n);
+			break;
+		}
+	}
+	CHECK(test_host.fail_nth > 0);	/* it did succeed, unhindered */
+	test_host.fail_nth = 0;
+	CHECK(n > 10 && n < 200);
+	if (!err)
+		finish(vm);
+	core_down();
+}
+
+static void test_life_cycle(void)
+{
+	struct v3_vm_config cfg = default_cfg;
+	struct v3_vm *vm = NULL;
+
+	core_up(2, false);
+	cfg.name = "a-very-long-name-that-the-core-truncates";
+	CHECK(v3_vm_create(&cfg, &vm) == 0);
+	CHECK(strlen(v3_vm_name(vm)) == V3_VM_NAME_LEN - 1);
+	CHECK(!strncmp(v3_vm_name(vm), cfg.name, V3_VM_NAME_LEN - 1));
+	CHECK(v3_vm_state(vm) == V3_VM_CREATED);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), ""));
+	CHECK(v3_vm_start(vm) == -EBUSY);		/* not loaded */
+	v3_vm_stop(vm);					/* not running */
+	CHECK(v3_vm_state(vm) == V3_VM_CREATED);
+	image(V3_IMAGE_LONG64, ENTRY);
+	gimg.h.version = 2;
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == -ENOEXEC);
+	CHECK(v3_vm_state(vm) == V3_VM_CREATED);
+	image(V3_IMAGE_LONG64, ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	CHECK(v3_vm_state(vm) == V3_VM_LOADED);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == -EBUSY);
+	v3_vm_stop(vm);
+	CHECK(v3_vm_state(vm) == V3_VM_LOADED);
+	CHECK(v3_vm_exits(vm, V3_NR_EXIT_CLASSES) == 0);
+	finish(vm);				/* free when LOADED */
+
+	cfg.name = NULL;
+	CHECK(v3_vm_create(&cfg, &vm) == 0);
+	CHECK(!strcmp(v3_vm_name(vm), "guest"));
+	finish(vm);				/* free when CREATED */
+	v3_vm_free(NULL);
+	core_down();
+}
+
+/* A guest that makes NOP hypercalls for ever. */
+static int step_nop_loop(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	if (n)
+		CHECK(r[V3_RAX] == 0);
+	return hypercall(v, r, V3_HCALL_NOP, 0);
+}
+
+static void test_running_states(void)
+{
+	struct v3_vm *vm;
+	double t;
+
+	core_up(2, false);
+	vm = start(NULL, V3_IMAGE_LONG64, step_nop_loop, NULL);
+	CHECK(v3_vm_state(vm) == V3_VM_RUNNING);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == -EBUSY);
+	CHECK(v3_vm_start(vm) == -EBUSY);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), ""));
+	while (v3_vm_exits(vm, V3_EXIT_VMMCALL) < 1000)
+		sleep_ms(1);
+	t = now();
+	v3_vm_stop(vm);
+	CHECK(now() - t < 0.5);
+	CHECK(v3_vm_state(vm) == V3_VM_STOPPED);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "stopped by the host"));
+	CHECK(test_host_log_lines("vm t: stopped: stopped by the host") == 1);
+	CHECK(test_host.errors == 0);
+	CHECK(v3_vm_start(vm) == -EBUSY);		/* STOPPED */
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == -EBUSY);
+	v3_vm_stop(vm);
+	CHECK(test_host_log_lines("stopped by the host") == 1);
+	finish(vm);				/* free when STOPPED */
+	/* and maybe one more for the run that saw the stop before VMRUN */
+	CHECK(test_host.fpu_gets == model_svm.runs ||
+	      test_host.fpu_gets == model_svm.runs + 1);
+
+	/* free when RUNNING stops it first */
+	vm = start(NULL, V3_IMAGE_LONG64, step_nop_loop, NULL);
+	finish(vm);
+	core_down();
+}
+
+/* The guest's state at entry */
+
+static int step_entry(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	u32 mode = *(u32 *)p;
+	unsigned int i;
+
+	u64 entry = mode == V3_IMAGE_REAL16 ? ENTRY16 : ENTRY;
+	u64 stack = mode == V3_IMAGE_REAL16 ? STACK16 : STACK;
+
+	CHECK(n == 0);
+	CHECK(v->save.rip == entry && r[V3_RSP] == stack);
+	CHECK(v->save.rsp == stack);
+	CHECK(r[V3_RDI] == 4 * MiB);
+	for (i = 0; i < V3_NR_GPRS; i++)
+		CHECK(i == V3_RSP || i == V3_RDI || r[i] == 0);
+	CHECK(v->save.rflags == 2);
+	CHECK(v->save.efer & EFER_SVME);
+	CHECK(v->control.asid != 0);
+	CHECK(v->control.tlb_control == 1);	/* new on this CPU */
+	CHECK(v->control.intercept3 & BIT(24));	/* HLT */
+	switch (mode) {
+	case V3_IMAGE_REAL16:
+		CHECK(v->save.cr0 == 0x10);
+		CHECK(v->save.cs.selector == 0 && v->save.cs.base == 0);
+		CHECK(!(v->save.cs.attrib & (SVM_SEG_L | SVM_SEG_DB)));
+		break;
+	case V3_IMAGE_PROT32:
+		CHECK(v->save.cr0 == 0x31);
+		CHECK(v->save.cs.selector == V3_IMAGE_CS32);
+		CHECK(v->save.cs.attrib & SVM_SEG_DB);
+		CHECK(v->save.ds.selector == V3_IMAGE_DS);
+		CHECK(v->save.gdtr.base == V3_IMAGE_GDT_GPA);
+		CHECK(!(v->save.efer & (EFER_LME | EFER_LMA)));
+		break;
+	default:
+		CHECK(v->save.cr0 == 0x80000031);
+		CHECK(v->save.cr3 == V3_IMAGE_PML4_GPA);
+		CHECK(v->save.cr4 == 0x20);		/* PAE */
+		CHECK(v->save.efer == (EFER_SVME | EFER_LME | EFER_LMA));
+		CHECK(v->save.cs.selector == V3_IMAGE_CS64);
+		CHECK(v->save.cs.attrib & SVM_SEG_L);
+		CHECK(v->save.ss.selector == V3_IMAGE_DS);
+		CHECK(v->save.gdtr.limit == 31);
+		break;
+	}
+	/* the FPU holds the guest's state, which starts as after reset */
+	CHECK(*(u16 *)model_fpu_regs() == 0x37f);
+	CHECK(*(u32 *)(model_fpu_regs() + 24) == 0x1f80);
+	/* the thread runs on the CPU its vCPU was given */
+	CHECK(v3_host_cpu_id() == 1);
+	v->control.exit_code = SVM_EXIT_SHUTDOWN;
+	return MODEL_EXIT;
+}
+
+static void test_entry_state(void)
+{
+	u32 mode;
+
+	core_up(2, false);
+	for (mode = V3_IMAGE_REAL16; mode <= V3_IMAGE_LONG64; mode++) {
+		struct v3_vm *vm = start(NULL, mode, step_entry, &mode);
+		const void *vcpu = &vm->vcpus[0];
+
+		CHECK(wait_stopped(vm));
+		CHECK(model_svm.runs == 1);
+		CHECK(v3_get_cpu(1)->last_vcpu == vcpu);
+		finish(vm);
+		/*
+		 * No CPU may remember a freed vCPU: a new one at the same
+		 * address, with the same ASID, would skip the TLB flush.
+		 */
+		CHECK(v3_get_cpu(1)->last_vcpu != vcpu);
+	}
+	core_down();
+}
+
+/* CPUID */
+
+static const u32 leaves[][2] = {
+	{ 0, 0 }, { 1, 0 }, { 7, 0 }, { 7, 1 }, { 0xd, 0 }, { 0x40000000, 0 },
+	{ 0x80000000, 0 }, { 0x80000001, 0 }, { 0x80000008, 0 },
+	{ 0x80000009, 0 }, { 0x8000000a, 0 }, { 0x8000001f, 0 },
+};
+
+static void check_cpuid(unsigned int i, const u64 *r)
+{
+	u32 a = r[V3_RAX], b = r[V3_RBX], c = r[V3_RCX], d = r[V3_RDX];
+
+	/* 32-bit results, zero-extended */
+	CHECK(!(r[V3_RAX] >> 32) && !(r[V3_RBX] >> 32) &&
+	      !(r[V3_RCX] >> 32) && !(r[V3_RDX] >> 32));
+	switch (leaves[i][0]) {
+	case 0:
+		CHECK(a == 7);			/* the VMM's highest leaf */
+		CHECK(!memcmp(&b, "Auth", 4) && !memcmp(&d, "enti", 4) &&
+		      !memcmp(&c, "cAMD", 4));
+		break;
+	case 1:
+		CHECK(a == 0x00a00f11);
+		CHECK(b == 0x00015678);		/* APIC ID 0, 1 CPU */
+		CHECK(c & BIT(31));		/* hypervisor */
+		CHECK(!(c & BIT(5)));		/* no VMX */
+		CHECK(!(c & BIT(3)) && !(c & BIT(27)));	/* MONITOR, OSXSAVE */
+		CHECK(c & BIT(0));		/* SSE3 kept */
+		CHECK(d & BIT(0) && d & BIT(25));	/* FPU, SSE kept */
+		CHECK(!(d & BIT(9)) && !(d & BIT(12)));	/* APIC, MTRR */
+		break;
+	case 7:
+		if (leaves[i][1] == 0) {
+			CHECK(a == 0 && c == 0 && d == 0);
+			CHECK(b == (BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) |
+				    BIT(19) | BIT(20) | BIT(23)));
+		} else {
+			CHECK(!a && !b && !c && !d);
+		}
+		break;
+	case 0x40000000:
+		CHECK(a == 0x40000000);
+		CHECK(!memcmp(&b, "Pala", 4) && !memcmp(&c, "cios", 4) &&
+		      !memcmp(&d, "VMM\0", 4));
+		break;
+	case 0x80000000:
+		CHECK(a == 0x80000008);
+		break;
+	case 0x80000001:
+		CHECK(a == 0 && b == 0);
+		CHECK(!(c & BIT(2)));		/* SVM hidden */
+		CHECK(c == (BIT(0) | BIT(5) | BIT(6) | BIT(8)));
+		CHECK(d & BIT(29) && d & BIT(20));	/* LM, NX */
+		break;
+	case 0x80000008:
+		CHECK(a == 0x3030);
+		break;
+	default:	/* 0xd, 0x80000009, 0x8000000a, 0x8000001f */
+		CHECK(!a && !b && !c && !d);
+		break;
+	}
+	if (case_failed)
+		printf("# leaf %#x.%u\n", leaves[i][0], leaves[i][1]);
+}
+
+static int step_cpuid(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	if (n) {
+		/* the CPUID was completed: RIP past its two bytes */
+		CHECK(v->save.rip == G_CPUID + 2);
+		CHECK(!(v->control.int_state & SVM_INT_STATE_SHADOW));
+		check_cpuid(n - 1, r);
+	}
+	if (n == ARRAY_SIZE(leaves))
+		return guest_exit(v, r, 0);
+	v->control.int_state = SVM_INT_STATE_SHADOW;
+	return cpuid(v, r, leaves[n][0], leaves[n][1]);
+}
+
+static void test_cpuid(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	vm = run(NULL, step_cpuid, NULL);
+	CHECK(model_svm.runs == ARRAY_SIZE(leaves) + 1);
+	CHECK(v3_vm_exits(vm, V3_EXIT_CPUID) == ARRAY_SIZE(leaves));
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+	finish(vm);
+	core_down();
+}
+
+/* With next-RIP save, RIP comes from the VMCB: no decode. */
+static int step_cpuid_nrips(struct vmcb *v, u64 *r, unsigned long n,
+			    void *p)
+{
+	switch (n) {
+	case 0:
+		cpuid(v, r, 0x40000000, 0);
+		v->save.rip = G_NOPS;		/* not a CPUID there */
+		v->control.next_rip = G_NOPS + 5;
+		return MODEL_EXIT;
+	case 1:
+		CHECK(v->save.rip == G_NOPS + 5);
+		CHECK(r[V3_RAX] == 0x40000000);
+		return guest_exit(v, r, 3);
+	}
+	return MODEL_SPIN;
+}
+
+/* Without it, the decoder must find CPUID at RIP. */
+static int step_cpuid_nops(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	cpuid(v, r, 0, 0);
+	v->save.rip = G_NOPS;
+	return MODEL_EXIT;
+}
+
+static void test_cpuid_rip(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, true);
+	vm = run(NULL, step_cpuid_nrips, NULL);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 3"));
+	finish(vm);
+	core_down();
+
+	core_up(2, false);
+	vm = run(NULL, step_cpuid_nops, NULL);
+	CHECK(strstr(v3_vm_stop_reason(vm),
+		     "cannot decode the instruction at RIP 0x100010"));
+	CHECK(test_host.errors == 1);
+	finish(vm);
+	core_down();
+}
+
+/* MSRs */
+
+static int step_msr(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	u64 rip = v->save.rip;
+
+	/* the event injected for the previous exit: #GP or nothing */
+	if (n == 3 || n == 5 || n == 11 || n == 12 || n == 13 || n == 14) {
+		CHECK(model_svm.events[n] == GP_EVENT);
+		CHECK(rip == G_RDMSR || rip == G_WRMSR);	/* not skipped */
+	} else {
+		CHECK(model_svm.events[n] == 0);
+		if (n)
+			CHECK(rip == G_RDMSR + 2 || rip == G_WRMSR + 2);
+	}
+	switch (n) {
+	case 0:
+		return rdmsr(v, r, MSR_EFER);
+	case 1:
+		CHECK(edx_eax(r) == (EFER_LME | EFER_LMA));	/* no SVME */
+		CHECK(!(r[V3_RAX] >> 32));
+		return wrmsr(v, r, MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA |
+			     EFER_NX);
+	case 2:
+		CHECK(v->save.efer == (EFER_SCE | EFER_LME | EFER_LMA |
+				       EFER_NX | EFER_SVME));
+		return wrmsr(v, r, MSR_EFER, EFER_SVME);	/* #GP */
+	case 3:
+		CHECK(v->save.efer & EFER_NX);
+		return wrmsr(v, r, MSR_EFER, 0);	/* LMA stays */
+	case 4:
+		CHECK(v->save.efer == (EFER_LMA | EFER_SVME));
+		return wrmsr(v, r, MSR_IA32_CR_PAT, 0x0000000000000002ULL);
+	case 5:
+		return rdmsr(v, r, MSR_IA32_CR_PAT);
+	case 6:
+		CHECK(edx_eax(r) == 0x0007040600070406ULL);
+		return wrmsr(v, r, MSR_IA32_CR_PAT, 0x0106010601060106ULL);
+	case 7:
+		CHECK(v->save.g_pat == 0x0106010601060106ULL);
+		__atomic_store_n(&model_tsc, 1000000, __ATOMIC_RELAXED);
+		return wrmsr(v, r, MSR_IA32_TSC, 5000);
+	case 8:
+		CHECK(v->control.tsc_offset == 5000 - 1000000ULL);
+		__atomic_store_n(&model_tsc, 1000100, __ATOMIC_RELAXED);
+		return rdmsr(v, r, MSR_IA32_TSC);
+	case 9:
+		CHECK(edx_eax(r) == 5100);
+		return rdmsr(v, r, MSR_IA32_CR_PAT);
+	case 10:
+		CHECK(edx_eax(r) == 0x0106010601060106ULL);
+		return rdmsr(v, r, 0xc0010117);		/* unknown */
+	case 11:
+		CHECK(r[V3_RAX] == ~0ULL && r[V3_RDX] == ~0ULL);  /* kept */
+		return wrmsr(v, r, 0x1234, 1);		/* unknown */
+	case 12:
+		return rdmsr(v, r, 0xc0010117);		/* again */
+	case 13:
+		return wrmsr(v, r, MSR_IA32_CR_PAT, 0x0800000000000000ULL);
+	case 14:
+		return rdmsr(v, r, MSR_IA32_CR_PAT);
+	case 15:
+		CHECK(edx_eax(r) == 0x0106010601060106ULL);
+		return guest_exit(v, r, 0);
+	}
+	return MODEL_SPIN;
+}
+
+static void test_msr(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	vm = run(NULL, step_msr, NULL);
+	CHECK(model_svm.runs == 16);
+	CHECK(v3_vm_exits(vm, V3_EXIT_MSR) == 15);
+	CHECK(test_host_log_lines("unknown MSR") == 1);
+	CHECK(test_host_log_lines(
+		"vm t: read of unknown MSR 0xc0010117: #GP to the guest") == 1);
+	CHECK(test_host.errors == 0);
+	finish(vm);
+	core_down();
+}
+
+/* Port I/O */
+
+static int step_io(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	static const char text[] = "hi\x01 there\r\nbye\n";
+
+	/* RIP from EXITINFO2 of the previous exit: past the IN or OUT */
+	if (n)
+		CHECK(v->save.rip == G_IN + 1 || v->save.rip == G_OUT + 1);
+	switch (n) {
+	case 0:
+		r[V3_RAX] = 0x1122334455667742ULL;
+		return io(v, V3_PORT_POST, 1, false);
+	case 1:
+		r[V3_RAX] = 0x1122334455667700ULL;
+		return io(v, V3_PORT_POST, 1, true);
+	case 2:
+		CHECK(r[V3_RAX] == 0x1122334455667742ULL);
+		r[V3_RAX] = 0x1122334455667788ULL;
+		return io(v, 0x1234, 1, true);	/* nothing there */
+	case 3:
+		CHECK(r[V3_RAX] == 0x11223344556677ffULL);
+		return io(v, 0x1234, 2, true);
+	case 4:
+		CHECK(r[V3_RAX] == 0x112233445566ffffULL);
+		return io(v, 0xfffe, 4, true);
+	case 5:
+		CHECK(r[V3_RAX] == 0xffffffffULL);	/* zero-extended */
+		r[V3_RAX] = 0x12345678;
+		return io(v, 0x5678, 4, false);		/* ignored */
+	case 6:
+		CHECK(r[V3_RAX] == 0x12345678);
+		return io(v, 0x3f8 + 5, 1, true);	/* LSR */
+	case 7:
+		CHECK(r[V3_RAX] & 0x20);		/* THR empty */
+		break;
+	}
+	if (n >= 7 && n - 7 < sizeof(text) - 1) {
+		r[V3_RAX] = (u8)text[n - 7];
+		return io(v, 0x3f8, 1, false);
+	}
+	return guest_exit(v, r, 0);
+}
+
+static void test_io(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	vm = run(NULL, step_io, NULL);
+	CHECK(v3_vm_exits(vm, V3_EXIT_IO) == 7 + 15);
+	CHECK(test_host_log_lines("unhooked port") == 1);
+	CHECK(test_host_log_lines("read of unhooked port 0x1234") == 1);
+	CHECK(test_host_log_lines("t> hi? there") == 1);
+	CHECK(test_host_log_lines("t> bye") == 1);
+	CHECK(test_host.errors == 0);
+	finish(vm);
+	core_down();
+}
+
+struct console {
+	char buf[64];
+	unsigned int len;
+	int stops;
+	struct v3_vm *vm;
+};
+
+static void console_out(void *priv, const u8 *buf, unsigned int len)
+{
+	struct console *c = priv;
+
+	if (c->len + len < sizeof(c->buf)) {
+		memcpy(c->buf + c->len, buf, len);
+		c->len += len;
+	}
+}
+
+static void on_stop(struct v3_vm *vm, void *priv)
+{
+	struct console *c = priv;
+
+	c->stops++;
+	c->vm = vm;
+}
+
+static int step_console(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	static const char text[] = "ok\r\n";
+
+	if (n < sizeof(text) - 1) {
+		r[V3_RAX] = (u8)text[n];
+		return io(v, 0x3f8, 1, false);
+	}
+	if (n == sizeof(text) - 1) {
+		/* string I/O is refused */
+		io(v, 0x3f8, 1, false);
+		v->control.exit_info_1 |= SVM_IOIO_STR;
+		return MODEL_EXIT;
+	}
+	return MODEL_SPIN;
+}
+
+static void test_console(void)
+{
+	struct console con = { 0 };
+	struct v3_vm_config cfg = default_cfg;
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	cfg.console = console_out;
+	cfg.on_stop = on_stop;
+	cfg.priv = &con;
+	vm = run(&cfg, step_console, NULL);
+	CHECK(con.len == 4 && !memcmp(con.buf, "ok\r\n", 4));
+	CHECK(!test_host_log_lines("t> "));
+	CHECK(!strcmp(v3_vm_stop_reason(vm),
+		      "string I/O on port 0x3f8 is not emulated"));
+	CHECK(con.stops == 1 && con.vm == vm);
+	v3_vm_stop(vm);
+	CHECK(con.stops == 1);
+	finish(vm);
+	CHECK(con.stops == 1);
+	core_down();
+}
+
+/* Stops */
+
+static int step_hlt(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	v->save.rflags = 2 | (*(bool *)p ? RFLAGS_IF : 0);
+	return insn_exit(v, SVM_EXIT_HLT, G_HLT, 1);
+}
+
+static void test_hlt(void)
+{
+	struct v3_vm *vm;
+	struct vmcb *vmcb;
+	bool irq_on = false;
+	double t;
+
+	core_up(2, false);
+	vm = run(NULL, step_hlt, &irq_on);
+	CHECK(!strcmp(v3_vm_stop_reason(vm),
+		      "vCPU 0 halted with interrupts disabled"));
+	CHECK(test_host.errors == 0);
+	CHECK(test_host_log_lines("vm t: stopped: vCPU 0 halted") == 1);
+	CHECK(v3_vm_exits(vm, V3_EXIT_HLT) == 1);
+	vmcb = vm->vcpus[0].arch;
+	CHECK(vmcb->save.rip == G_HLT + 1);
+	finish(vm);
+
+	/* with IF=1 the vCPU sleeps until the VM is stopped */
+	irq_on = true;
+	vm = start(NULL, V3_IMAGE_LONG64, step_hlt, &irq_on);
+	while (!v3_vm_exits(vm, V3_EXIT_HLT))
+		sleep_ms(1);
+	sleep_ms(20);
+	CHECK(model_svm.runs == 1);
+	CHECK(v3_vm_state(vm) == V3_VM_RUNNING);
+	t = now();
+	v3_vm_stop(vm);
+	CHECK(now() - t < 0.5);
+	CHECK(model_svm.runs == 1);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "stopped by the host"));
+	finish(vm);
+	core_down();
+}
+
+static int step_hypercalls(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	switch (n) {
+	case 0:
+		return hypercall(v, r, V3_HCALL_NOP, 0);
+	case 1:
+		CHECK(r[V3_RAX] == 0);
+		CHECK(v->save.rip == G_VMMCALL + 3);
+		return hypercall(v, r, 0x1234, 0);
+	case 2:
+		CHECK(r[V3_RAX] == (u64)-V3_HCALL_ENOSYS);
+		return guest_exit(v, r, 42);
+	}
+	return MODEL_SPIN;
+}
+
+static void test_hypercalls(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	vm = run(NULL, step_hypercalls, NULL);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 42"));
+	CHECK(test_host_log_lines("vm t: stopped: exited with code 42") == 1);
+	CHECK(test_host.errors == 0);
+	CHECK(v3_vm_exits(vm, V3_EXIT_VMMCALL) == 3);
+	finish(vm);
+	core_down();
+}
+
+/* Guests that end badly: the exit, and the reason they stop with */
+static const struct {
+	u64 code, info2;
+	const char *reason;
+} bad_exits[] = {
+	{ SVM_EXIT_NPF, 0xfee00000,
+	  "access to unbacked guest-physical address 0xfee00000 at RIP 0x100040" },
+	{ SVM_EXIT_NPF, 4 * MiB, "unbacked guest-physical address 0x400000" },
+	{ SVM_EXIT_SHUTDOWN, 0, "triple fault (shutdown) at RIP 0x100040" },
+	{ SVM_EXIT_PAUSE, 7, "unhandled exit 0x77 (info 0x0 0x7) at RIP 0x100040" },
+	{ 0x12345, 0, "unhandled exit 0x12345" },
+	{ SVM_EXIT_ERR, 0, "VMRUN refused the guest state (invalid VMCB)" },
+};
+
+static int step_bad(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	const unsigned int *i = p;
+
+	if (n)
+		return MODEL_SPIN;
+	v->control.exit_code = bad_exits[*i].code;
+	v->control.exit_info_2 = bad_exits[*i].info2;
+	return MODEL_EXIT;
+}
+
+static void test_bad_exits(void)
+{
+	unsigned int i;
+
+	core_up(2, false);
+	for (i = 0; i < ARRAY_SIZE(bad_exits); i++) {
+		struct v3_vm *vm;
+
+		test_host.log[0] = '\0';
+		test_host.errors = 0;
+		vm = run(NULL, step_bad, &i);
+		CHECK(strstr(v3_vm_stop_reason(vm), bad_exits[i].reason));
+		CHECK(test_host.errors == 1);
+		CHECK(test_host_log_lines("vm t: stopped: ") == 1);
+		CHECK(model_svm.runs == 1);
+		if (case_failed)
+			printf("# exit %u: %s\n", i, v3_vm_stop_reason(vm));
+		finish(vm);
+	}
+	core_down();
+}
+
+/* Events: #UD for SVM instructions, re-injection of cut-short events */
+
+#define PF_EVENT	(14 | SVM_EVTINJ_EXCEPTION | SVM_EVTINJ_VALID | \
+			 SVM_EVTINJ_ERR_VALID | (0x6ULL << 32))
+
+static int step_events(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	switch (n) {
+	case 0:
+		v->control.exit_code = SVM_EXIT_VMRUN;
+		return MODEL_EXIT;
+	case 1:
+		CHECK(model_svm.events[1] == UD_EVENT);
+		/* an interrupt cut the delivery of a #PF short */
+		v->control.exit_code = SVM_EXIT_INTR;
+		v->control.exit_int_info = PF_EVENT;
+		return MODEL_EXIT;
+	case 2:
+		CHECK(model_svm.events[2] == PF_EVENT);
+		v->control.exit_code = SVM_EXIT_NMI;
+		return MODEL_EXIT;
+	case 3:
+		CHECK(model_svm.events[3] == 0);
+		return insn_exit(v, SVM_EXIT_INVD, G_INVD, 2);
+	case 4:
+		CHECK(v->save.rip == G_INVD + 2);
+		CHECK(model_svm.events[4] == 0);
+		return guest_exit(v, r, 0);
+	}
+	return MODEL_SPIN;
+}
+
+static void test_events(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	vm = run(NULL, step_events, NULL);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+	CHECK(v3_vm_exits(vm, V3_EXIT_INTR) == 1);
+	CHECK(v3_vm_exits(vm, V3_EXIT_NMI) == 1);
+	CHECK(v3_vm_exits(vm, V3_EXIT_OTHER) == 2);
+	finish(vm);
+	core_down();
+}
+
+/* A guest that never exits by itself: the stop interrupts its CPU. */
+static int step_spin(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	return MODEL_SPIN;
+}
+
+static void test_stop_spinning(void)
+{
+	struct v3_vm *vm;
+	double t;
+
+	core_up(2, false);
+	vm = start(NULL, V3_IMAGE_LONG64, step_spin, NULL);
+	while (!model_svm.runs)
+		sleep_ms(1);
+	sleep_ms(10);
+	t = now();
+	v3_vm_stop(vm);
+	CHECK(now() - t < 0.5);		/* well before the model's tick */
+	CHECK(test_host.kicks[1] >= 1);
+	CHECK(v3_vm_exits(vm, V3_EXIT_INTR) == 1);
+	CHECK(model_svm.runs == 1);
+	finish(vm);
+	core_down();
+}
+
+/* The guest's FPU state lives on across exits. */
+static int step_fpu(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	u8 *fpu = model_fpu_regs();
+
+	if (n)
+		CHECK(fpu[100] == n);
+	fpu[100] = n + 1;
+	if (n == 20)
+		return guest_exit(v, r, 0);
+	return hypercall(v, r, V3_HCALL_NOP, 0);
+}
+
+static void test_fpu(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	vm = run(NULL, step_fpu, NULL);
+	CHECK(model_svm.runs == 21);
+	CHECK(test_host.fpu_gets == 21);
+	CHECK(((u8 *)vm->vcpus[0].fpu)[100] == 21);
+	finish(vm);
+	core_down();
+}
+
+/* vCPUs go to a CPU with SVM, and stop if it is lost. */
+static int step_where(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	*(int *)p = v3_host_cpu_id();
+	return guest_exit(v, r, 0);
+}
+
+static void test_vcpu_cpu(void)
+{
+	struct v3_vm_config cfg = default_cfg;
+	struct v3_vm *vm;
+	int cpu = -1;
+
+	core_up(3, false);
+	cpu_down(1);			/* vCPU 0 would go there */
+	base_pages = test_host.pages;
+	vm = run(NULL, step_where, &cpu);
+	CHECK(cpu == 2 && vm->vcpus[0].cpu == 2);
+	finish(vm);
+
+	/* two vCPUs: the second waits (no SIPI yet) and ends with the VM */
+	cfg.nr_vcpus = 2;
+	cpu = -1;
+	vm = run(&cfg, step_where, &cpu);
+	CHECK(cpu == 2);
+	CHECK(vm->vcpus[1].cpu == 2);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+	finish(vm);
+
+	/* SVM turned off on the vCPU's CPU after the VM was made */
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	image(V3_IMAGE_LONG64, ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	cpu_down(2);
+	base_pages -= 2;		/* CPU 2's host save and state pages */
+	model_svm_reset(step_where, &cpu);
+	CHECK(v3_vm_start(vm) == 0);
+	CHECK(wait_stopped(vm));
+	CHECK(!strcmp(v3_vm_stop_reason(vm),
+		      "host CPU 2 of vCPU 0 has SVM disabled"));
+	CHECK(model_svm.runs == 0);
+	finish(vm);
+	core_down();
+}
+
+static const struct test_case vm_cases[] = {
+	{ "create_bad_config", test_create_bad_config },
+	{ "create_no_memory", test_create_no_memory },
+	{ "life_cycle", test_life_cycle },
+	{ "running_states", test_running_states },
+	{ "entry_state", test_entry_state },
+	{ "cpuid", test_cpuid },
+	{ "cpuid_rip", test_cpuid_rip },
+	{ "msr", test_msr },
+	{ "io", test_io },
+	{ "console", test_console },
+	{ "hlt", test_hlt },
+	{ "hypercalls", test_hypercalls },
+	{ "bad_exits", test_bad_exits },
+	{ "events", test_events },
+	{ "stop_spinning", test_stop_spinning },
+	{ "fpu", test_fpu },
+	{ "vcpu_cpu", test_vcpu_cpu },
+};
+
+const struct test_suite vm_suite = {
+	.name = "vm",
+	.cases = vm_cases,
+	.nr = ARRAY_SIZE(vm_cases),
+};
