@@ -16,9 +16,6 @@
 #include "test_host.h"
 #include "tests.h"
 
-#define MiB		(1ULL << 20)
-#define GiB		(1ULL << 30)
-
 struct image {
 	struct v3_image_header h;
 	u8 payload[4096 + 16];
@@ -48,7 +45,7 @@ static void vm_init(u64 mem)
 {
 	memset(&test_host, 0, sizeof(test_host));
 	memset(&vm, 0, sizeof(vm));
-	strcpy(vm.name, "ldr");
+	snprintf(vm.name, sizeof(vm.name), "ldr");
 	CHECK(v3_mem_map_init(&vm.mem, mem) == 0);
 }
 
@@ -110,20 +107,48 @@ static void test_bad_headers(void)
 		memset(&test_host, 0, sizeof(test_host));
 		image_init(V3_IMAGE_PROT32, 0x100000, 0x100000, 0);
 		switch (i) {
-		case 0: size = sizeof(img.h) - 1; break;
-		case 1: size = 0; break;
-		case 2: img.h.magic[7] = 's'; break;
-		case 3: img.h.version = 0; break;
-		case 4: img.h.version = 2; break;
-		case 5: img.h.header_size = 32; break;
-		case 6: img.h.header_size = 128; break;
-		case 7: img.h.mode = 3; break;
-		case 8: img.h.nr_vcpus = V3_MAX_VCPUS + 1; break;
-		case 9: img.h.flags = 1; break;
-		case 10: img.h.reserved = 0x80000000; break;
-		case 11: img.h.mem_size = 3 * MiB; break;
-		case 12: img.h.mem_size = V3_MEM_MAX + 2 * MiB; break;
-		case 13: img.h.mem_size = 4096; break;
+		case 0:
+			size = sizeof(img.h) - 1;
+			break;
+		case 1:
+			size = 0;
+			break;
+		case 2:
+			img.h.magic[7] = 's';
+			break;
+		case 3:
+			img.h.version = 0;
+			break;
+		case 4:
+			img.h.version = 2;
+			break;
+		case 5:
+			img.h.header_size = 32;
+			break;
+		case 6:
+			img.h.header_size = 128;
+			break;
+		case 7:
+			img.h.mode = 3;
+			break;
+		case 8:
+			img.h.nr_vcpus = V3_MAX_VCPUS + 1;
+			break;
+		case 9:
+			img.h.flags = 1;
+			break;
+		case 10:
+			img.h.reserved = 0x80000000;
+			break;
+		case 11:
+			img.h.mem_size = 3 * MiB;
+			break;
+		case 12:
+			img.h.mem_size = V3_MEM_MAX + 2 * MiB;
+			break;
+		case 13:
+			img.h.mem_size = 4096;
+			break;
 		}
 		CHECK(v3_image_check("bad-guest", &img, size, &info) ==
 		      -ENOEXEC);

@@ -16,9 +16,6 @@
 #include "test_host.h"
 #include "tests.h"
 
-#define MiB		(1ULL << 20)
-#define GiB		(1ULL << 30)
-
 /* Extents sorted, disjoint, aligned as their chunks, summing to the size. */
 static void check_layout(const struct v3_mem_map *map, u64 size)
 {

@@ -15,9 +15,6 @@
 #include "test_host.h"
 #include "tests.h"
 
-#define MiB		(1ULL << 20)
-#define GiB		(1ULL << 30)
-
 #define P		0x001ULL
 #define RW		0x002ULL
 #define US		0x004ULL

@@ -25,8 +25,6 @@
 #include "test_host.h"
 #include "tests.h"
 
-#define MiB		(1ULL << 20)
-
 #define SVM_NPT		BIT(0)
 #define SVM_NRIPS	BIT(3)
 
@@ -261,7 +259,8 @@ static int cpuid(struct vmcb *v, u64 *r, u32 leaf, u32 subleaf)
 {
 	r[V3_RAX] = 0xabcdef0000000000ULL | leaf;
 	r[V3_RCX] = subleaf;
-	r[V3_RBX] = r[V3_RDX] = 0x5a5a5a5a5a5a5a5aULL;
+	r[V3_RBX] = 0x5a5a5a5a5a5a5a5aULL;
+	r[V3_RDX] = 0x5a5a5a5a5a5a5a5aULL;
 	return insn_exit(v, SVM_EXIT_CPUID, G_CPUID, 2);
 }
 
@@ -281,7 +280,8 @@ static int io(struct vmcb *v, u16 port, unsigned int size, bool in)
 static int rdmsr(struct vmcb *v, u64 *r, u32 msr)
 {
 	r[V3_RCX] = msr;
-	r[V3_RAX] = r[V3_RDX] = ~0ULL;
+	r[V3_RAX] = ~0ULL;
+	r[V3_RDX] = ~0ULL;
 	v->control.exit_info_1 = 0;
 	return insn_exit(v, SVM_EXIT_MSR, G_RDMSR, 2);
 }
@@ -737,8 +737,7 @@ static void test_msr(void)
 	CHECK(model_svm.runs == 16);
 	CHECK(v3_vm_exits(vm, V3_EXIT_MSR) == 15);
 	CHECK(test_host_log_lines("unknown MSR") == 1);
-	CHECK(test_host_log_lines(
-		"vm t: read of unknown MSR 0xc0010117: #GP to the guest") == 1);
+	CHECK(test_host_log_lines("vm t: read of unknown MSR 0xc0010117: #GP to the guest") == 1);
 	CHECK(test_host.errors == 0);
 	finish(vm);
 	core_down();

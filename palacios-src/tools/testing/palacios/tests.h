@@ -6,6 +6,10 @@
 #define _PAL_TESTS_H
 
 #include <stdio.h>
+#include <linux/bits.h>
+
+#define MiB		BIT_ULL(20)
+#define GiB		BIT_ULL(30)
 
 extern int case_failed;
 

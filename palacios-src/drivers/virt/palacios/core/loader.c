@@ -59,7 +59,7 @@ int v3_image_check(const char *name, const void *image, u64 size,
 static int v3_image_setup(const char *name, struct v3_mem_map *mem)
 {
 	u64 gdt[4] = { 0, V3_GDT_CODE32, V3_GDT_DATA, V3_GDT_CODE64 };
-	u64 *pml4, *pdpt, *pd;
+	__le64 *pml4, *pdpt, *pd;
 	unsigned int i;
 
 	pml4 = v3_gpa_to_hva(mem, V3_IMAGE_PML4_GPA, V3_PAGE_SIZE);

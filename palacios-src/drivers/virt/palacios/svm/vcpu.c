@@ -10,6 +10,7 @@
  */
 #include <linux/array_size.h>
 #include <linux/bits.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -207,14 +208,20 @@ int svm_vcpu_init(struct v3_vcpu *vcpu)
 
 void svm_vcpu_free(struct v3_vcpu *vcpu)
 {
-	struct v3_cpu *cpu = v3_get_cpu(vcpu->cpu);
+	unsigned int i;
 
 	/*
 	 * A vCPU allocated later at this address, with the same ASID, must
-	 * not take this one for itself and skip its first TLB flush.
+	 * not take this one for itself and skip its first TLB flush.  Look
+	 * at every CPU: a thread whose CPU went offline may have run
+	 * elsewhere.
 	 */
-	if (cpu && cpu->last_vcpu == vcpu)
-		cpu->last_vcpu = NULL;
+	for (i = 0; i < v3_host_nr_cpu_ids(); i++) {
+		struct v3_cpu *cpu = v3_get_cpu(i);
+
+		if (cpu && READ_ONCE(cpu->last_vcpu) == vcpu)
+			WRITE_ONCE(cpu->last_vcpu, NULL);
+	}
 	v3_host_free_pages(v3_host_va_to_pa(vcpu->arch), 0);
 	vcpu->arch = NULL;
 }
@@ -625,9 +632,9 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 	cpu = v3_get_cpu(v3_host_cpu_id());
 	/* A stop request after the last check is seen here, or exits us. */
 	if (cpu && cpu->enabled && v3_vm_state(vcpu->vm) == V3_VM_RUNNING) {
-		if (cpu->last_vcpu != vcpu) {
+		if (READ_ONCE(cpu->last_vcpu) != vcpu) {
 			vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
-			cpu->last_vcpu = vcpu;
+			WRITE_ONCE(cpu->last_vcpu, vcpu);
 		} else {
 			vmcb->control.tlb_control = 0;
 		}
