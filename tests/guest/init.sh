@@ -75,6 +75,46 @@ now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 # The guest images the tests put in /guests
 G=/guests
 
+# ksft NAME PROG...: run a kselftest program, its TAP lines prefixed
+ksft() {
+	local name=$1
+	shift
+	"$@" > /tmp/ksft.out 2>&1
+	say "ksft_${name}_rc=$?"
+	sed "s/^/KSFT $name: /" /tmp/ksft.out
+}
+
+# The user-space interface: the tool, the selftests and the fuzzer
+uapi_tests() {
+	if [ ! -c /dev/palacios ]; then
+		say "uapi_dev=missing"
+		return
+	fi
+	say "uapi_dev=$(stat -c '%a %u' /dev/palacios)"
+	out=$(timeout 120 /bin/palacios run -m 16M $G/hello.img </dev/null 2>&1)
+	say "palacios_run_rc=$?"
+	echo "$out" | sed 's/^/RUN| /'
+	/bin/palacios create keep -m 16M -i $G/vmmcall-loop.img >/tmp/c.out 2>&1
+	say "palacios_create_rc=$? $(tail -n 1 /tmp/c.out)"
+	/bin/palacios launch keep; say "palacios_launch_rc=$?"
+	/bin/palacios list | sed 's/^/LIST| /'
+	sleep 1
+	/bin/palacios pause keep; say "palacios_pause_rc=$?"
+	/bin/palacios list | sed 's/^/LIST| /'
+	/bin/palacios resume keep; say "palacios_resume_rc=$?"
+	/bin/palacios stats keep | sed 's/^/STATS| /'
+	/bin/palacios stop keep; say "palacios_stop_rc=$?"
+	/bin/palacios list | sed 's/^/LIST| /'
+	/bin/palacios free keep; say "palacios_free_rc=$?"
+	/bin/palacios stats keep >/tmp/s.out 2>&1
+	say "palacios_stats_after_free_rc=$? $(tail -n 1 /tmp/s.out)"
+	/bin/palacios run -m 1G $G/garbage.img </dev/null >/tmp/g.out 2>&1
+	say "palacios_run_garbage_rc=$? $(tail -n 1 /tmp/g.out)"
+	PALACIOS_GUESTS=$G ksft test /bin/palacios_test
+	PALACIOS_GUESTS=$G ksft fuzz /bin/palacios_fuzz -n 10000 -s 1
+	say "uapi_dmesg_lines=$(dmesg | grep -c 'palacios:')"
+}
+
 case "$test" in
 guests)
 	# The boot-time guests of the command line (tests/run lists them).
@@ -97,9 +137,18 @@ module-guests)
 	wait_guests 3 60
 	rmmod_as unload_after palacios
 	;;
+uapi)
+	insmod_as uapi_load "$M/palacios.ko"
+	uapi_tests
+	rmmod_as uapi_unload palacios
+	;;
 bench)
 	# Exit costs: Palacios first, then KVM on the same machine.
 	insmod_as bench_load "$M/palacios.ko guest=$G/bench.img"
+	# Under -icount every instruction of either CPU counts: let the
+	# host idle while the guest measures (polling the log costs about
+	# 100 ms of instructions each time), then look.
+	sleep 5
 	wait_guests 1 120
 	rmmod_as bench_unload palacios
 	klog | sed -n 's/.*palacios: bench> \(BENCH .*\)/PALTEST: palacios \1/p'
@@ -134,6 +183,7 @@ debug)
 	# wait for them to be freed.
 	n=$(sed -n 's/.*pal\.nguests=\([0-9]*\).*/\1/p' /proc/cmdline)
 	[ -n "$n" ] && wait_guests "$n" 240
+	uapi_tests
 	# kmemleak reports an object only once it is 5 s
 	# old and only from the second scan after it lost its last reference.
 	if [ -w /sys/kernel/debug/kmemleak ]; then

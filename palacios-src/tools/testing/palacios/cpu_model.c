@@ -99,10 +99,14 @@ void v3_irq_enable(void)
 }
 
 u64 model_tsc;
+u64 model_tsc_step;
 
 u64 v3_rdtsc(void)
 {
-	return __atomic_load_n(&model_tsc, __ATOMIC_RELAXED);
+	return __atomic_add_fetch(&model_tsc,
+				  __atomic_load_n(&model_tsc_step,
+						  __ATOMIC_RELAXED),
+				  __ATOMIC_RELAXED);
 }
 
 static __thread u8 model_fpu[MODEL_FPU_SIZE] __aligned(V3_FPU_ALIGN);

@@ -446,6 +446,55 @@ static void test_running_states(void)
 	core_down();
 }
 
+/* Pause holds the vCPU out of the guest; resume lets it go on. */
+static void test_pause_resume(void)
+{
+	struct v3_vm_stats st;
+	struct v3_vm *vm;
+	u64 n;
+
+	core_up(2, false);
+	model_tsc_step = 1;			/* every RDTSC moves on */
+	vm = start(NULL, V3_IMAGE_LONG64, step_nop_loop, NULL);
+	CHECK(v3_vm_resume(vm) == -EBUSY);		/* RUNNING */
+	while (v3_vm_exits(vm, V3_EXIT_VMMCALL) < 100)
+		sleep_ms(1);
+	CHECK(v3_vm_pause(vm) == 0);
+	CHECK(v3_vm_state(vm) == V3_VM_PAUSED);
+	CHECK(v3_vm_pause(vm) == -EBUSY);
+	CHECK(v3_vm_start(vm) == -EBUSY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == -EBUSY);
+	n = v3_vm_exits(vm, V3_EXIT_VMMCALL);
+	sleep_ms(50);
+	CHECK(v3_vm_exits(vm, V3_EXIT_VMMCALL) == n);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), ""));
+	CHECK(v3_vm_resume(vm) == 0);
+	CHECK(v3_vm_state(vm) == V3_VM_RUNNING);
+	while (v3_vm_exits(vm, V3_EXIT_VMMCALL) < n + 100)
+		sleep_ms(1);
+
+	v3_vm_get_stats(vm, &st);
+	CHECK(st.exits[V3_EXIT_VMMCALL] >= n + 100);
+	CHECK(st.guest_tsc > 0 && st.vmm_tsc > 0);
+	CHECK(st.halted_tsc == 0);
+
+	/* Stopping a paused VM ends its threads and records why. */
+	CHECK(v3_vm_pause(vm) == 0);
+	v3_vm_stop(vm);
+	CHECK(v3_vm_state(vm) == V3_VM_STOPPED);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "stopped by the host"));
+	CHECK(v3_vm_resume(vm) == -EBUSY);
+	CHECK(v3_vm_pause(vm) == -EBUSY);
+	finish(vm);
+
+	/* and freeing a paused VM */
+	vm = start(NULL, V3_IMAGE_LONG64, step_nop_loop, NULL);
+	CHECK(v3_vm_pause(vm) == 0);
+	finish(vm);
+	model_tsc_step = 0;
+	core_down();
+}
+
 /* The guest's state at entry */
 
 static int step_entry(struct vmcb *v, u64 *r, unsigned long n, void *p)
@@ -878,6 +927,7 @@ static int step_hlt(struct vmcb *v, u64 *r, unsigned long n, void *p)
 
 static void test_hlt(void)
 {
+	struct v3_vm_stats st;
 	struct v3_vm *vm;
 	struct vmcb *vmcb;
 	bool irq_on = false;
@@ -896,6 +946,7 @@ static void test_hlt(void)
 
 	/* with IF=1 the vCPU sleeps until the VM is stopped */
 	irq_on = true;
+	model_tsc_step = 1;
 	vm = start(NULL, V3_IMAGE_LONG64, step_hlt, &irq_on);
 	while (!v3_vm_exits(vm, V3_EXIT_HLT))
 		sleep_ms(1);
@@ -907,6 +958,10 @@ static void test_hlt(void)
 	CHECK(now() - t < 0.5);
 	CHECK(model_svm.runs == 1);
 	CHECK(!strcmp(v3_vm_stop_reason(vm), "stopped by the host"));
+	v3_vm_get_stats(vm, &st);
+	CHECK(st.exits[V3_EXIT_HLT] == 1);
+	CHECK(st.halted_tsc > 0);
+	model_tsc_step = 0;
 	finish(vm);
 	core_down();
 }
@@ -1136,6 +1191,7 @@ static const struct test_case vm_cases[] = {
 	{ "create_no_memory", test_create_no_memory },
 	{ "life_cycle", test_life_cycle },
 	{ "running_states", test_running_states },
+	{ "pause_resume", test_pause_resume },
 	{ "entry_state", test_entry_state },
 	{ "cpuid", test_cpuid },
 	{ "cpuid_rip", test_cpuid_rip },

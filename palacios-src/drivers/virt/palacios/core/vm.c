@@ -38,6 +38,22 @@ const char *v3_vm_stop_reason(const struct v3_vm *vm)
 	return v3_vm_state(vm) == V3_VM_STOPPED ? vm->reason : "";
 }
 
+void v3_vm_get_stats(const struct v3_vm *vm, struct v3_vm_stats *stats)
+{
+	unsigned int i, c;
+
+	memset(stats, 0, sizeof(*stats));
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		const struct v3_vcpu *vcpu = &vm->vcpus[i];
+
+		for (c = 0; c < V3_NR_EXIT_CLASSES; c++)
+			stats->exits[c] += READ_ONCE(vcpu->exits[c]);
+		stats->guest_tsc += READ_ONCE(vcpu->guest_tsc);
+		stats->vmm_tsc += READ_ONCE(vcpu->vmm_tsc);
+		stats->halted_tsc += READ_ONCE(vcpu->halted_tsc);
+	}
+}
+
 u64 v3_vm_exits(const struct v3_vm *vm, enum v3_exit_class class)
 {
 	unsigned int i;
@@ -59,7 +75,8 @@ void v3_vm_end(struct v3_vm *vm, enum v3_log_level level, const char *fmt,
 	va_list args;
 
 	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
-	if (!vm->stopped && v3_vm_state(vm) == V3_VM_RUNNING) {
+	if (!vm->stopped && (v3_vm_state(vm) == V3_VM_RUNNING ||
+			     v3_vm_state(vm) == V3_VM_PAUSED)) {
 		va_start(args, fmt);
 		vsnprintf(vm->reason, sizeof(vm->reason), fmt, args);
 		va_end(args);
@@ -70,6 +87,7 @@ void v3_vm_end(struct v3_vm *vm, enum v3_log_level level, const char *fmt,
 	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
 	if (!first)
 		return;
+	v3_host_wake(vm->pause_wq);
 
 	v3_host_log(level, "vm %s: stopped: %s\n", vm->name,
 		    vm->reason);
@@ -91,7 +109,9 @@ void v3_vcpu_kick(struct v3_vcpu *vcpu)
 
 bool v3_vcpu_should_run(struct v3_vcpu *vcpu)
 {
-	return v3_vm_state(vcpu->vm) == V3_VM_RUNNING &&
+	enum v3_vm_state state = v3_vm_state(vcpu->vm);
+
+	return (state == V3_VM_RUNNING || state == V3_VM_PAUSED) &&
 	       !v3_host_thread_should_stop();
 }
 
@@ -114,15 +134,43 @@ static void v3_vcpu_sleep(struct v3_vcpu *vcpu)
 	WRITE_ONCE(vcpu->kicked, false);
 }
 
+static bool v3_vcpu_unpaused(void *arg)
+{
+	struct v3_vcpu *vcpu = arg;
+
+	return v3_vm_state(vcpu->vm) != V3_VM_PAUSED;
+}
+
+/*
+ * v3_vcpu_park() - wait outside the guest while the VM is paused
+ * @vcpu: the vCPU, from its own thread
+ *
+ * Return: true if the VM was paused.
+ */
+static bool v3_vcpu_park(struct v3_vcpu *vcpu)
+{
+	if (v3_vm_state(vcpu->vm) != V3_VM_PAUSED)
+		return false;
+	WRITE_ONCE(vcpu->parked, true);
+	v3_host_wake(vcpu->vm->pause_wq);
+	v3_host_wait(vcpu->wq, v3_vcpu_unpaused, vcpu);
+	WRITE_ONCE(vcpu->parked, false);
+	return true;
+}
+
 int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled)
 {
+	u64 t0;
+
 	if (!irq_enabled) {
 		v3_vm_end(vcpu->vm, V3_LOG_INFO,
 			  "vCPU %u halted with interrupts disabled",
 			  vcpu->id);
 		return -ECANCELED;
 	}
+	t0 = v3_rdtsc();
 	v3_vcpu_sleep(vcpu);
+	WRITE_ONCE(vcpu->halted_tsc, vcpu->halted_tsc + v3_rdtsc() - t0);
 	return v3_vcpu_should_run(vcpu) ? 0 : -ECANCELED;
 }
 
@@ -137,10 +185,13 @@ static int v3_vcpu_thread(void *arg)
 	 */
 	if (vcpu->id) {
 		while (v3_vcpu_should_run(vcpu))
-			v3_vcpu_sleep(vcpu);
+			if (!v3_vcpu_park(vcpu))
+				v3_vcpu_sleep(vcpu);
 		return 0;
 	}
 	while (v3_vcpu_should_run(vcpu)) {
+		if (v3_vcpu_park(vcpu))
+			continue;
 		if (be->vcpu_run(vcpu))
 			break;
 		v3_host_yield();
@@ -185,6 +236,11 @@ unsigned int v3_vm_console_input(struct v3_vm *vm, const u8 *buf,
 				 unsigned int len)
 {
 	return v3_uart_input(&vm->com1, buf, len);
+}
+
+unsigned int v3_vm_console_room(struct v3_vm *vm)
+{
+	return v3_uart_rx_room(&vm->com1);
 }
 
 /* Port 0x80: POST codes, which firmware and kernels write as a delay. */
@@ -264,6 +320,7 @@ static void v3_vm_release(struct v3_vm *vm)
 	v3_range_map_free(&vm->io);
 	v3_range_map_free(&vm->mmio);
 	v3_mem_map_free(&vm->mem);
+	v3_host_waitq_free(vm->pause_wq);
 	v3_host_spinlock_free(vm->stop_lock);
 	v3_host_mutex_free(vm->lock);
 	v3_host_free(vm);
@@ -293,7 +350,8 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	v3_mmio_map_init(&vm->mmio);
 	vm->lock = v3_host_mutex_alloc();
 	vm->stop_lock = v3_host_spinlock_alloc();
-	if (!vm->lock || !vm->stop_lock) {
+	vm->pause_wq = v3_host_waitq_alloc();
+	if (!vm->lock || !vm->stop_lock || !vm->pause_wq) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -383,6 +441,73 @@ int v3_vm_start(struct v3_vm *vm)
 	} else {
 		v3_info("vm %s: running (%llu MiB, %u vCPUs)\n", vm->name,
 			vm->mem.size >> 20, vm->nr_vcpus);
+	}
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+/* Every vCPU thread waits outside the guest, or has ended. */
+static bool v3_vm_parked(void *arg)
+{
+	struct v3_vm *vm = arg;
+	unsigned int i;
+
+	if (v3_vm_state(vm) != V3_VM_PAUSED)
+		return true;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (!READ_ONCE(vm->vcpus[i].parked))
+			return false;
+	return true;
+}
+
+/*
+ * Move between RUNNING and PAUSED, under stop_lock so as not to undo a
+ * v3_vm_end() of a vCPU thread.
+ */
+static bool v3_vm_change(struct v3_vm *vm, enum v3_vm_state from,
+			 enum v3_vm_state to)
+{
+	unsigned long flags;
+	bool done = false;
+
+	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
+	if (!vm->stopped && v3_vm_state(vm) == from) {
+		v3_vm_set_state(vm, to);
+		done = true;
+	}
+	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
+	return done;
+}
+
+int v3_vm_pause(struct v3_vm *vm)
+{
+	unsigned int i;
+	int err = 0;
+
+	v3_host_mutex_lock(vm->lock);
+	if (!v3_vm_change(vm, V3_VM_RUNNING, V3_VM_PAUSED)) {
+		err = -EBUSY;
+	} else {
+		for (i = 0; i < vm->nr_vcpus; i++)
+			v3_vcpu_kick(&vm->vcpus[i]);
+		/* A vCPU that stops the guest meanwhile ends the wait too. */
+		v3_host_wait(vm->pause_wq, v3_vm_parked, vm);
+	}
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+int v3_vm_resume(struct v3_vm *vm)
+{
+	unsigned int i;
+	int err = 0;
+
+	v3_host_mutex_lock(vm->lock);
+	if (!v3_vm_change(vm, V3_VM_PAUSED, V3_VM_RUNNING)) {
+		err = -EBUSY;
+	} else {
+		for (i = 0; i < vm->nr_vcpus; i++)
+			v3_host_wake(vm->vcpus[i].wq);
 	}
 	v3_host_mutex_unlock(vm->lock);
 	return err;

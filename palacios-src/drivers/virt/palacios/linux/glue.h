@@ -19,6 +19,10 @@ int pal_guests_init(void);
 void pal_guests_start(void);
 void pal_guests_exit(void);
 
+/* dev.c */
+int pal_dev_init(void);
+void pal_dev_exit(void);
+
 /* vmm.c */
 int pal_vmm_init(void);
 void pal_vmm_exit(void);

@@ -48,18 +48,29 @@ static int __init palacios_init(void)
 
 	pal_cpu_init();
 	err = pal_vmm_init();
-	if (err && err != -ENODEV && err != -EBUSY)	/* those said why */
-		pr_err("not loaded: %pe\n", ERR_PTR(err));
-	if (!err) {
-		err = pal_guests_init();
-		if (err)
-			pal_vmm_exit();
+	if (err) {
+		if (err != -ENODEV && err != -EBUSY)	/* those said why */
+			pr_err("not loaded: %pe\n", ERR_PTR(err));
+		return err;
+	}
+	err = pal_guests_init();
+	if (err) {
+		pal_vmm_exit();
+		return err;
+	}
+	err = pal_dev_init();
+	if (err) {
+		pr_err("cannot register /dev/palacios: %pe\n", ERR_PTR(err));
+		pal_guests_exit();
+		pal_vmm_exit();
+		return err;
 	}
 	return err;
 }
 
 static void __exit palacios_exit(void)
 {
+	pal_dev_exit();
 	pal_guests_exit();
 	pal_vmm_exit();
 }

@@ -620,8 +620,10 @@ static int svm_handle_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 int svm_vcpu_run(struct v3_vcpu *vcpu)
 {
 	struct vmcb *vmcb = svm_vmcb(vcpu);
+	u64 t_entry = 0, t_exit = 0, halted;
 	struct v3_cpu *cpu;
 	bool entered = false;
+	int err;
 
 	vmcb->save.rax = vcpu->gpr[V3_RAX];
 	vmcb->save.rsp = vcpu->gpr[V3_RSP];
@@ -638,8 +640,10 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 		} else {
 			vmcb->control.tlb_control = 0;
 		}
+		t_entry = v3_rdtsc();
 		__v3_svm_run(v3_host_va_to_pa(vmcb), vcpu->gpr,
 			     cpu->host_state_hpa);
+		t_exit = v3_rdtsc();
 		entered = true;
 	}
 	v3_irq_enable();
@@ -647,6 +651,9 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 	v3_host_fpu_put();
 
 	if (!entered) {
+		/* Paused: the run loop parks the thread. */
+		if (v3_vm_state(vcpu->vm) == V3_VM_PAUSED)
+			return 0;
 		if (v3_vm_state(vcpu->vm) != V3_VM_RUNNING)
 			return -ECANCELED;
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
@@ -660,5 +667,11 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 	vmcb->control.event_inj = 0;
 	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID)
 		vmcb->control.event_inj = vmcb->control.exit_int_info;
-	return svm_handle_exit(vcpu, vmcb);
+	WRITE_ONCE(vcpu->guest_tsc, vcpu->guest_tsc + t_exit - t_entry);
+	halted = vcpu->halted_tsc;
+	err = svm_handle_exit(vcpu, vmcb);
+	/* Time asleep in HLT is counted in halted_tsc only. */
+	WRITE_ONCE(vcpu->vmm_tsc, vcpu->vmm_tsc + v3_rdtsc() - t_exit -
+		   (vcpu->halted_tsc - halted));
+	return err;
 }

@@ -49,7 +49,14 @@ struct v3_boot_state {
  * @fpu_mem: the allocation that holds @fpu
  * @fpu: the guest's FPU state (see v3_fpu_save()), aligned
  * @exits: exits by class
+ * @guest_tsc: TSC cycles spent in the guest
+ * @vmm_tsc: TSC cycles spent handling exits, sleeps excluded
+ * @halted_tsc: TSC cycles spent asleep in HLT
  * @kicked: a wake-up is pending (set by v3_vcpu_kick())
+ * @parked: the thread is held out of the guest by a pause
+ *
+ * The counters are written by the vCPU's own thread only, with
+ * WRITE_ONCE(), and read by anyone with READ_ONCE().
  */
 struct v3_vcpu {
 	struct v3_vm *vm;
@@ -62,7 +69,11 @@ struct v3_vcpu {
 	void *fpu_mem;
 	void *fpu;
 	u64 exits[V3_NR_EXIT_CLASSES];
+	u64 guest_tsc;
+	u64 vmm_tsc;
+	u64 halted_tsc;
 	bool kicked;
+	bool parked;
 };
 
 /**
@@ -87,6 +98,7 @@ struct v3_vcpu {
  * @post: the last POST code written to port 0x80
  * @warned_msr: an unknown-MSR access was logged already
  * @warned_io: an unhooked-port access was logged already
+ * @pause_wq: where v3_vm_pause() waits for the vCPUs to park
  * @stopped: the stop reason is recorded
  * @reason: why the VM stopped
  */
@@ -110,6 +122,7 @@ struct v3_vm {
 	u8 post;
 	bool warned_msr;
 	bool warned_io;
+	struct v3_waitq *pause_wq;
 	bool stopped;
 	char reason[V3_STOP_REASON_LEN];
 };
@@ -142,11 +155,12 @@ __printf(3, 4) void v3_vm_end(struct v3_vm *vm, enum v3_log_level level,
 void v3_vcpu_kick(struct v3_vcpu *vcpu);
 
 /**
- * v3_vcpu_should_run() - whether a vCPU thread should enter the guest again
+ * v3_vcpu_should_run() - whether a vCPU thread should go on
  * @vcpu: the vCPU
  *
- * Return: false once the VM left RUNNING or the host wants the thread to
- * stop.
+ * Return: false once the VM is neither RUNNING nor PAUSED, or the host
+ * wants the thread to stop.  A paused VM's threads go on, outside the
+ * guest: a backend enters the guest only while the VM is RUNNING.
  */
 bool v3_vcpu_should_run(struct v3_vcpu *vcpu);
 

@@ -7,6 +7,8 @@
  *   v3_vm_create()   CREATED   memory allocated and zeroed, devices made
  *   v3_vm_load()     LOADED    an image copied in, vCPU 0 set up to run it
  *   v3_vm_start()    RUNNING   one host thread per vCPU enters the guest
+ *   v3_vm_pause()    PAUSED    the vCPU threads wait outside the guest
+ *   v3_vm_resume()   RUNNING   and go back in
  *                    STOPPED   the guest ended, failed, or v3_vm_stop()
  *   v3_vm_free()               everything given back to the host
  *
@@ -43,12 +45,14 @@ struct v3_waitq;
  * @V3_VM_CREATED: memory and devices exist, nothing loaded
  * @V3_VM_LOADED: an image is loaded
  * @V3_VM_RUNNING: the vCPU threads run the guest
+ * @V3_VM_PAUSED: the vCPU threads wait outside the guest
  * @V3_VM_STOPPED: the guest no longer runs; see v3_vm_stop_reason()
  */
 enum v3_vm_state {
 	V3_VM_CREATED,
 	V3_VM_LOADED,
 	V3_VM_RUNNING,
+	V3_VM_PAUSED,
 	V3_VM_STOPPED,
 };
 
@@ -80,6 +84,20 @@ enum v3_exit_class {
 	V3_EXIT_EXCEPTION,
 	V3_EXIT_OTHER,
 	V3_NR_EXIT_CLASSES,
+};
+
+/**
+ * struct v3_vm_stats - what a VM's vCPUs did, summed over them
+ * @exits: exits per class
+ * @guest_tsc: TSC cycles spent in the guest
+ * @vmm_tsc: TSC cycles spent handling exits, sleeps excluded
+ * @halted_tsc: TSC cycles spent asleep in HLT
+ */
+struct v3_vm_stats {
+	u64 exits[V3_NR_EXIT_CLASSES];
+	u64 guest_tsc;
+	u64 vmm_tsc;
+	u64 halted_tsc;
 };
 
 /**
@@ -157,8 +175,27 @@ int v3_vm_load(struct v3_vm *vm, const void *image, u64 size);
 int v3_vm_start(struct v3_vm *vm);
 
 /**
+ * v3_vm_pause() - hold the vCPUs of a RUNNING VM out of the guest
+ * @vm: the VM
+ *
+ * Returns once every vCPU thread has left the guest and waits; the guest's
+ * state is kept as it was at its last exit.
+ *
+ * Return: 0, or -EBUSY if @vm is not RUNNING.
+ */
+int v3_vm_pause(struct v3_vm *vm);
+
+/**
+ * v3_vm_resume() - let the vCPUs of a PAUSED VM run the guest again
+ * @vm: the VM
+ *
+ * Return: 0, or -EBUSY if @vm is not PAUSED.
+ */
+int v3_vm_resume(struct v3_vm *vm);
+
+/**
  * v3_vm_stop() - stop a VM and wait for its vCPU threads to end
- * @vm: the VM; nothing happens unless it is RUNNING
+ * @vm: the VM; nothing happens unless it is RUNNING or PAUSED
  */
 void v3_vm_stop(struct v3_vm *vm);
 
@@ -203,6 +240,13 @@ const char *v3_vm_name(const struct v3_vm *vm);
 u64 v3_vm_exits(const struct v3_vm *vm, enum v3_exit_class class);
 
 /**
+ * v3_vm_get_stats() - what the vCPUs of a VM did so far
+ * @vm: the VM
+ * @stats: filled in; convert the cycles with v3_host_cpu_khz()
+ */
+void v3_vm_get_stats(const struct v3_vm *vm, struct v3_vm_stats *stats);
+
+/**
  * v3_vm_console_input() - send bytes to the guest's COM1
  * @vm: the VM
  * @buf: the bytes
@@ -212,5 +256,13 @@ u64 v3_vm_exits(const struct v3_vm *vm, enum v3_exit_class class);
  */
 unsigned int v3_vm_console_input(struct v3_vm *vm, const u8 *buf,
 				 unsigned int len);
+
+/**
+ * v3_vm_console_room() - how many bytes the guest's COM1 would take now
+ * @vm: the VM
+ *
+ * Return: the free space in its receive FIFO.
+ */
+unsigned int v3_vm_console_room(struct v3_vm *vm);
 
 #endif /* _PALACIOS_VM_H */

@@ -52,6 +52,7 @@ void v3_irq_disable(void);
 void v3_irq_enable(void);
 
 extern u64 model_tsc;
+extern u64 model_tsc_step;
 u64 v3_rdtsc(void);
 
 /*

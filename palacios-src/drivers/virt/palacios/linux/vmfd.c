@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Palacios on Linux: the VM descriptors of /dev/palacios and their ioctls.
+ * See Documentation/virt/palacios/api.rst.
+ *
+ * Locking: a VM's lock serialises its ioctls, and guards the core's VM
+ * pointer against PALACIOS_VM_FREE.  The core calls back (console output,
+ * stop) without it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/compat.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/math64.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <palacios/host.h>
+#include <palacios/image.h>
+#include <palacios/vm.h>
+
+#include "vm_dev.h"
+
+/* The core's exit classes are the uapi's exit reasons. */
+static_assert((int)V3_NR_EXIT_CLASSES == (int)PALACIOS_NR_EXIT_REASONS);
+static_assert(PALACIOS_NR_EXIT_REASONS <=
+	      ARRAY_SIZE(((struct palacios_vm_stats *)0)->exits));
+static_assert(V3_VM_NAME_LEN == PALACIOS_NAME_LEN);
+static_assert(V3_STOP_REASON_LEN == PALACIOS_REASON_LEN);
+static_assert(V3_MEM_MAX == PALACIOS_MEM_MAX);
+static_assert(V3_MAX_VCPUS == PALACIOS_MAX_VCPUS);
+
+#define PAL_MAGIC_LEN	(sizeof(V3_IMAGE_MAGIC) - 1)
+
+static u32 pal_vm_state(struct pal_vm *p)
+{
+	lockdep_assert_held(&p->lock);
+	if (p->freed)
+		return PALACIOS_STATE_FREED;
+	if (!p->vm)
+		return PALACIOS_STATE_NEW;
+	switch (v3_vm_state(p->vm)) {
+	case V3_VM_CREATED:
+		return PALACIOS_STATE_CONFIGURED;
+	case V3_VM_LOADED:
+		return PALACIOS_STATE_LOADED;
+	case V3_VM_RUNNING:
+		return PALACIOS_STATE_RUNNING;
+	case V3_VM_PAUSED:
+		return PALACIOS_STATE_PAUSED;
+	case V3_VM_STOPPED:
+		break;
+	}
+	return PALACIOS_STATE_STOPPED;
+}
+
+/**
+ * pal_vm_fill_info() - describe a VM as PALACIOS_VM_GET_INFO does
+ * @p: the VM
+ * @info: filled in
+ */
+void pal_vm_fill_info(struct pal_vm *p, struct palacios_vm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	mutex_lock(&p->lock);
+	strscpy(info->name, p->name, sizeof(info->name));
+	info->id = p->id;
+	info->state = pal_vm_state(p);
+	info->mem_size = p->mem_size;
+	info->nr_vcpus = p->nr_vcpus;
+	info->flags = p->flags;
+	if (info->state == PALACIOS_STATE_STOPPED)
+		strscpy(info->stop_reason, v3_vm_stop_reason(p->vm),
+			sizeof(info->stop_reason));
+	else if (info->state == PALACIOS_STATE_FREED)
+		strscpy(info->stop_reason, p->reason,
+			sizeof(info->stop_reason));
+	mutex_unlock(&p->lock);
+}
+
+static void pal_vm_stopped(struct v3_vm *vm, void *priv)
+{
+	pal_console_end(priv);
+}
+
+static long pal_vm_configure(struct pal_vm *p,
+			     struct palacios_vm_config __user *arg)
+{
+	struct v3_vm_config cfg = {
+		.name = p->name,
+		.console = pal_console_out,
+		.on_stop = pal_vm_stopped,
+		.priv = p,
+	};
+	struct palacios_vm_config c;
+	int err;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (c.reserved || !c.mem_size || c.mem_size % PALACIOS_MEM_ALIGN ||
+	    c.mem_size > PALACIOS_MEM_MAX || !c.nr_vcpus ||
+	    c.nr_vcpus > PALACIOS_MAX_VCPUS)
+		return -EINVAL;
+	if (p->vm)
+		return -EBUSY;
+	cfg.mem_size = c.mem_size;
+	cfg.nr_vcpus = c.nr_vcpus;
+	err = v3_vm_create(&cfg, &p->vm);
+	if (err) {
+		p->vm = NULL;
+		return err;
+	}
+	p->mem_size = c.mem_size;
+	p->nr_vcpus = c.nr_vcpus;
+	return 0;
+}
+
+static long pal_vm_load(struct pal_vm *p, struct palacios_vm_load __user *arg)
+{
+	struct palacios_vm_load l;
+	void *data;
+	int err;
+
+	if (copy_from_user(&l, arg, sizeof(l)))
+		return -EFAULT;
+	if (l.kind != PALACIOS_LOAD_IMAGE || l.reserved || !l.size ||
+	    l.size > PALACIOS_IMAGE_MAX)
+		return -EINVAL;
+	if (!p->vm || v3_vm_state(p->vm) != V3_VM_CREATED)
+		return -EBUSY;
+	data = vmemdup_user(u64_to_user_ptr(l.addr), l.size);
+	if (IS_ERR(data))
+		return PTR_ERR(data);
+	/* The core logs why an image is bad; say once what is not one. */
+	if (l.size < PAL_MAGIC_LEN || memcmp(data, V3_IMAGE_MAGIC, PAL_MAGIC_LEN)) {
+		pr_info_ratelimited("vm %s: load: not a Palacios image\n",
+				    p->name);
+		err = -ENOEXEC;
+	} else {
+		err = v3_vm_load(p->vm, data, l.size);
+	}
+	kvfree(data);
+	return err;
+}
+
+static long pal_vm_stop(struct pal_vm *p)
+{
+	u32 state = pal_vm_state(p);
+
+	if (state != PALACIOS_STATE_RUNNING && state != PALACIOS_STATE_PAUSED)
+		return -EBUSY;
+	v3_vm_stop(p->vm);
+	return 0;
+}
+
+static void pal_vm_free_now(struct pal_vm *p)
+{
+	if (p->vm) {
+		v3_vm_stop(p->vm);
+		strscpy(p->reason, v3_vm_stop_reason(p->vm), sizeof(p->reason));
+		v3_vm_free(p->vm);
+		p->vm = NULL;
+	}
+	p->freed = true;
+	pal_console_end(p);
+}
+
+static long pal_vm_get_stats(struct pal_vm *p,
+			     struct palacios_vm_stats __user *arg)
+{
+	struct palacios_vm_stats s = { 0 };
+	unsigned long khz = v3_host_cpu_khz();
+	struct v3_vm_stats st;
+	unsigned int i;
+
+	if (p->vm && khz) {
+		v3_vm_get_stats(p->vm, &st);
+		for (i = 0; i < V3_NR_EXIT_CLASSES; i++)
+			s.exits[i] = st.exits[i];
+		s.guest_ns = mul_u64_u32_div(st.guest_tsc, USEC_PER_SEC, khz);
+		s.vmm_ns = mul_u64_u32_div(st.vmm_tsc, USEC_PER_SEC, khz);
+		s.halted_ns = mul_u64_u32_div(st.halted_tsc, USEC_PER_SEC,
+					      khz);
+	}
+	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static long pal_vm_get_info(struct pal_vm *p,
+			    struct palacios_vm_info __user *arg)
+{
+	struct palacios_vm_info *info;
+	long err = 0;
+
+	info = kmalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	pal_vm_fill_info(p, info);
+	if (copy_to_user(arg, info, sizeof(*info)))
+		err = -EFAULT;
+	kfree(info);
+	return err;
+}
+
+static long pal_vm_get_console(struct pal_vm *p)
+{
+	int fd;
+
+	kref_get(&p->ref);
+	fd = pal_console_fd(p);
+	if (fd < 0)
+		pal_vm_put(p);
+	return fd;
+}
+
+static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
+				void __user *argp)
+{
+	if (p->freed)
+		return -ENODEV;
+	switch (cmd) {
+	case PALACIOS_VM_CONFIGURE:
+		return pal_vm_configure(p, argp);
+	case PALACIOS_VM_LOAD:
+		return pal_vm_load(p, argp);
+	case PALACIOS_VM_LAUNCH:
+		return p->vm ? v3_vm_start(p->vm) : -EBUSY;
+	case PALACIOS_VM_PAUSE:
+		return p->vm ? v3_vm_pause(p->vm) : -EBUSY;
+	case PALACIOS_VM_RESUME:
+		return p->vm ? v3_vm_resume(p->vm) : -EBUSY;
+	case PALACIOS_VM_STOP:
+		return pal_vm_stop(p);
+	case PALACIOS_VM_FREE:
+		pal_vm_free_now(p);
+		return 0;
+	case PALACIOS_VM_GET_STATS:
+		return pal_vm_get_stats(p, argp);
+	case PALACIOS_VM_GET_CONSOLE:
+		return pal_vm_get_console(p);
+	}
+	return -ENOTTY;
+}
+
+static long pal_vm_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct pal_vm *p = file->private_data;
+	void __user *argp = (void __user *)arg;
+	long err;
+
+	switch (cmd) {
+	case PALACIOS_VM_GET_INFO:
+		return pal_vm_get_info(p, argp);
+	case PALACIOS_VM_CONFIGURE:
+	case PALACIOS_VM_LOAD:
+	case PALACIOS_VM_LAUNCH:
+	case PALACIOS_VM_PAUSE:
+	case PALACIOS_VM_RESUME:
+	case PALACIOS_VM_STOP:
+	case PALACIOS_VM_FREE:
+	case PALACIOS_VM_GET_STATS:
+	case PALACIOS_VM_GET_CONSOLE:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	if (mutex_lock_killable(&p->lock))
+		return -EINTR;
+	err = pal_vm_ioctl_locked(p, cmd, argp);
+	mutex_unlock(&p->lock);
+	if (cmd == PALACIOS_VM_FREE && !err)
+		pal_vm_unlist(p);
+	return err;
+}
+
+static int pal_vm_release_fd(struct inode *inode, struct file *file)
+{
+	pal_vm_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations pal_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = pal_vm_release_fd,
+	.unlocked_ioctl = pal_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * pal_vm_fd() - a new descriptor of a VM
+ * @p: the VM; the descriptor takes over a reference the caller holds
+ *
+ * Return: the descriptor, or a negative errno (the reference is then
+ * still the caller's).
+ */
+int pal_vm_fd(struct pal_vm *p)
+{
+	return anon_inode_getfd("palacios-vm", &pal_vm_fops, p,
+				O_RDWR | O_CLOEXEC);
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Palacios virtual machine monitor: the user-space interface.
+ *
+ * /dev/palacios creates VMs and finds existing ones; each VM is then
+ * driven through a file descriptor of its own, as with /dev/kvm, and its
+ * COM1 through a console descriptor.  See
+ * Documentation/virt/palacios/api.rst.
+ *
+ * The interface is versioned: PALACIOS_GET_API_VERSION returns
+ * PALACIOS_API_VERSION.  Structures have fixed-width fields and explicit
+ * padding, reserved fields must be zero, and no kernel address ever
+ * crosses the interface.
+ */
+#ifndef _UAPI_LINUX_PALACIOS_H
+#define _UAPI_LINUX_PALACIOS_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define PALACIOS_API_VERSION	1
+
+/* Registered in Documentation/userspace-api/ioctl/ioctl-number.rst */
+#define PALACIOS_IOCTL_TYPE	0xB9
+
+#define PALACIOS_NAME_LEN	32
+#define PALACIOS_REASON_LEN	128
+
+/* Limits, checked by the ioctls (see api.rst for the errors) */
+#define PALACIOS_MEM_ALIGN	(2ULL << 20)	/* memory: multiple of 2 MiB */
+#define PALACIOS_MEM_MAX	(64ULL << 30)	/* at most 64 GiB */
+#define PALACIOS_MAX_VCPUS	64
+#define PALACIOS_MAX_VMS	64		/* VMs per host */
+#define PALACIOS_IMAGE_MAX	(64U << 20)	/* a loaded image: 64 MiB */
+
+/**
+ * struct palacios_create_vm - argument of %PALACIOS_CREATE_VM
+ * @name: the VM's name, NUL-terminated, of letters, digits, '-', '_' and
+ *        '.', unique on the host; an empty name picks "vmN"
+ * @flags: %PALACIOS_VM_PERSISTENT or 0
+ * @reserved: 0
+ */
+struct palacios_create_vm {
+	char name[PALACIOS_NAME_LEN];
+	__u32 flags;
+	__u32 reserved;
+};
+
+/*
+ * The VM lives on when its last descriptor is closed, until
+ * PALACIOS_VM_FREE (or the module is unloaded).
+ */
+#define PALACIOS_VM_PERSISTENT	0x1U
+
+/**
+ * struct palacios_open_vm - argument of %PALACIOS_OPEN_VM
+ * @name: the name of an existing VM, NUL-terminated
+ */
+struct palacios_open_vm {
+	char name[PALACIOS_NAME_LEN];
+};
+
+/**
+ * enum palacios_vm_state - where a VM is in its life
+ * @PALACIOS_STATE_NEW: created; memory and vCPUs not yet configured
+ * @PALACIOS_STATE_CONFIGURED: memory allocated and zeroed, vCPUs made
+ * @PALACIOS_STATE_LOADED: an image is loaded
+ * @PALACIOS_STATE_RUNNING: the guest runs
+ * @PALACIOS_STATE_PAUSED: the guest's vCPUs are held out of the guest
+ * @PALACIOS_STATE_STOPPED: the guest no longer runs; see @stop_reason of
+ *                          struct palacios_vm_info
+ * @PALACIOS_STATE_FREED: %PALACIOS_VM_FREE gave everything back
+ */
+enum palacios_vm_state {
+	PALACIOS_STATE_NEW,
+	PALACIOS_STATE_CONFIGURED,
+	PALACIOS_STATE_LOADED,
+	PALACIOS_STATE_RUNNING,
+	PALACIOS_STATE_PAUSED,
+	PALACIOS_STATE_STOPPED,
+	PALACIOS_STATE_FREED,
+};
+
+/**
+ * struct palacios_vm_info - a VM as %PALACIOS_VM_GET_INFO and
+ *                           %PALACIOS_LIST_VMS report it
+ * @name: its name
+ * @id: a number unique among the VMs this host has had
+ * @state: an enum palacios_vm_state
+ * @mem_size: its memory in bytes (0 before %PALACIOS_VM_CONFIGURE)
+ * @nr_vcpus: its vCPUs (0 before %PALACIOS_VM_CONFIGURE)
+ * @flags: the flags it was created with
+ * @stop_reason: why it stopped, NUL-terminated; empty unless STOPPED
+ */
+struct palacios_vm_info {
+	char name[PALACIOS_NAME_LEN];
+	__u32 id;
+	__u32 state;
+	__u64 mem_size;
+	__u32 nr_vcpus;
+	__u32 flags;
+	char stop_reason[PALACIOS_REASON_LEN];
+};
+
+/**
+ * struct palacios_vm_list - argument of %PALACIOS_LIST_VMS
+ * @nr: in: room in @vms (may be 0); out: the number of VMs on the host,
+ *      of which min(in, out) were written
+ * @reserved: 0
+ * @vms: user address of an array of struct palacios_vm_info
+ */
+struct palacios_vm_list {
+	__u32 nr;
+	__u32 reserved;
+	__u64 vms;
+};
+
+/**
+ * struct palacios_host_info - argument of %PALACIOS_GET_HOST_INFO
+ * @api_version: %PALACIOS_API_VERSION
+ * @nr_vms: VMs on the host
+ * @pages: pages Palacios holds from the host in all (its per-CPU state
+ *         and every VM's memory and tables)
+ * @nr_cpus: host CPUs with virtualisation enabled
+ * @reserved: 0
+ * @backend: "svm" (or "vmx"), NUL-terminated
+ */
+struct palacios_host_info {
+	__u32 api_version;
+	__u32 nr_vms;
+	__u64 pages;
+	__u32 nr_cpus;
+	__u32 reserved;
+	char backend[16];
+};
+
+/**
+ * struct palacios_vm_config - argument of %PALACIOS_VM_CONFIGURE
+ * @mem_size: memory in bytes, a multiple of %PALACIOS_MEM_ALIGN, at most
+ *            %PALACIOS_MEM_MAX
+ * @nr_vcpus: 1 to %PALACIOS_MAX_VCPUS
+ * @reserved: 0
+ */
+struct palacios_vm_config {
+	__u64 mem_size;
+	__u32 nr_vcpus;
+	__u32 reserved;
+};
+
+/**
+ * struct palacios_vm_load - argument of %PALACIOS_VM_LOAD
+ * @kind: what is loaded: %PALACIOS_LOAD_IMAGE
+ * @reserved: 0
+ * @addr: user address of the data
+ * @size: its size in bytes, at most %PALACIOS_IMAGE_MAX
+ */
+struct palacios_vm_load {
+	__u32 kind;
+	__u32 reserved;
+	__u64 addr;
+	__u64 size;
+};
+
+/* A Palacios image (Documentation/virt/palacios/image.rst) */
+#define PALACIOS_LOAD_IMAGE	0
+
+/**
+ * enum palacios_exit_reason - exits counted by %PALACIOS_VM_GET_STATS
+ * @PALACIOS_EXIT_CPUID: CPUID
+ * @PALACIOS_EXIT_MSR: RDMSR and WRMSR
+ * @PALACIOS_EXIT_IO: port I/O
+ * @PALACIOS_EXIT_MMIO: accesses to emulated devices in memory
+ * @PALACIOS_EXIT_HLT: HLT
+ * @PALACIOS_EXIT_INTR: host interrupts
+ * @PALACIOS_EXIT_NMI: host NMIs
+ * @PALACIOS_EXIT_VMMCALL: hypercalls
+ * @PALACIOS_EXIT_NPF: nested page faults
+ * @PALACIOS_EXIT_EXCEPTION: intercepted exceptions
+ * @PALACIOS_EXIT_OTHER: everything else
+ * @PALACIOS_NR_EXIT_REASONS: the number of reasons
+ */
+enum palacios_exit_reason {
+	PALACIOS_EXIT_CPUID,
+	PALACIOS_EXIT_MSR,
+	PALACIOS_EXIT_IO,
+	PALACIOS_EXIT_MMIO,
+	PALACIOS_EXIT_HLT,
+	PALACIOS_EXIT_INTR,
+	PALACIOS_EXIT_NMI,
+	PALACIOS_EXIT_VMMCALL,
+	PALACIOS_EXIT_NPF,
+	PALACIOS_EXIT_EXCEPTION,
+	PALACIOS_EXIT_OTHER,
+	PALACIOS_NR_EXIT_REASONS,
+};
+
+/**
+ * struct palacios_vm_stats - argument of %PALACIOS_VM_GET_STATS
+ * @exits: exits per enum palacios_exit_reason, summed over the vCPUs;
+ *         entries past %PALACIOS_NR_EXIT_REASONS are 0
+ * @guest_ns: time the vCPUs spent in the guest
+ * @vmm_ns: time they spent handling exits in the VMM, sleeps excluded
+ * @halted_ns: time they slept in HLT waiting for work
+ */
+struct palacios_vm_stats {
+	__u64 exits[16];
+	__u64 guest_ns;
+	__u64 vmm_ns;
+	__u64 halted_ns;
+};
+
+/* ioctls of /dev/palacios */
+#define PALACIOS_GET_API_VERSION	_IO(PALACIOS_IOCTL_TYPE, 0x00)
+#define PALACIOS_CREATE_VM		_IOW(PALACIOS_IOCTL_TYPE, 0x01, struct palacios_create_vm)
+#define PALACIOS_OPEN_VM		_IOW(PALACIOS_IOCTL_TYPE, 0x02, struct palacios_open_vm)
+#define PALACIOS_LIST_VMS		_IOWR(PALACIOS_IOCTL_TYPE, 0x03, struct palacios_vm_list)
+#define PALACIOS_GET_HOST_INFO		_IOR(PALACIOS_IOCTL_TYPE, 0x04, struct palacios_host_info)
+
+/* ioctls of a VM descriptor */
+#define PALACIOS_VM_CONFIGURE		_IOW(PALACIOS_IOCTL_TYPE, 0x10, struct palacios_vm_config)
+#define PALACIOS_VM_LOAD		_IOW(PALACIOS_IOCTL_TYPE, 0x11, struct palacios_vm_load)
+#define PALACIOS_VM_LAUNCH		_IO(PALACIOS_IOCTL_TYPE, 0x12)
+#define PALACIOS_VM_PAUSE		_IO(PALACIOS_IOCTL_TYPE, 0x13)
+#define PALACIOS_VM_RESUME		_IO(PALACIOS_IOCTL_TYPE, 0x14)
+#define PALACIOS_VM_STOP		_IO(PALACIOS_IOCTL_TYPE, 0x15)
+#define PALACIOS_VM_FREE		_IO(PALACIOS_IOCTL_TYPE, 0x16)
+#define PALACIOS_VM_GET_INFO		_IOR(PALACIOS_IOCTL_TYPE, 0x17, struct palacios_vm_info)
+#define PALACIOS_VM_GET_STATS		_IOR(PALACIOS_IOCTL_TYPE, 0x18, struct palacios_vm_stats)
+#define PALACIOS_VM_GET_CONSOLE		_IO(PALACIOS_IOCTL_TYPE, 0x19)
+
+#endif /* _UAPI_LINUX_PALACIOS_H */

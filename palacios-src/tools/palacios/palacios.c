@@ -1,0 +1,1299 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * palacios: run and manage Palacios virtual machines.
+ *
+ * A thin client of /dev/palacios (Documentation/virt/palacios/api.rst):
+ * each command is one or a few ioctls, and "run" and "console" attach the
+ * terminal to a VM's COM1.  Only libc and <linux/palacios.h> are needed,
+ * so that it can be linked statically into an initramfs.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <linux/palacios.h>
+
+#define DEV_PATH	"/dev/palacios"
+#define DEFAULT_MEM	(16ULL << 20)
+#define ESCAPE_CHAR	0x01		/* Ctrl-a */
+#define IO_CHUNK	4096
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *const state_names[] = {
+	[PALACIOS_STATE_NEW]		= "new",
+	[PALACIOS_STATE_CONFIGURED]	= "configured",
+	[PALACIOS_STATE_LOADED]		= "loaded",
+	[PALACIOS_STATE_RUNNING]	= "running",
+	[PALACIOS_STATE_PAUSED]		= "paused",
+	[PALACIOS_STATE_STOPPED]	= "stopped",
+	[PALACIOS_STATE_FREED]		= "freed",
+};
+
+/* Why a VM refuses an ioctl with EBUSY: "it ..." */
+static const char *const state_phrases[] = {
+	[PALACIOS_STATE_NEW]		= "is not configured yet",
+	[PALACIOS_STATE_CONFIGURED]	= "is configured, with no image loaded",
+	[PALACIOS_STATE_LOADED]		= "is loaded but not launched",
+	[PALACIOS_STATE_RUNNING]	= "is running",
+	[PALACIOS_STATE_PAUSED]		= "is paused",
+	[PALACIOS_STATE_STOPPED]	= "has stopped",
+	[PALACIOS_STATE_FREED]		= "was freed",
+};
+
+static const char *const exit_names[PALACIOS_NR_EXIT_REASONS] = {
+	[PALACIOS_EXIT_CPUID]		= "cpuid",
+	[PALACIOS_EXIT_MSR]		= "msr",
+	[PALACIOS_EXIT_IO]		= "io",
+	[PALACIOS_EXIT_MMIO]		= "mmio",
+	[PALACIOS_EXIT_HLT]		= "hlt",
+	[PALACIOS_EXIT_INTR]		= "intr",
+	[PALACIOS_EXIT_NMI]		= "nmi",
+	[PALACIOS_EXIT_VMMCALL]		= "vmmcall",
+	[PALACIOS_EXIT_NPF]		= "npf",
+	[PALACIOS_EXIT_EXCEPTION]	= "exception",
+	[PALACIOS_EXIT_OTHER]		= "other",
+};
+
+/* The terminal, while a console is attached */
+static struct termios saved_tty;
+static bool tty_is_raw;
+/* The console's output ended mid-line on a terminal */
+static bool out_midline;
+
+static void restore_tty(void)
+{
+	if (tty_is_raw) {
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
+		tty_is_raw = false;
+	}
+}
+
+static void on_signal(int sig)
+{
+	/* SA_RESETHAND: the signal, raised again, kills us once we return */
+	restore_tty();
+	raise(sig);
+}
+
+/*
+ * Every message goes through here: it gives the terminal back first, so
+ * that a message ends a console session cleanly.
+ */
+static void vnote(const char *fmt, va_list ap)
+{
+	restore_tty();
+	fflush(stdout);
+	if (out_midline) {
+		fputc('\n', stderr);
+		out_midline = false;
+	}
+	fputs("palacios: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+}
+
+/* Prints "palacios: MESSAGE" and returns 1, the exit status of errors */
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+struct opts {
+	__u64 mem;
+	__u32 vcpus;
+	const char *name;
+	const char *image;
+	bool persistent;
+	bool host;
+};
+
+struct command {
+	const char *name;
+	int (*run)(const struct command *cmd, int argc, char **argv);
+	unsigned long req;		/* the ioctl of simple commands */
+	const char *args;
+	const char *summary;
+	const char *help;
+	const char *shortopts;
+	const struct option *longopts;
+};
+
+static void print_help(const struct command *cmd)
+{
+	printf("usage: palacios %s%s%s\n\n%c%s.\n", cmd->name,
+	       *cmd->args ? " " : "", cmd->args, toupper(*cmd->summary),
+	       cmd->summary + 1);
+	if (cmd->help)
+		printf("\n%s", cmd->help);
+}
+
+static int usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fail("%s: %s (see: palacios %s --help)", cmd->name, msg,
+		    cmd->name);
+}
+
+static int parse_size(const char *s, __u64 *size)
+{
+	static const char suffixes[] = "KMGkmg";
+	unsigned long long v;
+	unsigned int shift = 0;
+	const char *sfx;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno)
+		goto bad;
+	sfx = *end ? strchr(suffixes, *end) : NULL;
+	if (sfx) {
+		shift = 10 * ((sfx - suffixes) % 3 + 1);
+		end++;
+	}
+	if (*end || !v || v > (PALACIOS_MEM_MAX >> shift))
+		goto bad;
+	v <<= shift;
+	if (v % PALACIOS_MEM_ALIGN)
+		goto bad;
+	*size = v;
+	return 0;
+bad:
+	fail("invalid memory size '%s': a multiple of %lluM up to %lluG is needed",
+	     s, PALACIOS_MEM_ALIGN >> 20, PALACIOS_MEM_MAX >> 30);
+	return -1;
+}
+
+static int parse_vcpus(const char *s, __u32 *vcpus)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || !v ||
+	    v > PALACIOS_MAX_VCPUS) {
+		fail("invalid number of vCPUs '%s': 1 to %d are possible", s,
+		     PALACIOS_MAX_VCPUS);
+		return -1;
+	}
+	*vcpus = v;
+	return 0;
+}
+
+/* Returns 0 to go on, -1 after an error, 1 after --help */
+static int parse_opts(const struct command *cmd, int argc, char **argv,
+		      struct opts *o)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, cmd->shortopts, cmd->longopts, NULL);
+		switch (c) {
+		case -1:
+			return 0;
+		case 'm':
+			if (parse_size(optarg, &o->mem))
+				return -1;
+			break;
+		case 'c':
+			if (parse_vcpus(optarg, &o->vcpus))
+				return -1;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'i':
+			o->image = optarg;
+			break;
+		case 'p':
+			o->persistent = true;
+			break;
+		case 'H':
+			o->host = true;
+			break;
+		case 'h':
+			print_help(cmd);
+			return 1;
+		case ':':
+			usage_error(cmd, "option '%s' needs an argument",
+				    argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				usage_error(cmd, "unknown option '-%c'", optopt);
+			else
+				usage_error(cmd, "unknown option '%s'",
+					    argv[optind - 1]);
+			return -1;
+		}
+	}
+}
+
+/* Takes the positional arguments named in @names (NULL-terminated) */
+static int take_args(const struct command *cmd, int argc, char **argv,
+		     const char *const *names, const char **vals)
+{
+	int i;
+
+	for (i = 0; names[i]; i++) {
+		if (optind >= argc)
+			return usage_error(cmd, "missing %s", names[i]);
+		vals[i] = argv[optind++];
+	}
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'",
+				   argv[optind]);
+	return 0;
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+static int check_name(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < len; i++)
+		if (!name_char(name[i]))
+			break;
+	if (!len || len >= PALACIOS_NAME_LEN || i < len)
+		return fail("invalid vm name '%s': 1 to %d of A-Z a-z 0-9 . _ - are needed",
+			    name, PALACIOS_NAME_LEN - 1);
+	return 0;
+}
+
+/* The image's file name without directory and extension, made valid */
+static void name_from_path(const char *path, char *name)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+	size_t i, len;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	if (len > PALACIOS_NAME_LEN - 1)
+		len = PALACIOS_NAME_LEN - 1;
+	for (i = 0; i < len; i++)
+		name[i] = name_char(base[i]) ? base[i] : '_';
+	name[len] = '\0';
+}
+
+static void format_size(__u64 size, char *buf, size_t len)
+{
+	static const char units[] = "GMK";
+	unsigned int shift = 30, i;
+
+	if (!size) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	for (i = 0; units[i]; i++, shift -= 10) {
+		if (!(size & ((1ULL << shift) - 1))) {
+			snprintf(buf, len, "%llu%c",
+				 (unsigned long long)(size >> shift), units[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)size);
+}
+
+/* Opens /dev/palacios and checks that it speaks our API */
+static int open_dev(void)
+{
+	int dev, version;
+
+	dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		fail("cannot open %s: %s", DEV_PATH, strerror(errno));
+		return -1;
+	}
+	version = ioctl(dev, PALACIOS_GET_API_VERSION);
+	if (version < 0) {
+		fail("cannot get the API version of %s: %s", DEV_PATH,
+		     strerror(errno));
+	} else if (version != PALACIOS_API_VERSION) {
+		fail("kernel API version %d, tool API version %d: use the tool of the same kernel",
+		     version, PALACIOS_API_VERSION);
+	} else {
+		return dev;
+	}
+	close(dev);
+	return -1;
+}
+
+static int get_info(int vm, struct palacios_vm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (ioctl(vm, PALACIOS_VM_GET_INFO, info) < 0)
+		return -1;
+	info->name[PALACIOS_NAME_LEN - 1] = '\0';
+	info->stop_reason[PALACIOS_REASON_LEN - 1] = '\0';
+	return 0;
+}
+
+/* Reports a failed ioctl on a VM: "cannot VERB vm NAME: why"; returns 1 */
+static int vm_fail(int vm, const char *verb, const char *name)
+{
+	int err = errno;
+	const char *why = strerror(err);
+	struct palacios_vm_info info;
+
+	switch (err) {
+	case EBUSY:
+		if (!get_info(vm, &info) &&
+		    info.state < ARRAY_SIZE(state_phrases))
+			return fail("cannot %s vm %s: it %s", verb, name,
+				    state_phrases[info.state]);
+		break;
+	case ENODEV:
+		why = "it was freed";
+		break;
+	case ENOEXEC:
+		why = "not a valid Palacios image or too big (see the kernel log)";
+		break;
+	case ENOTTY:
+		why = "not supported by this kernel";
+		break;
+	}
+	return fail("cannot %s vm %s: %s", verb, name, why);
+}
+
+static int vm_ioctl(int vm, unsigned long req, void *arg, const char *verb,
+		    const char *name)
+{
+	if (ioctl(vm, req, arg) < 0)
+		return vm_fail(vm, verb, name);
+	return 0;
+}
+
+static int open_vm(int dev, const char *name)
+{
+	struct palacios_open_vm o;
+	int vm;
+
+	if (check_name(name))
+		return -1;
+	memset(&o, 0, sizeof(o));
+	memcpy(o.name, name, strlen(name));
+	vm = ioctl(dev, PALACIOS_OPEN_VM, &o);
+	if (vm >= 0)
+		return vm;
+	if (errno == ENOENT)
+		fail("no vm named %s", name);
+	else
+		fail("cannot open vm %s: %s", name, strerror(errno));
+	return -1;
+}
+
+/* Creates a VM; @name (may be empty) gets the name the kernel gave it */
+static int create_vm(int dev, char *name, __u32 flags)
+{
+	struct palacios_create_vm c;
+	struct palacios_vm_info info;
+	int vm;
+
+	memset(&c, 0, sizeof(c));
+	memcpy(c.name, name, strlen(name));
+	c.flags = flags;
+	vm = ioctl(dev, PALACIOS_CREATE_VM, &c);
+	if (vm < 0) {
+		if (errno == EEXIST)
+			fail("cannot create vm %s: a vm of that name exists",
+			     name);
+		else if (errno == ENOSPC)
+			fail("cannot create vm %s: the host has %d vms, the most it can",
+			     name, PALACIOS_MAX_VMS);
+		else
+			fail("cannot create vm %s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (get_info(vm, &info)) {
+		vm_fail(vm, "get the state of the new", name);
+		close(vm);
+		return -1;
+	}
+	memcpy(name, info.name, PALACIOS_NAME_LEN);
+	return vm;
+}
+
+static int configure_vm(int vm, const char *name, const struct opts *o)
+{
+	struct palacios_vm_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mem_size = o->mem;
+	cfg.nr_vcpus = o->vcpus;
+	return vm_ioctl(vm, PALACIOS_VM_CONFIGURE, &cfg, "configure", name);
+}
+
+static int read_image(const char *path, char **bufp, size_t *lenp)
+{
+	size_t len = 0, room = 0;
+	char *buf = NULL, *p;
+	ssize_t n;
+	int fd, ret = 1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail("cannot open %s: %s", path, strerror(errno));
+	for (;;) {
+		if (len == room) {
+			if (room > PALACIOS_IMAGE_MAX) {
+				fail("%s: an image is at most %uM", path,
+				     PALACIOS_IMAGE_MAX >> 20);
+				goto out;
+			}
+			room = room ? 2 * room : 1U << 20;
+			if (room > PALACIOS_IMAGE_MAX)
+				room = PALACIOS_IMAGE_MAX + 1;
+			p = realloc(buf, room);
+			if (!p) {
+				fail("%s: %s", path, strerror(errno));
+				goto out;
+			}
+			buf = p;
+		}
+		n = read(fd, buf + len, room - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fail("cannot read %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	if (!len) {
+		fail("%s: the image is empty", path);
+		goto out;
+	}
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int load_vm(int vm, const char *name, const char *path,
+		   const char *image, size_t len)
+{
+	struct palacios_vm_load ld;
+	char verb[PATH_MAX + 16];
+
+	memset(&ld, 0, sizeof(ld));
+	ld.kind = PALACIOS_LOAD_IMAGE;
+	ld.addr = (__u64)(uintptr_t)image;
+	ld.size = len;
+	if (ioctl(vm, PALACIOS_VM_LOAD, &ld) >= 0)
+		return 0;
+	snprintf(verb, sizeof(verb), "load %s into", path);
+	return vm_fail(vm, verb, name);
+}
+
+/* The console, while attached */
+struct console {
+	int fd;
+	const char *name;
+	bool in_tty;		/* stdin is a terminal */
+	bool in_open;		/* stdin is not at its end */
+	bool out_tty;		/* stdout is a terminal */
+	bool guest_open;	/* the guest still takes input */
+	bool escape;		/* the last byte typed was Ctrl-a */
+	size_t len;		/* input waiting in @buf for the guest */
+	char buf[IO_CHUNK];
+};
+
+enum { ATTACH_ERROR = -1, ATTACH_ON, ATTACH_STOPPED, ATTACH_DETACHED };
+
+static int make_raw(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGQUIT };
+	struct sigaction sa;
+	struct termios t;
+	unsigned int i;
+
+	if (tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return fail("cannot get the terminal's mode: %s",
+			    strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+
+	t = saved_tty;
+	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+		       ICRNL | IXON);
+	t.c_oflag &= ~OPOST;
+	t.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t.c_cflag &= ~(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tty_is_raw = true;
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) < 0) {
+		tty_is_raw = false;
+		return fail("cannot set the terminal's mode: %s",
+			    strerror(errno));
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n > 0) {
+			buf += n;
+			len -= n;
+		} else if (n < 0 && errno == EAGAIN) {
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return -1;
+		} else if (n < 0 && errno != EINTR) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void queue_input(struct console *c, char ch)
+{
+	/* A terminal's input is dropped while the guest does not take it */
+	if (c->guest_open && c->len < sizeof(c->buf))
+		c->buf[c->len++] = ch;
+}
+
+/* Queues typed bytes for the guest; returns true on Ctrl-a x */
+static bool feed_input(struct console *c, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!c->escape) {
+			if (p[i] == ESCAPE_CHAR)
+				c->escape = true;
+			else
+				queue_input(c, p[i]);
+			continue;
+		}
+		c->escape = false;
+		if (p[i] == 'x')
+			return true;
+		queue_input(c, ESCAPE_CHAR);
+		if (p[i] != ESCAPE_CHAR)
+			queue_input(c, p[i]);
+	}
+	return false;
+}
+
+static int console_output(struct console *c, bool hup)
+{
+	char buf[IO_CHUNK];
+	ssize_t n;
+
+	n = read(c->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return hup ? ATTACH_STOPPED : ATTACH_ON;
+	if (n < 0) {
+		fail("cannot read the console of vm %s: %s", c->name,
+		     strerror(errno));
+		return ATTACH_ERROR;
+	}
+	if (!n)
+		return ATTACH_STOPPED;
+	if (write_all(STDOUT_FILENO, buf, n)) {
+		fail("cannot write to stdout: %s", strerror(errno));
+		return ATTACH_ERROR;
+	}
+	out_midline = c->out_tty && buf[n - 1] != '\n';
+	return ATTACH_ON;
+}
+
+static int console_input(struct console *c)
+{
+	ssize_t n;
+
+	n = write(c->fd, c->buf, c->len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return ATTACH_ON;
+	if (n < 0 && errno == EPIPE) {
+		/* The guest stopped: its output ends soon */
+		c->guest_open = false;
+		c->len = 0;
+		return ATTACH_ON;
+	}
+	if (n < 0) {
+		fail("cannot write to the console of vm %s: %s", c->name,
+		     strerror(errno));
+		return ATTACH_ERROR;
+	}
+	c->len -= n;
+	memmove(c->buf, c->buf + n, c->len);
+	return ATTACH_ON;
+}
+
+static int stdin_input(struct console *c)
+{
+	char buf[IO_CHUNK];
+	size_t room = sizeof(buf);
+	ssize_t n;
+
+	/* Input that is not typed waits for the guest rather than drop */
+	if (!c->in_tty && c->guest_open)
+		room = sizeof(c->buf) - c->len - 1;
+	n = read(STDIN_FILENO, buf, room);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return ATTACH_ON;
+	if (n < 0) {
+		fail("cannot read stdin: %s", strerror(errno));
+		return ATTACH_ERROR;
+	}
+	if (!n) {
+		c->in_open = false;
+		if (c->escape)
+			queue_input(c, ESCAPE_CHAR);
+		return ATTACH_ON;
+	}
+	return feed_input(c, buf, n) ? ATTACH_DETACHED : ATTACH_ON;
+}
+
+/* Copies the console to stdout and stdin to it, until EOF or Ctrl-a x */
+static int attach(int fd, const char *name)
+{
+	struct console c;
+	struct pollfd pfd[2];
+	int flags, ret = ATTACH_ON;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = fd;
+	c.name = name;
+	c.guest_open = true;
+	c.in_open = fcntl(STDIN_FILENO, F_GETFL) >= 0;
+	c.in_tty = c.in_open && isatty(STDIN_FILENO);
+	c.out_tty = isatty(STDOUT_FILENO);
+	signal(SIGPIPE, SIG_IGN);
+
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		fail("cannot set up the console of vm %s: %s", name,
+		     strerror(errno));
+		return ATTACH_ERROR;
+	}
+	if (c.in_tty) {
+		note("console of vm %s; Ctrl-a x detaches", name);
+		if (make_raw())
+			return ATTACH_ERROR;
+	}
+
+	while (ret == ATTACH_ON) {
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN | (c.len ? POLLOUT : 0);
+		pfd[0].revents = 0;
+		pfd[1].fd = -1;
+		if (c.in_open && (c.in_tty || c.len + 1 < sizeof(c.buf)))
+			pfd[1].fd = STDIN_FILENO;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fail("cannot poll the console of vm %s: %s", name,
+			     strerror(errno));
+			return ATTACH_ERROR;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			ret = console_output(&c, pfd[0].revents & POLLHUP);
+		if (ret == ATTACH_ON && (pfd[0].revents & POLLOUT) && c.len)
+			ret = console_input(&c);
+		if (ret == ATTACH_ON && (pfd[1].revents & POLLNVAL))
+			c.in_open = false;
+		else if (ret == ATTACH_ON &&
+			 (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			ret = stdin_input(&c);
+	}
+	/* What was typed before Ctrl-a x still goes, if it can */
+	if (ret == ATTACH_DETACHED && c.len)
+		console_input(&c);
+	restore_tty();
+	return ret;
+}
+
+/* Is @reason "exited with code 0"? */
+static bool exited_ok(const char *reason)
+{
+	static const char ok[] = "exited with code 0";
+
+	return !strncmp(reason, ok, sizeof(ok) - 1) &&
+	       (reason[sizeof(ok) - 1] < '0' || reason[sizeof(ok) - 1] > '9');
+}
+
+/*
+ * Attaches to the console of @vm and reports how it ended: 0 on detach or
+ * when the guest exited with code 0, 2 when it stopped otherwise.
+ */
+static int console_session(int vm, const char *name, bool from_run)
+{
+	struct palacios_vm_info info;
+	bool persistent;
+	int con, ret;
+
+	if (get_info(vm, &info))
+		return vm_fail(vm, "get the state of", name);
+	persistent = info.flags & PALACIOS_VM_PERSISTENT;
+	con = ioctl(vm, PALACIOS_VM_GET_CONSOLE);
+	if (con < 0)
+		return vm_fail(vm, "get the console of", name);
+	ret = attach(con, name);
+	close(con);
+	if (ret == ATTACH_ERROR)
+		return 1;
+	if (ret == ATTACH_DETACHED) {
+		if (persistent)
+			note("detached from vm %s; reattach with: palacios console %s",
+			     name, name);
+		else if (from_run)
+			note("detached; vm %s is freed (not --persistent)",
+			     name);
+		else
+			note("detached from vm %s", name);
+		return 0;
+	}
+	if (get_info(vm, &info))
+		return vm_fail(vm, "get the state of", name);
+	if (info.state == PALACIOS_STATE_FREED) {
+		note("vm %s was freed", name);
+		return 2;
+	}
+	if (!info.stop_reason[0]) {
+		note("vm %s stopped", name);
+		return 2;
+	}
+	note("vm %s stopped: %s", name, info.stop_reason);
+	return exited_ok(info.stop_reason) ? 0 : 2;
+}
+
+static int cmd_run(const struct command *cmd, int argc, char **argv)
+{
+	struct opts o = { .mem = DEFAULT_MEM, .vcpus = 1 };
+	char name[PALACIOS_NAME_LEN];
+	char *image;
+	size_t len;
+	int dev, vm, ret;
+
+	ret = parse_opts(cmd, argc, argv, &o);
+	if (ret)
+		return ret < 0;
+	if (!o.image && optind < argc)
+		o.image = argv[optind++];
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'",
+				   argv[optind]);
+	if (!o.image)
+		return usage_error(cmd, "missing IMAGE");
+	if (o.name && check_name(o.name))
+		return 1;
+	if (o.name)
+		snprintf(name, sizeof(name), "%s", o.name);
+	else
+		name_from_path(o.image, name);
+
+	if (read_image(o.image, &image, &len))
+		return 1;
+	dev = open_dev();
+	if (dev < 0)
+		return 1;
+	vm = create_vm(dev, name, o.persistent ? PALACIOS_VM_PERSISTENT : 0);
+	if (vm < 0)
+		return 1;
+	ret = configure_vm(vm, name, &o);
+	if (!ret)
+		ret = load_vm(vm, name, o.image, image, len);
+	free(image);
+	if (!ret)
+		ret = vm_ioctl(vm, PALACIOS_VM_LAUNCH, NULL, "launch", name);
+	if (ret) {
+		/* Leave nothing behind, even when persistent */
+		ioctl(vm, PALACIOS_VM_FREE);
+		return ret;
+	}
+	return console_session(vm, name, true);
+}
+
+static int cmd_create(const struct command *cmd, int argc, char **argv)
+{
+	static const char *const names[] = { "NAME", NULL };
+	struct opts o = { .mem = DEFAULT_MEM, .vcpus = 1 };
+	char name[PALACIOS_NAME_LEN];
+	const char *arg;
+	char *image = NULL;
+	size_t len = 0;
+	int dev, vm, ret;
+
+	ret = parse_opts(cmd, argc, argv, &o);
+	if (ret)
+		return ret < 0;
+	if (take_args(cmd, argc, argv, names, &arg) || check_name(arg))
+		return 1;
+	snprintf(name, sizeof(name), "%s", arg);
+	if (o.image && read_image(o.image, &image, &len))
+		return 1;
+	dev = open_dev();
+	if (dev < 0)
+		return 1;
+	vm = create_vm(dev, name, PALACIOS_VM_PERSISTENT);
+	if (vm < 0)
+		return 1;
+	ret = configure_vm(vm, name, &o);
+	if (!ret && image)
+		ret = load_vm(vm, name, o.image, image, len);
+	free(image);
+	if (ret)
+		ioctl(vm, PALACIOS_VM_FREE);
+	return ret;
+}
+
+static int cmd_load(const struct command *cmd, int argc, char **argv)
+{
+	static const char *const names[] = { "NAME", "IMAGE", NULL };
+	struct opts o = { 0 };
+	const char *args[2];
+	char *image;
+	size_t len;
+	int dev, vm, ret;
+
+	ret = parse_opts(cmd, argc, argv, &o);
+	if (ret)
+		return ret < 0;
+	if (take_args(cmd, argc, argv, names, args))
+		return 1;
+	if (read_image(args[1], &image, &len))
+		return 1;
+	dev = open_dev();
+	vm = dev < 0 ? -1 : open_vm(dev, args[0]);
+	ret = vm < 0 ? 1 : load_vm(vm, args[0], args[1], image, len);
+	free(image);
+	return ret;
+}
+
+/* Opens the VM named by the only argument */
+static int open_vm_arg(const struct command *cmd, int argc, char **argv,
+		       struct opts *o, const char **name)
+{
+	static const char *const names[] = { "NAME", NULL };
+	int dev, ret;
+
+	ret = parse_opts(cmd, argc, argv, o);
+	if (ret)
+		return ret < 0 ? -1 : -2;
+	if (take_args(cmd, argc, argv, names, name))
+		return -1;
+	dev = open_dev();
+	if (dev < 0)
+		return -1;
+	return open_vm(dev, *name);
+}
+
+/* launch, pause, resume, stop and free: one ioctl */
+static int cmd_vm_op(const struct command *cmd, int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const char *name;
+	int vm;
+
+	vm = open_vm_arg(cmd, argc, argv, &o, &name);
+	if (vm < 0)
+		return vm == -1;
+	return vm_ioctl(vm, cmd->req, NULL, cmd->name, name);
+}
+
+static int cmd_console(const struct command *cmd, int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const char *name;
+	int vm;
+
+	vm = open_vm_arg(cmd, argc, argv, &o, &name);
+	if (vm < 0)
+		return vm == -1;
+	return console_session(vm, name, false);
+}
+
+static void print_ms(const char *what, unsigned long long ns)
+{
+	printf("%-12s %12llu.%03llu ms\n", what, ns / 1000000,
+	       ns / 1000 % 1000);
+}
+
+static int cmd_stats(const struct command *cmd, int argc, char **argv)
+{
+	struct palacios_vm_stats st;
+	struct opts o = { 0 };
+	unsigned long long total = 0;
+	const char *name;
+	unsigned int i;
+	int vm;
+
+	vm = open_vm_arg(cmd, argc, argv, &o, &name);
+	if (vm < 0)
+		return vm == -1;
+	memset(&st, 0, sizeof(st));
+	if (vm_ioctl(vm, PALACIOS_VM_GET_STATS, &st, "get the statistics of",
+		     name))
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(st.exits); i++) {
+		if (!st.exits[i])
+			continue;
+		total += st.exits[i];
+		if (i < ARRAY_SIZE(exit_names))
+			printf("%-12s %16llu\n", exit_names[i],
+			       (unsigned long long)st.exits[i]);
+		else
+			printf("exit %-7u %16llu\n", i,
+			       (unsigned long long)st.exits[i]);
+	}
+	printf("%-12s %16llu\n", "total", total);
+	print_ms("guest time", st.guest_ns);
+	print_ms("vmm time", st.vmm_ns);
+	print_ms("halted time", st.halted_ns);
+	return 0;
+}
+
+static int print_host(int dev)
+{
+	struct palacios_host_info h;
+
+	memset(&h, 0, sizeof(h));
+	if (ioctl(dev, PALACIOS_GET_HOST_INFO, &h) < 0)
+		return fail("cannot get the host's state: %s", strerror(errno));
+	h.backend[sizeof(h.backend) - 1] = '\0';
+	printf("host: API version %u, backend %s, %u CPUs, %llu pages held, %u vms\n",
+	       h.api_version, h.backend, h.nr_cpus,
+	       (unsigned long long)h.pages, h.nr_vms);
+	return 0;
+}
+
+static int cmd_list(const struct command *cmd, int argc, char **argv)
+{
+	static const char *const names[] = { NULL };
+	struct palacios_vm_info *vms = NULL, *p;
+	struct palacios_vm_list l;
+	struct opts o = { 0 };
+	__u32 i, room = 0;
+	int dev, ret, width = 4, idw = 2;
+	char mem[24], vcpus[16];
+
+	ret = parse_opts(cmd, argc, argv, &o);
+	if (ret)
+		return ret < 0;
+	if (take_args(cmd, argc, argv, names, NULL))
+		return 1;
+	dev = open_dev();
+	if (dev < 0 || (o.host && print_host(dev)))
+		return 1;
+	for (;;) {
+		memset(&l, 0, sizeof(l));
+		l.nr = room;
+		l.vms = (__u64)(uintptr_t)vms;
+		if (ioctl(dev, PALACIOS_LIST_VMS, &l) < 0) {
+			free(vms);
+			return fail("cannot list the vms: %s", strerror(errno));
+		}
+		if (l.nr <= room)
+			break;
+		/* Room for a few more, should VMs come meanwhile */
+		room = l.nr + 4;
+		p = realloc(vms, room * sizeof(*vms));
+		if (!p) {
+			free(vms);
+			return fail("cannot list the vms: %s", strerror(errno));
+		}
+		vms = p;
+	}
+	for (i = 0; i < l.nr; i++) {
+		vms[i].name[PALACIOS_NAME_LEN - 1] = '\0';
+		vms[i].stop_reason[PALACIOS_REASON_LEN - 1] = '\0';
+		if ((int)strlen(vms[i].name) > width)
+			width = strlen(vms[i].name);
+		ret = snprintf(mem, sizeof(mem), "%u", vms[i].id);
+		if (ret > idw)
+			idw = ret;
+	}
+	printf("%-*s %*s %-10s %6s %5s %s\n", width, "NAME", idw, "ID",
+	       "STATE", "MEMORY", "VCPUS", "REASON");
+	for (i = 0; i < l.nr; i++) {
+		p = &vms[i];
+		format_size(p->mem_size, mem, sizeof(mem));
+		snprintf(vcpus, sizeof(vcpus), p->nr_vcpus ? "%u" : "-",
+			 p->nr_vcpus);
+		printf("%-*s %*u %-10s %6s %5s %s\n", width, p->name, idw,
+		       p->id, p->state < ARRAY_SIZE(state_names) ?
+		       state_names[p->state] : "?", mem, vcpus,
+		       p->stop_reason[0] ? p->stop_reason : "-");
+	}
+	free(vms);
+	return 0;
+}
+
+static int cmd_version(const struct command *cmd, int argc, char **argv)
+{
+	static const char *const names[] = { NULL };
+	struct opts o = { 0 };
+	int dev, version, ret;
+
+	ret = parse_opts(cmd, argc, argv, &o);
+	if (ret)
+		return ret < 0;
+	if (take_args(cmd, argc, argv, names, NULL))
+		return 1;
+	printf("palacios tool: API version %d\n", PALACIOS_API_VERSION);
+	dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return fail("cannot open %s: %s", DEV_PATH, strerror(errno));
+	version = ioctl(dev, PALACIOS_GET_API_VERSION);
+	if (version < 0)
+		return fail("cannot get the API version of %s: %s", DEV_PATH,
+			    strerror(errno));
+	printf("kernel: API version %d\n", version);
+	if (version != PALACIOS_API_VERSION)
+		return fail("the API versions differ: use the palacios tool of the same kernel");
+	return 0;
+}
+
+static const struct option help_only[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static const struct option run_opts[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "image", required_argument, NULL, 'i' },
+	{ "persistent", no_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static const struct option create_opts[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "image", required_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static const struct option list_opts[] = {
+	{ "host", no_argument, NULL, 'H' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+#define VM_OPTIONS \
+	"  -m, --memory SIZE  guest memory: a multiple of 2M, at most 64G, with\n" \
+	"                     a K, M or G suffix (default: 16M)\n" \
+	"  -c, --cpus N       number of vCPUs, 1 to 64 (default: 1)\n"
+
+#define HELP_OPTION \
+	"  -h, --help         print this help\n"
+
+static const char run_help[] =
+	"The vm runs until its guest stops (exit status 0 if it exited with\n"
+	"code 0, 2 otherwise) or Ctrl-a x detaches (exit status 0).\n"
+	"\n"
+	VM_OPTIONS
+	"  -n, --name NAME    name of the vm (default: the file name of IMAGE\n"
+	"                     without its extension)\n"
+	"  -i, --image FILE   the image, instead of IMAGE\n"
+	"      --persistent   keep the vm when palacios exits, until\n"
+	"                     'palacios free NAME'\n"
+	HELP_OPTION;
+
+static const char create_help[] =
+	VM_OPTIONS
+	"  -i, --image IMAGE  load IMAGE into the vm\n"
+	HELP_OPTION;
+
+static const char list_help[] =
+	"  -H, --host         first describe the host\n"
+	HELP_OPTION;
+
+static const char console_help[] =
+	"Output goes to stdout and stdin to the guest's COM1, until the guest\n"
+	"stops.  Ctrl-a x detaches, Ctrl-a Ctrl-a sends Ctrl-a.\n"
+	"\n"
+	HELP_OPTION;
+
+#define CMD(n, fn, r, a, s, h, so, lo) { \
+	.name = n, .run = fn, .req = r, .args = a, .summary = s, .help = h, \
+	.shortopts = so, .longopts = lo }
+
+#define VM_CMD(n, fn, r, s) CMD(n, fn, r, "NAME", s, HELP_OPTION, ":h", help_only)
+
+static const struct command commands[] = {
+	CMD("run", cmd_run, 0, "[-m SIZE] [-c N] [-n NAME] [--persistent] IMAGE",
+	    "create a vm, load IMAGE, launch it and attach to its console",
+	    run_help, ":m:c:n:i:h", run_opts),
+	CMD("create", cmd_create, 0, "NAME [-m SIZE] [-c N] [-i IMAGE]",
+	    "create a persistent vm, configured and optionally loaded",
+	    create_help, ":m:c:i:h", create_opts),
+	CMD("load", cmd_load, 0, "NAME IMAGE",
+	    "load IMAGE into a configured vm", HELP_OPTION, ":h", help_only),
+	VM_CMD("launch", cmd_vm_op, PALACIOS_VM_LAUNCH, "start a loaded vm"),
+	VM_CMD("pause", cmd_vm_op, PALACIOS_VM_PAUSE,
+	       "hold the vCPUs of a running vm"),
+	VM_CMD("resume", cmd_vm_op, PALACIOS_VM_RESUME,
+	       "let a paused vm run again"),
+	VM_CMD("stop", cmd_vm_op, PALACIOS_VM_STOP,
+	       "stop a running or paused vm"),
+	VM_CMD("free", cmd_vm_op, PALACIOS_VM_FREE,
+	       "stop a vm if it runs and give back all it holds"),
+	CMD("list", cmd_list, 0, "[--host]",
+	    "list the vms: NAME ID STATE MEMORY VCPUS REASON", list_help,
+	    ":Hh", list_opts),
+	CMD("console", cmd_console, 0, "NAME",
+	    "attach to the console of a vm", console_help, ":h", help_only),
+	VM_CMD("stats", cmd_stats, 0, "print the exits and times of a vm"),
+	CMD("version", cmd_version, 0, "",
+	    "print the API versions of this tool and of the kernel",
+	    HELP_OPTION, ":h", help_only),
+};
+
+static void print_usage(FILE *f)
+{
+	unsigned int i;
+
+	fputs("usage: palacios COMMAND [ARGS]\n"
+	      "       palacios COMMAND --help\n"
+	      "\n"
+	      "Run and manage Palacios virtual machines through " DEV_PATH ".\n"
+	      "\n"
+	      "Commands:\n", f);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %s%s%s\n        %s\n", commands[i].name,
+			*commands[i].args ? " " : "", commands[i].args,
+			commands[i].summary);
+	fputs("  help [COMMAND]\n"
+	      "        print this help, or that of COMMAND\n"
+	      "\n"
+	      "SIZE takes a K, M or G suffix.  Exit status: 0 on success, 1 on\n"
+	      "an error, 2 when a guest attached to did not exit with code 0.\n",
+	      f);
+}
+
+static const struct command *find_command(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	fail("unknown command '%s' (see: palacios --help)", name);
+	return NULL;
+}
+
+/* Output lost on a full disk or a closed pipe is an error too */
+static int flush_stdout(int ret)
+{
+	if (fflush(stdout) || ferror(stdout))
+		return fail("cannot write to stdout: %s", strerror(errno));
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ }
+	};
+	const struct command *cmd;
+	int c;
+
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, "+hV", longopts, NULL);
+		if (c == -1)
+			break;
+		if (c == 'h') {
+			print_usage(stdout);
+			return flush_stdout(0);
+		}
+		if (c == 'V')
+			return flush_stdout(cmd_version(find_command("version"),
+							1, argv));
+		if (optopt)
+			return fail("unknown option '-%c' (see: palacios --help)",
+				    optopt);
+		return fail("unknown option '%s' (see: palacios --help)",
+			    argv[optind - 1]);
+	}
+	if (optind >= argc) {
+		print_usage(stderr);
+		return 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(argv[0], "help")) {
+		if (argc < 2) {
+			print_usage(stdout);
+			return flush_stdout(0);
+		}
+		cmd = find_command(argv[1]);
+		if (!cmd)
+			return 1;
+		print_help(cmd);
+		return flush_stdout(0);
+	}
+	cmd = find_command(argv[0]);
+	if (!cmd)
+		return 1;
+	return flush_stdout(cmd->run(cmd, argc, argv));
+}
