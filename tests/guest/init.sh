@@ -142,6 +142,26 @@ uapi)
 	uapi_tests
 	rmmod_as uapi_unload palacios
 	;;
+demo)
+	# scripts/demo: the boot-time guest, then guests run from user space
+	wait_guests 1 60
+	klog | grep 'palacios: \(vm hello\|hello>\)'
+	echo "# palacios run -m 16M /guests/hello.img"
+	/bin/palacios run -m 16M $G/hello.img </dev/null
+	echo "# palacios create spin -m 64M -i /guests/vmmcall-loop.img"
+	/bin/palacios create spin -m 64M -i $G/vmmcall-loop.img
+	echo "# palacios launch spin; sleep 1; palacios pause spin"
+	/bin/palacios launch spin
+	sleep 1
+	/bin/palacios pause spin
+	echo "# palacios list --host"
+	/bin/palacios list --host
+	echo "# palacios stats spin"
+	/bin/palacios stats spin
+	echo "# palacios free spin; palacios list"
+	/bin/palacios free spin
+	/bin/palacios list
+	;;
 bench)
 	# Exit costs: Palacios first, then KVM on the same machine.
 	insmod_as bench_load "$M/palacios.ko guest=$G/bench.img"
