@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 
 #define DEV_PATH	"/dev/palacios"
 #define DEFAULT_MEM	(16ULL << 20)
+#define DEFAULT_KERNEL_MEM (256ULL << 20)	/* with -k */
 #define ESCAPE_CHAR	0x01		/* Ctrl-a */
 #define IO_CHUNK	4096
 
@@ -131,6 +133,9 @@ struct opts {
 	__u32 vcpus;
 	const char *name;
 	const char *image;
+	const char *kernel;		/* -k: a bzImage */
+	const char *initrd;		/* -i, with -k */
+	const char *params;		/* -p, with -k: its command line */
 	bool persistent;
 	bool host;
 };
@@ -146,11 +151,27 @@ struct command {
 	const struct option *longopts;
 };
 
+/* "NAME ARGS", with the lines of ARGS after the first indented by @indent */
+static void print_synopsis(FILE *f, const struct command *cmd, int indent)
+{
+	const char *p = cmd->args, *nl;
+
+	fputs(cmd->name, f);
+	if (*p)
+		fputc(' ', f);
+	while ((nl = strchr(p, '\n'))) {
+		fprintf(f, "%.*s\n%*s", (int)(nl - p), p,
+			indent + (int)strlen(cmd->name) + 1, "");
+		p = nl + 1;
+	}
+	fprintf(f, "%s\n", p);
+}
+
 static void print_help(const struct command *cmd)
 {
-	printf("usage: palacios %s%s%s\n\n%c%s.\n", cmd->name,
-	       *cmd->args ? " " : "", cmd->args, toupper(*cmd->summary),
-	       cmd->summary + 1);
+	fputs("usage: palacios ", stdout);
+	print_synopsis(stdout, cmd, strlen("usage: palacios "));
+	printf("\n%c%s.\n", toupper(*cmd->summary), cmd->summary + 1);
 	if (cmd->help)
 		printf("\n%s", cmd->help);
 }
@@ -238,10 +259,19 @@ static int parse_opts(const struct command *cmd, int argc, char **argv,
 		case 'n':
 			o->name = optarg;
 			break;
-		case 'i':
+		case 'I':
 			o->image = optarg;
 			break;
+		case 'k':
+			o->kernel = optarg;
+			break;
+		case 'i':
+			o->initrd = optarg;
+			break;
 		case 'p':
+			o->params = optarg;
+			break;
+		case 'P':
 			o->persistent = true;
 			break;
 		case 'H':
@@ -301,7 +331,7 @@ static int check_name(const char *name)
 	return 0;
 }
 
-/* The image's file name without directory and extension, made valid */
+/* A file's name without directory and extension, made valid */
 static void name_from_path(const char *path, char *name)
 {
 	const char *base = strrchr(path, '/');
@@ -466,26 +496,39 @@ static int configure_vm(int vm, const char *name, const struct opts *o)
 	return vm_ioctl(vm, PALACIOS_VM_CONFIGURE, &cfg, "configure", name);
 }
 
-static int read_image(const char *path, char **bufp, size_t *lenp)
+/*
+ * Reads @path, a @what of at most @max bytes, into a buffer of its own.
+ * Returns 0, or 1 after an error.
+ */
+static int read_file(const char *path, const char *what, size_t max,
+		     char **bufp, size_t *lenp)
 {
 	size_t len = 0, room = 0;
 	char *buf = NULL, *p;
+	struct stat st;
 	ssize_t n;
 	int fd, ret = 1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail("cannot open %s: %s", path, strerror(errno));
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		if ((unsigned long long)st.st_size > max)
+			goto too_big;
+		room = st.st_size + 1;
+		buf = malloc(room);
+		if (!buf) {
+			fail("%s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
 	for (;;) {
 		if (len == room) {
-			if (room > PALACIOS_IMAGE_MAX) {
-				fail("%s: an image is at most %uM", path,
-				     PALACIOS_IMAGE_MAX >> 20);
-				goto out;
-			}
+			if (room > max)
+				goto too_big;
 			room = room ? 2 * room : 1U << 20;
-			if (room > PALACIOS_IMAGE_MAX)
-				room = PALACIOS_IMAGE_MAX + 1;
+			if (room > max)
+				room = max + 1;
 			p = realloc(buf, room);
 			if (!p) {
 				fail("%s: %s", path, strerror(errno));
@@ -505,33 +548,141 @@ static int read_image(const char *path, char **bufp, size_t *lenp)
 		len += n;
 	}
 	if (!len) {
-		fail("%s: the image is empty", path);
+		fail("%s: the %s is empty", path, what);
 		goto out;
 	}
 	*bufp = buf;
 	*lenp = len;
 	buf = NULL;
 	ret = 0;
+	goto out;
+too_big:
+	fail("%s: the %s is too big: Palacios takes at most %zuM", path, what,
+	     max >> 20);
 out:
 	free(buf);
 	close(fd);
 	return ret;
 }
 
-static int load_vm(int vm, const char *name, const char *path,
-		   const char *image, size_t len)
+/* What is loaded into a vm: an image, or a kernel and its initrd */
+struct guest {
+	char *image;		/* the image or the kernel */
+	size_t image_len;
+	char *initrd;
+	size_t initrd_len;
+};
+
+static void free_guest(struct guest *g)
+{
+	free(g->image);
+	free(g->initrd);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Reads the files of @o into @g; returns 0, or 1 after an error */
+static int read_guest(const struct opts *o, struct guest *g)
+{
+	int ret = 0;
+
+	memset(g, 0, sizeof(*g));
+	if (o->kernel) {
+		ret = read_file(o->kernel, "kernel", PALACIOS_IMAGE_MAX,
+				&g->image, &g->image_len);
+		if (!ret && o->initrd)
+			ret = read_file(o->initrd, "initrd", PALACIOS_INITRD_MAX,
+					&g->initrd, &g->initrd_len);
+	} else if (o->image) {
+		ret = read_file(o->image, "image", PALACIOS_IMAGE_MAX,
+				&g->image, &g->image_len);
+	}
+	if (ret)
+		free_guest(g);
+	return ret;
+}
+
+/* One PALACIOS_VM_LOAD of @what (a file, or the command line) */
+static int load_one(int vm, const char *name, __u32 kind, const char *what,
+		    const char *data, size_t len)
 {
 	struct palacios_vm_load ld;
 	char verb[PATH_MAX + 16];
 
 	memset(&ld, 0, sizeof(ld));
-	ld.kind = PALACIOS_LOAD_IMAGE;
-	ld.addr = (__u64)(uintptr_t)image;
+	ld.kind = kind;
+	ld.addr = (__u64)(uintptr_t)data;
 	ld.size = len;
 	if (ioctl(vm, PALACIOS_VM_LOAD, &ld) >= 0)
 		return 0;
-	snprintf(verb, sizeof(verb), "load %s into", path);
+	if (errno == ENOEXEC && kind == PALACIOS_LOAD_KERNEL)
+		return fail("cannot load %s into vm %s: %s", what, name,
+			    "not a bzImage this Palacios can boot (see the kernel log)");
+	snprintf(verb, sizeof(verb), "load %s into", what);
 	return vm_fail(vm, verb, name);
+}
+
+/*
+ * Loads what @o names into the configured vm: an image, or the command
+ * line, the initrd and then the kernel, which boots with them.
+ */
+static int load_guest(int vm, const char *name, const struct opts *o,
+		      const struct guest *g)
+{
+	if (!o->kernel)
+		return load_one(vm, name, PALACIOS_LOAD_IMAGE, o->image,
+				g->image, g->image_len);
+	if (o->params &&
+	    load_one(vm, name, PALACIOS_LOAD_CMDLINE, "the command line",
+		     o->params, strlen(o->params)))
+		return 1;
+	if (o->initrd &&
+	    load_one(vm, name, PALACIOS_LOAD_INITRD, o->initrd, g->initrd,
+		     g->initrd_len))
+		return 1;
+	return load_one(vm, name, PALACIOS_LOAD_KERNEL, o->kernel, g->image,
+			g->image_len);
+}
+
+/*
+ * Checks the guest options: -i and -p go with -k, which excludes an image;
+ * @needed: one of them must be given.  Sets the default memory size.
+ */
+static int check_guest(const struct command *cmd, struct opts *o,
+		       bool needed)
+{
+	size_t len;
+
+	if (!o->kernel && (o->initrd || o->params))
+		return usage_error(cmd,
+				   "%s needs -k BZIMAGE (an image is given as IMAGE or --image)",
+				   o->initrd ? "-i INITRD" : "-p CMDLINE");
+	if (o->kernel && o->image)
+		return usage_error(cmd, "an image and -k BZIMAGE exclude each other");
+	if (needed && !o->kernel && !o->image)
+		return usage_error(cmd, "missing IMAGE (or -k BZIMAGE)");
+	if (o->params) {
+		len = strlen(o->params);
+		if (!len)
+			return fail("the kernel command line (-p) is empty");
+		if (len > PALACIOS_CMDLINE_MAX)
+			return fail("the kernel command line is %zu bytes, more than %d",
+				    len, PALACIOS_CMDLINE_MAX);
+	}
+	if (!o->mem)
+		o->mem = o->kernel ? DEFAULT_KERNEL_MEM : DEFAULT_MEM;
+	return 0;
+}
+
+/* Takes the image as the last argument, unless --image or -k gave one */
+static int take_guest(const struct command *cmd, int argc, char **argv,
+		      struct opts *o)
+{
+	if (!o->image && optind < argc)
+		o->image = argv[optind++];
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'",
+				   argv[optind]);
+	return check_guest(cmd, o, true);
 }
 
 /* The console, while attached */
@@ -822,41 +973,36 @@ static int console_session(int vm, const char *name, bool from_run)
 
 static int cmd_run(const struct command *cmd, int argc, char **argv)
 {
-	struct opts o = { .mem = DEFAULT_MEM, .vcpus = 1 };
+	struct opts o = { .vcpus = 1 };
 	char name[PALACIOS_NAME_LEN];
-	char *image;
-	size_t len;
+	struct guest g;
 	int dev, vm, ret;
 
 	ret = parse_opts(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0;
-	if (!o.image && optind < argc)
-		o.image = argv[optind++];
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'",
-				   argv[optind]);
-	if (!o.image)
-		return usage_error(cmd, "missing IMAGE");
+	if (take_guest(cmd, argc, argv, &o))
+		return 1;
 	if (o.name && check_name(o.name))
 		return 1;
 	if (o.name)
 		snprintf(name, sizeof(name), "%s", o.name);
 	else
-		name_from_path(o.image, name);
+		name_from_path(o.kernel ? o.kernel : o.image, name);
 
-	if (read_image(o.image, &image, &len))
+	if (read_guest(&o, &g))
 		return 1;
 	dev = open_dev();
-	if (dev < 0)
+	vm = dev < 0 ? -1 :
+	     create_vm(dev, name, o.persistent ? PALACIOS_VM_PERSISTENT : 0);
+	if (vm < 0) {
+		free_guest(&g);
 		return 1;
-	vm = create_vm(dev, name, o.persistent ? PALACIOS_VM_PERSISTENT : 0);
-	if (vm < 0)
-		return 1;
+	}
 	ret = configure_vm(vm, name, &o);
 	if (!ret)
-		ret = load_vm(vm, name, o.image, image, len);
-	free(image);
+		ret = load_guest(vm, name, &o, &g);
+	free_guest(&g);
 	if (!ret)
 		ret = vm_ioctl(vm, PALACIOS_VM_LAUNCH, NULL, "launch", name);
 	if (ret) {
@@ -870,31 +1016,31 @@ static int cmd_run(const struct command *cmd, int argc, char **argv)
 static int cmd_create(const struct command *cmd, int argc, char **argv)
 {
 	static const char *const names[] = { "NAME", NULL };
-	struct opts o = { .mem = DEFAULT_MEM, .vcpus = 1 };
+	struct opts o = { .vcpus = 1 };
 	char name[PALACIOS_NAME_LEN];
 	const char *arg;
-	char *image = NULL;
-	size_t len = 0;
+	struct guest g;
 	int dev, vm, ret;
 
 	ret = parse_opts(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0;
-	if (take_args(cmd, argc, argv, names, &arg) || check_name(arg))
+	if (take_args(cmd, argc, argv, names, &arg) ||
+	    check_guest(cmd, &o, false) || check_name(arg))
 		return 1;
 	snprintf(name, sizeof(name), "%s", arg);
-	if (o.image && read_image(o.image, &image, &len))
+	if (read_guest(&o, &g))
 		return 1;
 	dev = open_dev();
-	if (dev < 0)
+	vm = dev < 0 ? -1 : create_vm(dev, name, PALACIOS_VM_PERSISTENT);
+	if (vm < 0) {
+		free_guest(&g);
 		return 1;
-	vm = create_vm(dev, name, PALACIOS_VM_PERSISTENT);
-	if (vm < 0)
-		return 1;
+	}
 	ret = configure_vm(vm, name, &o);
-	if (!ret && image)
-		ret = load_vm(vm, name, o.image, image, len);
-	free(image);
+	if (!ret && (o.image || o.kernel))
+		ret = load_guest(vm, name, &o, &g);
+	free_guest(&g);
 	if (ret)
 		ioctl(vm, PALACIOS_VM_FREE);
 	return ret;
@@ -902,24 +1048,25 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 
 static int cmd_load(const struct command *cmd, int argc, char **argv)
 {
-	static const char *const names[] = { "NAME", "IMAGE", NULL };
 	struct opts o = { 0 };
-	const char *args[2];
-	char *image;
-	size_t len;
+	const char *name;
+	struct guest g;
 	int dev, vm, ret;
 
 	ret = parse_opts(cmd, argc, argv, &o);
 	if (ret)
 		return ret < 0;
-	if (take_args(cmd, argc, argv, names, args))
+	if (optind >= argc)
+		return usage_error(cmd, "missing NAME");
+	name = argv[optind++];
+	if (take_guest(cmd, argc, argv, &o))
 		return 1;
-	if (read_image(args[1], &image, &len))
+	if (read_guest(&o, &g))
 		return 1;
 	dev = open_dev();
-	vm = dev < 0 ? -1 : open_vm(dev, args[0]);
-	ret = vm < 0 ? 1 : load_vm(vm, args[0], args[1], image, len);
-	free(image);
+	vm = dev < 0 ? -1 : open_vm(dev, name);
+	ret = vm < 0 ? 1 : load_guest(vm, name, &o, &g);
+	free_guest(&g);
 	return ret;
 }
 
@@ -1116,8 +1263,11 @@ static const struct option run_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "name", required_argument, NULL, 'n' },
-	{ "image", required_argument, NULL, 'i' },
-	{ "persistent", no_argument, NULL, 'p' },
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "params", required_argument, NULL, 'p' },
+	{ "image", required_argument, NULL, 'I' },
+	{ "persistent", no_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1125,7 +1275,19 @@ static const struct option run_opts[] = {
 static const struct option create_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
-	{ "image", required_argument, NULL, 'i' },
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "params", required_argument, NULL, 'p' },
+	{ "image", required_argument, NULL, 'I' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static const struct option load_opts[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "params", required_argument, NULL, 'p' },
+	{ "image", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1137,28 +1299,44 @@ static const struct option list_opts[] = {
 };
 
 #define VM_OPTIONS \
-	"  -m, --memory SIZE  guest memory: a multiple of 2M, at most 64G, with\n" \
-	"                     a K, M or G suffix (default: 16M)\n" \
-	"  -c, --cpus N       number of vCPUs, 1 to 64 (default: 1)\n"
+	"  -m, --memory SIZE     guest memory: a multiple of 2M, at most 64G, with\n" \
+	"                        a K, M or G suffix (default: 16M, 256M with -k)\n" \
+	"  -c, --cpus N          number of vCPUs, 1 to 64 (default: 1)\n"
+
+#define KERNEL_OPTIONS \
+	"  -k, --kernel BZIMAGE  boot the Linux kernel BZIMAGE, instead of an\n" \
+	"                        image, with:\n" \
+	"  -i, --initrd FILE     its initrd\n" \
+	"  -p, --params CMDLINE  its command line, e.g. \"console=ttyS0\"\n"
 
 #define HELP_OPTION \
-	"  -h, --help         print this help\n"
+	"  -h, --help            print this help\n"
 
 static const char run_help[] =
 	"The vm runs until its guest stops (exit status 0 if it exited with\n"
 	"code 0, 2 otherwise) or Ctrl-a x detaches (exit status 0).\n"
 	"\n"
 	VM_OPTIONS
-	"  -n, --name NAME    name of the vm (default: the file name of IMAGE\n"
-	"                     without its extension)\n"
-	"  -i, --image FILE   the image, instead of IMAGE\n"
-	"      --persistent   keep the vm when palacios exits, until\n"
-	"                     'palacios free NAME'\n"
+	"  -n, --name NAME       name of the vm (default: the file name of IMAGE\n"
+	"                        or BZIMAGE without its extension)\n"
+	KERNEL_OPTIONS
+	"      --image IMAGE     the image, instead of the last argument\n"
+	"      --persistent      keep the vm when palacios exits, until\n"
+	"                        'palacios free NAME'\n"
 	HELP_OPTION;
 
 static const char create_help[] =
 	VM_OPTIONS
-	"  -i, --image IMAGE  load IMAGE into the vm\n"
+	KERNEL_OPTIONS
+	"      --image IMAGE     load IMAGE into the vm\n"
+	HELP_OPTION;
+
+static const char load_help[] =
+	"With -k, the command line and the initrd are loaded first; if the\n"
+	"kernel is refused, the vm stays configured.\n"
+	"\n"
+	KERNEL_OPTIONS
+	"      --image IMAGE     the image, instead of the last argument\n"
 	HELP_OPTION;
 
 static const char list_help[] =
@@ -1178,14 +1356,20 @@ static const char console_help[] =
 #define VM_CMD(n, fn, r, s) CMD(n, fn, r, "NAME", s, HELP_OPTION, ":h", help_only)
 
 static const struct command commands[] = {
-	CMD("run", cmd_run, 0, "[-m SIZE] [-c N] [-n NAME] [--persistent] IMAGE",
-	    "create a vm, load IMAGE, launch it and attach to its console",
-	    run_help, ":m:c:n:i:h", run_opts),
-	CMD("create", cmd_create, 0, "NAME [-m SIZE] [-c N] [-i IMAGE]",
+	CMD("run", cmd_run, 0,
+	    "[-m SIZE] [-c N] [-n NAME] [--persistent]\n"
+	    "{IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
+	    "create a vm, load IMAGE or BZIMAGE, launch it and attach to its console",
+	    run_help, ":m:c:n:k:i:p:h", run_opts),
+	CMD("create", cmd_create, 0,
+	    "NAME [-m SIZE] [-c N]\n"
+	    "[-k BZIMAGE [-i INITRD] [-p CMDLINE] | --image IMAGE]",
 	    "create a persistent vm, configured and optionally loaded",
-	    create_help, ":m:c:i:h", create_opts),
-	CMD("load", cmd_load, 0, "NAME IMAGE",
-	    "load IMAGE into a configured vm", HELP_OPTION, ":h", help_only),
+	    create_help, ":m:c:k:i:p:h", create_opts),
+	CMD("load", cmd_load, 0,
+	    "NAME {[--image] IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
+	    "load IMAGE or BZIMAGE into a configured vm", load_help, ":k:i:p:h",
+	    load_opts),
 	VM_CMD("launch", cmd_vm_op, PALACIOS_VM_LAUNCH, "start a loaded vm"),
 	VM_CMD("pause", cmd_vm_op, PALACIOS_VM_PAUSE,
 	       "hold the vCPUs of a running vm"),
@@ -1216,10 +1400,11 @@ static void print_usage(FILE *f)
 	      "Run and manage Palacios virtual machines through " DEV_PATH ".\n"
 	      "\n"
 	      "Commands:\n", f);
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %s%s%s\n        %s\n", commands[i].name,
-			*commands[i].args ? " " : "", commands[i].args,
-			commands[i].summary);
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		fputs("  ", f);
+		print_synopsis(f, &commands[i], 2);
+		fprintf(f, "        %s\n", commands[i].summary);
+	}
 	fputs("  help [COMMAND]\n"
 	      "        print this help, or that of COMMAND\n"
 	      "\n"

@@ -31,7 +31,9 @@
 #define PALACIOS_MEM_MAX	(64ULL << 30)	/* at most 64 GiB */
 #define PALACIOS_MAX_VCPUS	64
 #define PALACIOS_MAX_VMS	64		/* VMs per host */
-#define PALACIOS_IMAGE_MAX	(64U << 20)	/* a loaded image: 64 MiB */
+#define PALACIOS_IMAGE_MAX	(64U << 20)	/* an image or kernel: 64 MiB */
+#define PALACIOS_INITRD_MAX	(512U << 20)	/* an initrd: 512 MiB */
+#define PALACIOS_CMDLINE_MAX	4096		/* a command line, NUL excluded */
 
 /**
  * struct palacios_create_vm - argument of %PALACIOS_CREATE_VM
@@ -149,10 +151,13 @@ struct palacios_vm_config {
 
 /**
  * struct palacios_vm_load - argument of %PALACIOS_VM_LOAD
- * @kind: what is loaded: %PALACIOS_LOAD_IMAGE
+ * @kind: what is loaded: %PALACIOS_LOAD_IMAGE, %PALACIOS_LOAD_KERNEL,
+ *        %PALACIOS_LOAD_INITRD or %PALACIOS_LOAD_CMDLINE
  * @reserved: 0
  * @addr: user address of the data
- * @size: its size in bytes, at most %PALACIOS_IMAGE_MAX
+ * @size: its size in bytes: at most %PALACIOS_IMAGE_MAX for an image or a
+ *        kernel, %PALACIOS_INITRD_MAX for an initrd, %PALACIOS_CMDLINE_MAX
+ *        for a command line (without a NUL, which is added)
  */
 struct palacios_vm_load {
 	__u32 kind;
@@ -163,6 +168,13 @@ struct palacios_vm_load {
 
 /* A Palacios image (Documentation/virt/palacios/image.rst) */
 #define PALACIOS_LOAD_IMAGE	0
+/*
+ * A Linux bzImage, started by the x86 boot protocol with the initrd and
+ * the command line given before it (Documentation/virt/palacios/api.rst)
+ */
+#define PALACIOS_LOAD_KERNEL	1
+#define PALACIOS_LOAD_INITRD	2
+#define PALACIOS_LOAD_CMDLINE	3
 
 /**
  * enum palacios_exit_reason - exits counted by %PALACIOS_VM_GET_STATS

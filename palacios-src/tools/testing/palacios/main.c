@@ -22,6 +22,7 @@ static const struct test_suite *suites[] = {
 	&mem_suite,
 	&npt_suite,
 	&loader_suite,
+	&linux_suite,
 	&vm_suite,
 };
 

@@ -38,6 +38,7 @@ extern const struct test_suite decode_suite;
 extern const struct test_suite mem_suite;
 extern const struct test_suite npt_suite;
 extern const struct test_suite loader_suite;
+extern const struct test_suite linux_suite;
 extern const struct test_suite vm_suite;
 
 #endif /* _PAL_TESTS_H */

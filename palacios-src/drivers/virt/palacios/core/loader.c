@@ -13,11 +13,6 @@
 #include <palacios/log.h>
 #include <palacios/mem.h>
 
-/* GDT descriptors: flat 4 GiB code32, data, and code64 */
-#define V3_GDT_CODE32	0x00cf9b000000ffffULL
-#define V3_GDT_DATA	0x00cf93000000ffffULL
-#define V3_GDT_CODE64	0x00af9b000000ffffULL
-
 #define V3_PTE_P	0x001ULL
 #define V3_PTE_RW	0x002ULL
 #define V3_PTE_PS	0x080ULL
@@ -55,10 +50,8 @@ int v3_image_check(const char *name, const void *image, u64 size,
 	return 0;
 }
 
-/* The loader's GDT and identity page tables, for PROT32 and LONG64. */
-static int v3_image_setup(const char *name, struct v3_mem_map *mem)
+int v3_image_tables(struct v3_mem_map *mem, const u64 gdt[4])
 {
-	u64 gdt[4] = { 0, V3_GDT_CODE32, V3_GDT_DATA, V3_GDT_CODE64 };
 	__le64 *pml4, *pdpt, *pd;
 	unsigned int i;
 
@@ -66,8 +59,8 @@ static int v3_image_setup(const char *name, struct v3_mem_map *mem)
 	pdpt = v3_gpa_to_hva(mem, V3_IMAGE_PDPT_GPA, V3_PAGE_SIZE);
 	pd = v3_gpa_to_hva(mem, V3_IMAGE_PD_GPA, 4 * V3_PAGE_SIZE);
 	if (!pml4 || !pdpt || !pd ||
-	    v3_mem_write(mem, V3_IMAGE_GDT_GPA, gdt, sizeof(gdt)))
-		return v3_image_bad(name, "guest memory too small for the loader's tables");
+	    v3_mem_write(mem, V3_IMAGE_GDT_GPA, gdt, 4 * sizeof(*gdt)))
+		return -ENOEXEC;
 
 	pml4[0] = cpu_to_le64(V3_IMAGE_PDPT_GPA | V3_PTE_P | V3_PTE_RW);
 	for (i = 0; i < 4; i++)
@@ -76,6 +69,18 @@ static int v3_image_setup(const char *name, struct v3_mem_map *mem)
 	for (i = 0; i < 4 * 512; i++)
 		pd[i] = cpu_to_le64(((u64)i << 21) | V3_PTE_P | V3_PTE_RW |
 				    V3_PTE_PS);
+	return 0;
+}
+
+/* The loader's GDT and identity page tables, for PROT32 and LONG64. */
+static int v3_image_setup(const char *name, struct v3_mem_map *mem)
+{
+	static const u64 gdt[4] = {
+		0, V3_GDT_CODE32, V3_GDT_DATA, V3_GDT_CODE64
+	};
+
+	if (v3_image_tables(mem, gdt))
+		return v3_image_bad(name, "guest memory too small for the loader's tables");
 	return 0;
 }
 
@@ -100,6 +105,8 @@ int v3_image_load(struct v3_vm *vm, const void *image, u64 size,
 	bs->rsp = le64_to_cpu(h->stack);
 	bs->rdi = vm->mem.size;
 	bs->cr3 = V3_IMAGE_PML4_GPA;
+	bs->cs = bs->mode == V3_IMAGE_PROT32 ? V3_IMAGE_CS32 : V3_IMAGE_CS64;
+	bs->ds = V3_IMAGE_DS;
 
 	if (bs->mode == V3_IMAGE_REAL16) {
 		if (bs->rip > 0xffff || bs->rsp > 0x10000)

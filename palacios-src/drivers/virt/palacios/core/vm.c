@@ -382,6 +382,12 @@ fail:
 	return err;
 }
 
+void v3_vm_loaded(struct v3_vm *vm)
+{
+	v3_get_backend()->vcpu_boot(&vm->vcpus[0], &vm->boot);
+	v3_vm_set_state(vm, V3_VM_LOADED);
+}
+
 int v3_vm_load(struct v3_vm *vm, const void *image, u64 size)
 {
 	int err;
@@ -391,10 +397,8 @@ int v3_vm_load(struct v3_vm *vm, const void *image, u64 size)
 		err = -EBUSY;
 	} else {
 		err = v3_image_load(vm, image, size, &vm->boot);
-		if (!err) {
-			v3_get_backend()->vcpu_boot(&vm->vcpus[0], &vm->boot);
-			v3_vm_set_state(vm, V3_VM_LOADED);
-		}
+		if (!err)
+			v3_vm_loaded(vm);
 	}
 	v3_host_mutex_unlock(vm->lock);
 	return err;

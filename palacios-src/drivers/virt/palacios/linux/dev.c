@@ -43,6 +43,7 @@ static void pal_vm_release(struct kref *ref)
 	}
 	mutex_unlock(&pal_vms_lock);
 	v3_vm_free(p->vm);
+	pal_vm_drop_boot_files(p);
 	kvfree(p->con_buf);
 	mutex_destroy(&p->lock);
 	kfree(p);

@@ -35,6 +35,9 @@ struct v3_vm;
  * @freed: PALACIOS_VM_FREE was called
  * @mem_size: its memory, once configured
  * @nr_vcpus: its vCPUs, once configured
+ * @initrd: the initrd given for the next kernel, or NULL
+ * @initrd_size: its size
+ * @cmdline: the command line given for the next kernel, or NULL
  * @reason: the stop reason, kept when the core's VM is freed
  * @ended: the guest stopped or the VM was freed (no more output)
  * @con_lock: guards the console buffer; taken from the UART's sink, with
@@ -57,6 +60,9 @@ struct pal_vm {
 	bool freed;
 	u64 mem_size;
 	u32 nr_vcpus;
+	void *initrd;
+	u64 initrd_size;
+	char *cmdline;
 	char reason[PALACIOS_REASON_LEN];
 	bool ended;
 	spinlock_t con_lock;		/* see @con_lock above */
@@ -73,6 +79,7 @@ void pal_vm_unlist(struct pal_vm *p);
 
 /* vmfd.c */
 int pal_vm_fd(struct pal_vm *p);
+void pal_vm_drop_boot_files(struct pal_vm *p);
 void pal_vm_fill_info(struct pal_vm *p, struct palacios_vm_info *info);
 
 /* console.c */

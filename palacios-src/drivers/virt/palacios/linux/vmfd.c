@@ -20,6 +20,7 @@
 
 #include <palacios/host.h>
 #include <palacios/image.h>
+#include <palacios/linux.h>
 #include <palacios/vm.h>
 
 #include "vm_dev.h"
@@ -118,6 +119,33 @@ static long pal_vm_configure(struct pal_vm *p,
 	return 0;
 }
 
+/**
+ * pal_vm_drop_boot_files() - forget the initrd and command line kept
+ * @p: the VM
+ */
+void pal_vm_drop_boot_files(struct pal_vm *p)
+{
+	kvfree(p->initrd);
+	p->initrd = NULL;
+	p->initrd_size = 0;
+	kfree(p->cmdline);
+	p->cmdline = NULL;
+}
+
+static u64 pal_load_max(u32 kind)
+{
+	switch (kind) {
+	case PALACIOS_LOAD_IMAGE:
+	case PALACIOS_LOAD_KERNEL:
+		return PALACIOS_IMAGE_MAX;
+	case PALACIOS_LOAD_INITRD:
+		return PALACIOS_INITRD_MAX;
+	case PALACIOS_LOAD_CMDLINE:
+		return PALACIOS_CMDLINE_MAX;
+	}
+	return 0;
+}
+
 static long pal_vm_load(struct pal_vm *p, struct palacios_vm_load __user *arg)
 {
 	struct palacios_vm_load l;
@@ -126,21 +154,49 @@ static long pal_vm_load(struct pal_vm *p, struct palacios_vm_load __user *arg)
 
 	if (copy_from_user(&l, arg, sizeof(l)))
 		return -EFAULT;
-	if (l.kind != PALACIOS_LOAD_IMAGE || l.reserved || !l.size ||
-	    l.size > PALACIOS_IMAGE_MAX)
+	if (l.reserved || !l.size || l.size > pal_load_max(l.kind))
 		return -EINVAL;
 	if (!p->vm || v3_vm_state(p->vm) != V3_VM_CREATED)
 		return -EBUSY;
+	if (l.kind == PALACIOS_LOAD_CMDLINE) {
+		char *cmdline = memdup_user_nul(u64_to_user_ptr(l.addr), l.size);
+
+		if (IS_ERR(cmdline))
+			return PTR_ERR(cmdline);
+		if (strlen(cmdline) != l.size) {	/* a NUL inside */
+			kfree(cmdline);
+			return -EINVAL;
+		}
+		kfree(p->cmdline);
+		p->cmdline = cmdline;
+		return 0;
+	}
 	data = vmemdup_user(u64_to_user_ptr(l.addr), l.size);
 	if (IS_ERR(data))
 		return PTR_ERR(data);
-	/* The core logs why an image is bad; say once what is not one. */
-	if (l.size < PAL_MAGIC_LEN || memcmp(data, V3_IMAGE_MAGIC, PAL_MAGIC_LEN)) {
-		pr_info_ratelimited("vm %s: load: not a Palacios image\n",
-				    p->name);
-		err = -ENOEXEC;
-	} else {
-		err = v3_vm_load(p->vm, data, l.size);
+	switch (l.kind) {
+	case PALACIOS_LOAD_INITRD:
+		kvfree(p->initrd);
+		p->initrd = data;
+		p->initrd_size = l.size;
+		return 0;
+	case PALACIOS_LOAD_KERNEL:
+		err = v3_vm_load_linux(p->vm, data, l.size, p->initrd,
+				       p->initrd_size, p->cmdline);
+		if (!err)
+			pal_vm_drop_boot_files(p);
+		break;
+	default:
+		/* The core logs why an image is bad; say once what is not one. */
+		if (l.size < PAL_MAGIC_LEN ||
+		    memcmp(data, V3_IMAGE_MAGIC, PAL_MAGIC_LEN)) {
+			pr_info_ratelimited("vm %s: load: not a Palacios image\n",
+					    p->name);
+			err = -ENOEXEC;
+		} else {
+			err = v3_vm_load(p->vm, data, l.size);
+		}
+		break;
 	}
 	kvfree(data);
 	return err;
@@ -164,6 +220,7 @@ static void pal_vm_free_now(struct pal_vm *p)
 		v3_vm_free(p->vm);
 		p->vm = NULL;
 	}
+	pal_vm_drop_boot_files(p);
 	p->freed = true;
 	pal_console_end(p);
 }

@@ -233,6 +233,7 @@ void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs)
 
 	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
 	vcpu->gpr[V3_RDI] = bs->rdi;
+	vcpu->gpr[V3_RSI] = bs->rsi;
 	vcpu->gpr[V3_RSP] = bs->rsp;
 	save->rip = bs->rip;
 	save->rsp = bs->rsp;
@@ -244,17 +245,17 @@ void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs)
 	case V3_IMAGE_PROT32:
 		vcpu->gpr[V3_RDI] &= 0xffffffff;
 		save->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE;
-		svm_seg(&save->cs, V3_IMAGE_CS32, ATTR_CODE32, 0xffffffff);
+		svm_seg(&save->cs, bs->cs, ATTR_CODE32, 0xffffffff);
 		break;
 	default:
 		save->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE | V3_CR0_PG;
 		save->cr3 = bs->cr3;
 		save->cr4 = V3_CR4_PAE;
 		save->efer = V3_EFER_LME | V3_EFER_LMA | V3_EFER_SVME;
-		svm_seg(&save->cs, V3_IMAGE_CS64, ATTR_CODE64, 0xffffffff);
+		svm_seg(&save->cs, bs->cs, ATTR_CODE64, 0xffffffff);
 		break;
 	}
-	svm_seg(&save->ds, V3_IMAGE_DS, ATTR_DATA32, 0xffffffff);
+	svm_seg(&save->ds, bs->ds, ATTR_DATA32, 0xffffffff);
 	save->es = save->ds;
 	save->ss = save->ds;
 	save->fs = save->ds;

@@ -37,6 +37,7 @@
 #include <linux/palacios.h>
 
 #include "kselftest.h"
+#include "palacios_util.h"
 
 #define PALACIOS_DEV	"/dev/palacios"
 #define SZ_2M		0x200000ULL
@@ -74,6 +75,7 @@ static struct image hello, loop, garbage, junk;
 static void *bogus[5];
 static unsigned char argbuf[16384];	/* for ioctls of random numbers */
 static unsigned char iobuf[4096];
+static char cmdbuf[PALACIOS_CMDLINE_MAX + 2];	/* for LOAD_CMDLINE */
 static struct palacios_vm_info listbuf[PALACIOS_MAX_VMS];
 static unsigned long results[MAX_ERRNO + 2];	/* [0]: success */
 static unsigned long undocumented;
@@ -116,32 +118,6 @@ static void fill(void *p, size_t n)
 		*b++ = rnd64() >> 56;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static int pio(int fd, unsigned long req, const void *arg)
-{
-	int ret = ioctl(fd, req, arg);
-
-	return ret < 0 ? -errno : ret;
-}
-
 static const char *errno_name(int e)
 {
 	static const struct {
@@ -166,7 +142,10 @@ static const char *errno_name(int e)
 	return other;
 }
 
-/* What the interface may answer: api.rst, and EBADF for a bad descriptor */
+/*
+ * What the interface may answer: api.rst, and EBADF for a bad descriptor.
+ * A LOAD of any kind: 0, EINVAL, EBUSY, EFAULT, ENOEXEC, ENOMEM, ENODEV.
+ */
 static bool documented(int e)
 {
 	switch (e) {
@@ -492,20 +471,61 @@ static void fuzz_config(struct palacios_vm_config *cfg)
 	}
 }
 
+/* A short random command line in cmdbuf, with 'x' up to its end */
+static void fuzz_cmdline(struct palacios_vm_load *ld)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789=,._- ";
+	size_t i, n = 1 + rnd(64);
+
+	memset(cmdbuf, 'x', sizeof(cmdbuf));
+	for (i = 0; i < n; i++)
+		cmdbuf[i] = chars[rnd(sizeof(chars) - 1)];
+	ld->addr = (uintptr_t)cmdbuf;
+	ld->size = n;
+}
+
+/*
+ * A load of any kind: an image; random bytes (or an image) as a kernel,
+ * which is never a bzImage, or as an initrd; a short command line.
+ */
 static void fuzz_load(struct palacios_vm_load *ld)
 {
 	const struct image *img = chance(50) ? &hello : &loop;
+	__u64 max = PALACIOS_IMAGE_MAX;
+	size_t room;			/* the bytes readable at addr */
 
 	if (!img->data)
 		img = &junk;
-	ld->kind = PALACIOS_LOAD_IMAGE;
-	ld->addr = (uintptr_t)img->data;
-	ld->size = img->size;
+	ld->kind = chance(55) ? PALACIOS_LOAD_IMAGE : 1 + rnd(3);
+	switch (ld->kind) {
+	case PALACIOS_LOAD_CMDLINE:
+		max = PALACIOS_CMDLINE_MAX;
+		fuzz_cmdline(ld);
+		room = sizeof(cmdbuf);
+		break;
+	case PALACIOS_LOAD_INITRD:
+	case PALACIOS_LOAD_KERNEL:
+		if (ld->kind == PALACIOS_LOAD_INITRD)
+			max = PALACIOS_INITRD_MAX;
+		if (chance(70))
+			img = &junk;
+		ld->addr = (uintptr_t)img->data;
+		ld->size = chance(50) ? img->size : 1 + rnd(img->size);
+		room = img->size;
+		break;
+	default:
+		ld->addr = (uintptr_t)img->data;
+		ld->size = img->size;
+		room = img->size;
+		break;
+	}
 	if (!spoil())
 		return;
-	switch (rnd(6)) {
+	switch (rnd(8)) {
 	case 0:
-		ld->kind = 1 + rnd(~0U);
+		ld->kind = chance(50) ? PALACIOS_LOAD_CMDLINE + 1 + rnd(16) :
+			   PALACIOS_LOAD_CMDLINE + 1 +
+			   rnd(~0U - PALACIOS_LOAD_CMDLINE);
 		break;
 	case 1:
 		ld->reserved = 1 + rnd(~0U);
@@ -518,23 +538,39 @@ static void fuzz_load(struct palacios_vm_load *ld)
 	case 3:
 		ld->addr = (uintptr_t)bad_ptr();
 		break;
+	case 4:
+		/* data of one kind loaded as another */
+		ld->kind = rnd(4);
+		break;
+	case 5:
+		/* a command line with a NUL in it */
+		fuzz_cmdline(ld);
+		ld->kind = PALACIOS_LOAD_CMDLINE;
+		cmdbuf[rnd(ld->size)] = '\0';
+		break;
 	default:
-		switch (rnd(5)) {
+		switch (rnd(6)) {
 		case 0:
 			ld->size = 0;
 			break;
 		case 1:
-			ld->size = PALACIOS_IMAGE_MAX + 1ULL;
+			ld->size = max + 1;
 			break;
 		case 2:
+			ld->size = max;
+			break;
+		case 3:
 			ld->size = chance(50) ? ~0ULL : 1ULL << 32;
 			break;
 		default:
-			ld->size = 1 + rnd(img->size);	/* cut short */
+			ld->size = 1 + rnd(room);	/* cut short */
 			break;
 		}
 		break;
 	}
+	/* never more than 64 MiB at a buffer of ours */
+	if (ld->size > PALACIOS_IMAGE_MAX)
+		ld->addr = (uintptr_t)bad_ptr();
 }
 
 /* One of the known ioctls, on a descriptor mostly of the right kind */
@@ -602,6 +638,9 @@ static void fuzz_known(void)
 			if (req == PALACIOS_VM_LOAD)
 				a.load.addr = (uintptr_t)ptr(hello.data ?:
 							     junk.data);
+			if (req == PALACIOS_VM_LOAD &&
+			    a.load.size > PALACIOS_IMAGE_MAX)
+				a.load.addr = (uintptr_t)bad_ptr();
 		}
 		arg = ptr(&a);
 	}

@@ -5,7 +5,8 @@
  *
  * Run as root with the palacios module loaded and the test guests hello.img,
  * vmmcall-loop.img and garbage.img in $PALACIOS_GUESTS (default /guests).
- * Without /dev/palacios every test is skipped.
+ * Without /dev/palacios every test is skipped; linux_boot is skipped unless
+ * $PALACIOS_KERNEL names a bzImage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <linux/palacios.h>
 
 #include "kselftest_harness.h"
+#include "palacios_util.h"
 
 #define PALACIOS_DEV	"/dev/palacios"
 #define SZ_1M		0x100000ULL
@@ -60,33 +62,6 @@ FIXTURE(palacios) {
  * not: each test runs in a process of its own.
  */
 static char tracked[MAX_TRACKED][PALACIOS_NAME_LEN];
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* ioctl() giving its result, or -errno */
-static int pio(int fd, unsigned long req, const void *arg)
-{
-	int ret = ioctl(fd, req, arg);
-
-	return ret < 0 ? -errno : ret;
-}
 
 static void set_name(char *dst, const char *src)
 {
@@ -138,6 +113,17 @@ static int load(int vm, const void *data, __u64 size)
 {
 	struct palacios_vm_load ld = {
 		.kind = PALACIOS_LOAD_IMAGE,
+		.addr = (uintptr_t)data,
+		.size = size,
+	};
+
+	return pio(vm, PALACIOS_VM_LOAD, &ld);
+}
+
+static int load_kind(int vm, __u32 kind, const void *data, __u64 size)
+{
+	struct palacios_vm_load ld = {
+		.kind = kind,
 		.addr = (uintptr_t)data,
 		.size = size,
 	};
@@ -871,7 +857,7 @@ TEST_F(palacios, load_errors)
 	memset(&ld, 0, sizeof(ld));
 	ld.addr = (uintptr_t)h->data;
 	ld.size = h->size;
-	ld.kind = 1;
+	ld.kind = PALACIOS_LOAD_CMDLINE + 1;
 	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_LOAD, &ld));
 	ld.kind = ~0U;
 	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_LOAD, &ld));
@@ -929,6 +915,149 @@ TEST_F(palacios, load_errors)
 	EXPECT_EQ(-EBUSY, load(vm, h->data, h->size));
 	EXPECT_EQ(-EBUSY, configure(vm, VM_MEM, 1));
 	free_vm(_metadata, vm);
+}
+
+TEST_F(palacios, load_linux_errors)
+{
+	static const char nul_cmdline[] = "console=ttyS0\0quiet";
+	static const char cmdline[] = "console=ttyS0";
+	const struct image *h = &self->hello;
+	struct palacios_vm_info info;
+	char name[PALACIOS_NAME_LEN];
+	char *big, *initrd, *zeros;
+	int vm;
+
+	big = malloc(PALACIOS_CMDLINE_MAX + 1);
+	initrd = malloc(4096);
+	zeros = calloc(1, 65536);
+	ASSERT_NE(NULL, big);
+	ASSERT_NE(NULL, initrd);
+	ASSERT_NE(NULL, zeros);
+	memset(big, 'a', PALACIOS_CMDLINE_MAX + 1);
+	memset(initrd, 0x5a, 4096);
+	vm = new_vm(_metadata, self->dev, vm_name(name, "linux"), 0, NULL);
+
+	/* CMDLINE: 1 to PALACIOS_CMDLINE_MAX bytes, no NUL in them */
+	EXPECT_EQ(-EINVAL, load_kind(vm, PALACIOS_LOAD_CMDLINE, cmdline, 0));
+	EXPECT_EQ(-EINVAL, load_kind(vm, PALACIOS_LOAD_CMDLINE, big,
+				     PALACIOS_CMDLINE_MAX + 1));
+	EXPECT_EQ(-EINVAL, load_kind(vm, PALACIOS_LOAD_CMDLINE, nul_cmdline,
+				     sizeof(nul_cmdline) - 1));
+	EXPECT_EQ(0, load_kind(vm, PALACIOS_LOAD_CMDLINE, cmdline,
+			       strlen(cmdline)));
+	EXPECT_EQ(PALACIOS_STATE_CONFIGURED, vm_state(vm));
+	/* a second one replaces the first */
+	EXPECT_EQ(0, load_kind(vm, PALACIOS_LOAD_CMDLINE, big,
+			       PALACIOS_CMDLINE_MAX));
+	EXPECT_EQ(PALACIOS_STATE_CONFIGURED, vm_state(vm));
+
+	/* INITRD: 1 to PALACIOS_INITRD_MAX bytes, the size checked first */
+	EXPECT_EQ(-EINVAL, load_kind(vm, PALACIOS_LOAD_INITRD, initrd, 0));
+	EXPECT_EQ(-EINVAL, load_kind(vm, PALACIOS_LOAD_INITRD, NULL,
+				     PALACIOS_INITRD_MAX + 1ULL));
+	EXPECT_EQ(0, load_kind(vm, PALACIOS_LOAD_INITRD, initrd, 4096));
+	EXPECT_EQ(PALACIOS_STATE_CONFIGURED, vm_state(vm));
+
+	/* KERNEL: not a bzImage */
+	EXPECT_EQ(-ENOEXEC, load_kind(vm, PALACIOS_LOAD_KERNEL, h->data,
+				      h->size));
+	EXPECT_EQ(-ENOEXEC, load_kind(vm, PALACIOS_LOAD_KERNEL, zeros, 65536));
+	ASSERT_EQ(0, vm_info(vm, &info));
+	EXPECT_EQ(PALACIOS_STATE_CONFIGURED, info.state);
+	EXPECT_EQ(VM_MEM, info.mem_size);
+
+	/* LOADED: no more loads of any kind */
+	ASSERT_EQ(0, load(vm, h->data, h->size));
+	EXPECT_EQ(PALACIOS_STATE_LOADED, vm_state(vm));
+	EXPECT_EQ(-EBUSY, load_kind(vm, PALACIOS_LOAD_CMDLINE, cmdline,
+				    strlen(cmdline)));
+	EXPECT_EQ(-EBUSY, load_kind(vm, PALACIOS_LOAD_INITRD, initrd, 4096));
+	EXPECT_EQ(-EBUSY, load_kind(vm, PALACIOS_LOAD_KERNEL, zeros, 65536));
+	EXPECT_EQ(PALACIOS_STATE_LOADED, vm_state(vm));
+	free_vm(_metadata, vm);
+	free(big);
+	free(initrd);
+	free(zeros);
+}
+
+/* Boots the bzImage $PALACIOS_KERNEL names, if it does, to "Linux version" */
+TEST_F_TIMEOUT(palacios, linux_boot, 120)
+{
+	static const char cmdline[] =
+		"console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1";
+	const char *path = getenv("PALACIOS_KERNEL");
+	struct pollfd pfd = { .events = POLLIN };
+	char name[PALACIOS_NAME_LEN];
+	long long end, left;
+	size_t len = 0, done;
+	struct stat st;
+	unsigned char *kernel;
+	char *buf;
+	ssize_t n;
+	int fd, vm, con, ret;
+
+	if (!path || stat(path, &st) || !S_ISREG(st.st_mode))
+		SKIP(return, "set PALACIOS_KERNEL to a bzImage to boot Linux");
+	ASSERT_LT(0, st.st_size);
+	ASSERT_GE(PALACIOS_IMAGE_MAX, st.st_size);
+	kernel = malloc(st.st_size);
+	buf = malloc(CON_BUF);
+	ASSERT_NE(NULL, kernel);
+	ASSERT_NE(NULL, buf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) {
+		TH_LOG("%s: %s", path, strerror(errno));
+	}
+	for (done = 0; done < (size_t)st.st_size; done += n) {
+		n = read(fd, kernel + done, st.st_size - done);
+		ASSERT_LT(0, n);
+	}
+	close(fd);
+
+	vm = create_vm(self->dev, vm_name(name, "linux-boot"), 0);
+	ASSERT_LE(0, vm);
+	ASSERT_EQ(0, configure(vm, 128 * SZ_1M, 1));
+	ASSERT_EQ(0, load_kind(vm, PALACIOS_LOAD_CMDLINE, cmdline,
+			       strlen(cmdline)));
+	ASSERT_EQ(0, load_kind(vm, PALACIOS_LOAD_KERNEL, kernel, st.st_size)) {
+		TH_LOG("%s: see the kernel log", path);
+	}
+	free(kernel);
+	EXPECT_EQ(PALACIOS_STATE_LOADED, vm_state(vm));
+	ASSERT_EQ(0, pio(vm, PALACIOS_VM_LAUNCH, NULL));
+	con = get_console(vm);
+	ASSERT_LE(0, con);
+
+	/* the console until "Linux version", for at most 60 s */
+	buf[0] = '\0';
+	pfd.fd = con;
+	end = now_ms() + 60000;
+	while (!strstr(buf, "Linux version") && len < CON_BUF - 1) {
+		left = end - now_ms();
+		if (left <= 0)
+			break;
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		n = read(con, buf + len, CON_BUF - 1 - len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			break;		/* the guest stopped */
+		len += n;
+		buf[len] = '\0';
+	}
+	TH_LOG("console: %.300s", buf);
+	EXPECT_NE(NULL, strstr(buf, "Linux version"));
+
+	/* EBUSY: it stopped by itself (panic=-1) */
+	ret = pio(vm, PALACIOS_VM_STOP, NULL);
+	EXPECT_TRUE(!ret || ret == -EBUSY) {
+		TH_LOG("STOP: %s", strerror(-ret));
+	}
+	EXPECT_EQ(PALACIOS_STATE_STOPPED, vm_state(vm));
+	close(con);
+	free_vm(_metadata, vm);
+	free(buf);
 }
 
 TEST_F(palacios, state_errors)

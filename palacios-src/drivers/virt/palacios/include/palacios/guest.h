@@ -26,14 +26,20 @@ enum v3_gpr {
  * @rip: first instruction
  * @rsp: stack pointer
  * @rdi: value of RDI (the memory size)
+ * @rsi: value of RSI (the zero page, for Linux)
  * @cr3: page table root for V3_IMAGE_LONG64
+ * @cs: code selector, in the GDT at %V3_IMAGE_GDT_GPA, but in REAL16
+ * @ds: data selector for DS, ES, FS, GS and SS, but in REAL16
  */
 struct v3_boot_state {
 	unsigned int mode;
 	u64 rip;
 	u64 rsp;
 	u64 rdi;
+	u64 rsi;
 	u64 cr3;
+	u16 cs;
+	u16 ds;
 };
 
 /**
@@ -163,6 +169,29 @@ void v3_vcpu_kick(struct v3_vcpu *vcpu);
  * guest: a backend enters the guest only while the VM is RUNNING.
  */
 bool v3_vcpu_should_run(struct v3_vcpu *vcpu);
+
+/* GDT descriptors: flat 4 GiB code32, data, and code64 */
+#define V3_GDT_CODE32	0x00cf9b000000ffffULL
+#define V3_GDT_DATA	0x00cf93000000ffffULL
+#define V3_GDT_CODE64	0x00af9b000000ffffULL
+
+/**
+ * v3_image_tables() - write a loader's GDT and identity page tables
+ * @mem: the VM's memory
+ * @gdt: the four descriptors written at %V3_IMAGE_GDT_GPA
+ *
+ * The page tables, at %V3_IMAGE_PML4_GPA, map the first 4 GiB one to one
+ * with 2 MiB pages.
+ *
+ * Return: 0, or -ENOEXEC if the memory is too small for them.
+ */
+int v3_image_tables(struct v3_mem_map *mem, const u64 gdt[4]);
+
+/**
+ * v3_vm_loaded() - mark a VM LOADED, vCPU 0 set up as @vm->boot says
+ * @vm: the VM, CREATED, with its lock held
+ */
+void v3_vm_loaded(struct v3_vm *vm);
 
 /**
  * v3_image_load() - copy an image into a VM's memory
