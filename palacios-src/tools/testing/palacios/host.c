@@ -384,6 +384,125 @@ void v3_host_wake(struct v3_waitq *wq)
 	pthread_mutex_unlock(&wq->lock);
 }
 
+/*
+ * Time stands still unless a test moves it (test_host_advance()), and
+ * timers fire from there, in the test's thread, so device tests are
+ * deterministic.
+ */
+struct v3_timer {
+	void (*fn)(void *arg);
+	void *arg;
+	bool armed;
+	u64 deadline;
+	struct v3_timer *next;
+};
+
+static struct v3_timer *test_timers;
+static pthread_mutex_t test_timers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+u64 v3_host_time_ns(void)
+{
+	return __atomic_load_n(&test_host.now_ns, __ATOMIC_RELAXED);
+}
+
+struct v3_timer *v3_host_timer_alloc(void (*fn)(void *arg), void *arg)
+{
+	struct v3_timer *t;
+
+	if (test_alloc_fails())
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->fn = fn;
+	t->arg = arg;
+	pthread_mutex_lock(&test_timers_lock);
+	t->next = test_timers;
+	test_timers = t;
+	pthread_mutex_unlock(&test_timers_lock);
+	__atomic_add_fetch(&test_host.objects, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+void v3_host_timer_start(struct v3_timer *t, u64 delay_ns)
+{
+	pthread_mutex_lock(&test_timers_lock);
+	t->armed = true;
+	t->deadline = v3_host_time_ns() + delay_ns;
+	test_host.timer_starts++;
+	pthread_mutex_unlock(&test_timers_lock);
+}
+
+void v3_host_timer_cancel(struct v3_timer *t)
+{
+	pthread_mutex_lock(&test_timers_lock);
+	t->armed = false;
+	pthread_mutex_unlock(&test_timers_lock);
+}
+
+void v3_host_timer_free(struct v3_timer *t)
+{
+	struct v3_timer **pp;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&test_timers_lock);
+	for (pp = &test_timers; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&test_timers_lock);
+	free(t);
+	__atomic_sub_fetch(&test_host.objects, 1, __ATOMIC_RELAXED);
+}
+
+/* The armed timer due first at or before @until, disarmed, or NULL */
+static struct v3_timer *test_timer_due(u64 until)
+{
+	struct v3_timer *t, *best = NULL;
+
+	pthread_mutex_lock(&test_timers_lock);
+	for (t = test_timers; t; t = t->next)
+		if (t->armed && t->deadline <= until &&
+		    (!best || t->deadline < best->deadline))
+			best = t;
+	if (best) {
+		best->armed = false;
+		if (best->deadline > test_host.now_ns)
+			test_host.now_ns = best->deadline;
+	}
+	pthread_mutex_unlock(&test_timers_lock);
+	return best;
+}
+
+unsigned int test_host_advance(u64 ns)
+{
+	u64 until = v3_host_time_ns() + ns;
+	unsigned int fired = 0;
+	struct v3_timer *t;
+
+	while ((t = test_timer_due(until))) {
+		t->fn(t->arg);
+		fired++;
+	}
+	__atomic_store_n(&test_host.now_ns, until, __ATOMIC_RELAXED);
+	return fired;
+}
+
+bool test_host_timer_armed(const struct v3_timer *t, u64 *deadline)
+{
+	bool armed;
+
+	pthread_mutex_lock(&test_timers_lock);
+	armed = t->armed;
+	if (deadline)
+		*deadline = t->deadline;
+	pthread_mutex_unlock(&test_timers_lock);
+	return armed;
+}
+
 void v3_host_fpu_get(void)
 {
 	if (this_fpu_held)

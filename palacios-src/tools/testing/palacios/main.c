@@ -19,6 +19,8 @@ static const struct test_suite *suites[] = {
 	&io_suite,
 	&decode_suite,
 	&uart_suite,
+	&pic_suite,
+	&pit_suite,
 	&mem_suite,
 	&npt_suite,
 	&loader_suite,

@@ -27,6 +27,8 @@
  * @fpu_puts: v3_host_fpu_put() calls
  * @fpu_errors: unbalanced calls: a get while the thread holds the FPU, a
  *              put while it does not
+ * @now_ns: what v3_host_time_ns() returns; see test_host_advance()
+ * @timer_starts: v3_host_timer_start() calls
  * @log: everything the core logged
  *
  * Counters that threads of the core update are updated atomically; the
@@ -46,6 +48,8 @@ struct test_host {
 	unsigned long fpu_gets;
 	unsigned long fpu_puts;
 	unsigned long fpu_errors;
+	u64 now_ns;
+	unsigned long timer_starts;
 	char log[16384];
 };
 
@@ -65,5 +69,28 @@ bool test_host_fpu_held(void);
  * Return: the number of lines of test_host.log in which @str occurs.
  */
 int test_host_log_lines(const char *str);
+
+struct v3_timer;
+
+/**
+ * test_host_advance() - move the test host's clock on
+ * @ns: by how much
+ *
+ * Timers due meanwhile fire in order of their deadlines, from the calling
+ * thread, with the clock at their deadline; one that re-arms itself within
+ * the interval fires again.
+ *
+ * Return: how many timer functions ran.
+ */
+unsigned int test_host_advance(u64 ns);
+
+/**
+ * test_host_timer_armed() - whether a timer is armed, and when it is due
+ * @t: the timer
+ * @deadline: its deadline on v3_host_time_ns()'s clock, if not NULL
+ *
+ * Return: true if armed.
+ */
+bool test_host_timer_armed(const struct v3_timer *t, u64 *deadline);
 
 #endif /* _PAL_TEST_HOST_H */

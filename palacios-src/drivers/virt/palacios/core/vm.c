@@ -115,12 +115,23 @@ bool v3_vcpu_should_run(struct v3_vcpu *vcpu)
 	       !v3_host_thread_should_stop();
 }
 
-/* Sleeping vCPUs wake for a kick or the end of the VM. */
+bool v3_intr_pending(struct v3_vcpu *vcpu)
+{
+	/* Without local APICs, the PIC's output goes to vCPU 0. */
+	return !vcpu->id && v3_pic_pending(&vcpu->vm->pic);
+}
+
+u8 v3_intr_ack(struct v3_vcpu *vcpu)
+{
+	return v3_pic_ack(&vcpu->vm->pic);
+}
+
+/* Sleeping vCPUs wake for a kick, an interrupt, or the end of the VM. */
 static bool v3_vcpu_wake_cond(void *arg)
 {
 	struct v3_vcpu *vcpu = arg;
 
-	return READ_ONCE(vcpu->kicked) ||
+	return READ_ONCE(vcpu->kicked) || v3_intr_pending(vcpu) ||
 	       v3_vm_state(vcpu->vm) != V3_VM_RUNNING;
 }
 
@@ -243,6 +254,29 @@ unsigned int v3_vm_console_room(struct v3_vm *vm)
 	return v3_uart_rx_room(&vm->com1);
 }
 
+/* The PIC asks for the CPU: wake vCPU 0, or make it exit the guest. */
+static void v3_vm_pic_notify(void *priv)
+{
+	struct v3_vm *vm = priv;
+
+	if (vm->vcpus)
+		v3_vcpu_kick(&vm->vcpus[0]);
+}
+
+static void v3_vm_irq0(void *priv, bool level)
+{
+	struct v3_vm *vm = priv;
+
+	v3_pic_set_irq(&vm->pic, 0, level);
+}
+
+static void v3_vm_com1_irq(void *priv, bool level)
+{
+	struct v3_vm *vm = priv;
+
+	v3_pic_set_irq(&vm->pic, V3_COM1_IRQ, level);
+}
+
 /* Port 0x80: POST codes, which firmware and kernels write as a delay. */
 static int v3_post_access(u64 port, void *data, unsigned int len, bool write,
 			  void *priv)
@@ -312,11 +346,14 @@ static void v3_vm_release(struct v3_vm *vm)
 {
 	const struct v3_backend *be = v3_get_backend();
 
+	/* The PIT first: its timer drives the PIC. */
+	v3_pit_free(&vm->pit, &vm->io);
+	if (vm->com1.lock)
+		v3_uart_free(&vm->com1, &vm->io);
+	v3_pic_free(&vm->pic, &vm->io);
 	v3_vcpus_free(vm);
 	if (vm->arch)
 		be->vm_free(vm);
-	if (vm->com1.lock)
-		v3_uart_free(&vm->com1, &vm->io);
 	v3_range_map_free(&vm->io);
 	v3_range_map_free(&vm->mmio);
 	v3_mem_map_free(&vm->mem);
@@ -359,8 +396,14 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	err = v3_mem_map_init(&vm->mem, cfg->mem_size);
 	if (err)
 		goto fail;
+	err = v3_pic_init(&vm->pic, &vm->io, v3_vm_pic_notify, vm);
+	if (err)
+		goto fail;
 	err = v3_uart_init(&vm->com1, &vm->io, V3_COM1_BASE, v3_vm_com1_sink,
-			   NULL, vm);
+			   v3_vm_com1_irq, vm);
+	if (err)
+		goto fail;
+	err = v3_pit_init(&vm->pit, &vm->io, v3_vm_irq0, vm);
 	if (err)
 		goto fail;
 	err = v3_range_hook(&vm->io, V3_PORT_POST, V3_PORT_POST,

@@ -48,6 +48,7 @@
 #define MSR_TSC		0x00000010
 #define MSR_PAT		0x00000277
 #define MSR_EFER_NR	0xc0000080
+#define MSR_INT_PENDING	0xc0010055	/* AMD: interrupt pending, C1E */
 
 /* The power-on value of PAT */
 #define PAT_DEFAULT	0x0007040600070406ULL
@@ -362,6 +363,13 @@ static int svm_exit_intr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	return 0;
 }
 
+/* The guest can take an interrupt now: the next entry injects it. */
+static int svm_exit_vintr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	vcpu->exits[V3_EXIT_INTR]++;
+	return 0;
+}
+
 static int svm_exit_cpuid(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
 	vcpu->exits[V3_EXIT_CPUID]++;
@@ -439,6 +447,10 @@ static int svm_msr_read(struct v3_vcpu *vcpu, struct vmcb *vmcb, u32 msr,
 		return 0;
 	case MSR_TSC:
 		*val = v3_rdtsc() + vmcb->control.tsc_offset;
+		return 0;
+	case MSR_INT_PENDING:
+		/* No C1E: kernels read it on CPUs with AMD erratum 400 */
+		*val = 0;
 		return 0;
 	}
 	return -ENOENT;
@@ -574,6 +586,7 @@ typedef int (*svm_exit_fn)(struct v3_vcpu *vcpu, struct vmcb *vmcb);
 
 static const svm_exit_fn svm_exit_handlers[] = {
 	[SVM_EXIT_INTR]		= svm_exit_intr,
+	[SVM_EXIT_VINTR]	= svm_exit_vintr,
 	[SVM_EXIT_NMI]		= svm_exit_intr,
 	[SVM_EXIT_SMI]		= svm_exit_intr,
 	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
@@ -598,6 +611,34 @@ static const svm_exit_fn svm_exit_handlers[] = {
 	[SVM_EXIT_XSETBV]	= svm_exit_ud,
 	[SVM_EXIT_NPF]		= svm_exit_npf,
 };
+
+/*
+ * External interrupts: with the guest able to take one (IF set, no
+ * interrupt shadow, no event being delivered again), inject it; else ask
+ * for an exit as soon as it can, with a virtual interrupt request and the
+ * VINTR intercept.
+ */
+static void svm_inject_intr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	struct vmcb_control *c = &vmcb->control;
+
+	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_INTR_PRIO |
+			SVM_INT_CTL_V_IGN_TPR);
+	c->intercept3 &= ~SVM_I3_VINTR;
+	if (!v3_intr_pending(vcpu))
+		return;
+	if (!(c->event_inj & SVM_EVTINJ_VALID) &&
+	    (vmcb->save.rflags & V3_RFLAGS_IF) &&
+	    !(c->int_state & SVM_INT_STATE_SHADOW)) {
+		c->event_inj = v3_intr_ack(vcpu) | SVM_EVTINJ_INTR |
+			       SVM_EVTINJ_VALID;
+		vcpu->injected++;
+		return;
+	}
+	c->int_ctl |= SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_INTR_PRIO |
+		      SVM_INT_CTL_V_IGN_TPR;
+	c->intercept3 |= SVM_I3_VINTR;
+}
 
 static int svm_handle_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
@@ -635,6 +676,7 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 	cpu = v3_get_cpu(v3_host_cpu_id());
 	/* A stop request after the last check is seen here, or exits us. */
 	if (cpu && cpu->enabled && v3_vm_state(vcpu->vm) == V3_VM_RUNNING) {
+		svm_inject_intr(vcpu, vmcb);
 		if (READ_ONCE(cpu->last_vcpu) != vcpu) {
 			vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 			WRITE_ONCE(cpu->last_vcpu, vcpu);

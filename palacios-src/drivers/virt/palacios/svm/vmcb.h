@@ -14,6 +14,7 @@
 
 /* Intercept vector 3 (offset 0x0c) */
 #define SVM_I3_INTR		BIT(0)
+#define SVM_I3_VINTR		BIT(4)
 #define SVM_I3_NMI		BIT(1)
 #define SVM_I3_SMI		BIT(2)
 #define SVM_I3_INIT		BIT(3)
@@ -40,6 +41,9 @@
 #define SVM_I4_XSETBV		BIT(13)
 
 #define SVM_TLB_FLUSH_ALL	1
+#define SVM_INT_CTL_V_IRQ		BIT_ULL(8)
+#define SVM_INT_CTL_V_INTR_PRIO		(0xfULL << 16)
+#define SVM_INT_CTL_V_IGN_TPR		BIT_ULL(20)
 #define SVM_INT_CTL_V_INTR_MASKING	BIT_ULL(24)
 #define SVM_INT_STATE_SHADOW	BIT_ULL(0)
 #define SVM_NESTED_NP_ENABLE	BIT_ULL(0)
@@ -47,6 +51,7 @@
 /* EVENTINJ */
 #define SVM_EVTINJ_VALID	BIT_ULL(31)
 #define SVM_EVTINJ_ERR_VALID	BIT_ULL(11)
+#define SVM_EVTINJ_INTR		(0ULL << 8)
 #define SVM_EVTINJ_EXCEPTION	(3ULL << 8)
 
 /* EXITINFO1 of an IOIO exit */

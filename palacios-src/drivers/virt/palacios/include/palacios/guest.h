@@ -11,6 +11,8 @@
 
 #include <palacios/decode.h>
 #include <palacios/host.h>
+#include <palacios/pic.h>
+#include <palacios/pit.h>
 #include <palacios/vm.h>
 
 /* General-purpose registers, numbered as the instruction encoding does */
@@ -60,6 +62,7 @@ struct v3_boot_state {
  * @halted_tsc: TSC cycles spent asleep in HLT
  * @kicked: a wake-up is pending (set by v3_vcpu_kick())
  * @parked: the thread is held out of the guest by a pause
+ * @injected: external interrupts injected
  *
  * The counters are written by the vCPU's own thread only, with
  * WRITE_ONCE(), and read by anyone with READ_ONCE().
@@ -80,6 +83,7 @@ struct v3_vcpu {
 	u64 halted_tsc;
 	bool kicked;
 	bool parked;
+	u64 injected;
 };
 
 /**
@@ -94,6 +98,8 @@ struct v3_vcpu {
  * @io: the port registry
  * @mmio: the guest-physical registry of emulated devices
  * @com1: the UART on COM1
+ * @pic: the i8259A pair, wired to vCPU 0
+ * @pit: the i8254, on IRQ 0
  * @line: the COM1 output line being assembled for the log
  * @line_len: bytes in @line
  * @boot: how vCPU 0 starts
@@ -118,6 +124,8 @@ struct v3_vm {
 	struct v3_range_map io;
 	struct v3_range_map mmio;
 	struct v3_uart com1;
+	struct v3_pic pic;
+	struct v3_pit pit;
 	char line[160];
 	unsigned int line_len;
 	struct v3_boot_state boot;
@@ -148,6 +156,24 @@ struct v3_vm {
  */
 __printf(3, 4) void v3_vm_end(struct v3_vm *vm, enum v3_log_level level,
 			      const char *fmt, ...);
+
+/**
+ * v3_intr_pending() - whether an external interrupt waits for a vCPU
+ * @vcpu: the vCPU
+ *
+ * Return: true if its interrupt controller asks it for one.
+ *
+ * Context: any context.
+ */
+bool v3_intr_pending(struct v3_vcpu *vcpu);
+
+/**
+ * v3_intr_ack() - take the external interrupt a vCPU is to be given
+ * @vcpu: the vCPU, for which v3_intr_pending() was true
+ *
+ * Return: its vector (the interrupt controller's acknowledge cycle).
+ */
+u8 v3_intr_ack(struct v3_vcpu *vcpu);
 
 /**
  * v3_vcpu_kick() - make a vCPU notice a state change soon

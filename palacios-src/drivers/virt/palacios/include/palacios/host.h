@@ -340,6 +340,54 @@ void v3_host_wait(struct v3_waitq *wq, bool (*cond)(void *arg), void *arg);
  */
 void v3_host_wake(struct v3_waitq *wq);
 
+/* Time and timers */
+
+struct v3_timer;
+
+/**
+ * v3_host_time_ns() - the host's monotonic clock
+ *
+ * Return: nanoseconds since an arbitrary point, never going back.
+ *
+ * Context: any context.
+ */
+u64 v3_host_time_ns(void);
+
+/**
+ * v3_host_timer_alloc() - allocate a one-shot timer
+ * @fn: called when it expires, in interrupt context: it must not sleep
+ * @arg: passed to @fn
+ *
+ * Return: the timer, stopped, or NULL.
+ */
+struct v3_timer *v3_host_timer_alloc(void (*fn)(void *arg), void *arg);
+
+/**
+ * v3_host_timer_start() - (re)arm a timer
+ * @timer: the timer
+ * @delay_ns: from now; a timer already armed is moved
+ *
+ * Context: any context.
+ */
+void v3_host_timer_start(struct v3_timer *timer, u64 delay_ns);
+
+/**
+ * v3_host_timer_cancel() - disarm a timer
+ * @timer: the timer
+ *
+ * Its function does not run after this returns, unless it is armed
+ * again.  Must not be called from the timer's own function.
+ *
+ * Context: process context, or with the lock its function takes not held.
+ */
+void v3_host_timer_cancel(struct v3_timer *timer);
+
+/**
+ * v3_host_timer_free() - cancel and free a timer
+ * @timer: the timer, or NULL
+ */
+void v3_host_timer_free(struct v3_timer *timer);
+
 /* The FPU */
 
 /**

@@ -1,0 +1,13 @@
+#!/bin/sh
+# /init of the initramfs of the Linux guest that the tests boot inside
+# Palacios (tests/guest/init.sh, linux_guest): report, then power off.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+echo "GUEST: init started"
+echo "GUEST: uname=$(uname -sr)"
+echo "GUEST: cpus=$(grep -c ^processor /proc/cpuinfo)"
+echo "GUEST: mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
+echo "GUEST: uptime=$(cut -d' ' -f1 /proc/uptime)"
+echo "GUEST: end"
+poweroff -f
