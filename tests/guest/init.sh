@@ -188,6 +188,10 @@ demo)
 	echo "# palacios free spin; palacios list"
 	/bin/palacios free spin
 	/bin/palacios list
+	# The guest is the host's own kernel: its KUnit suites stay off.
+	echo "# palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M -p 'console=ttyS0 kunit.enable=0'"
+	/bin/palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M \
+		-p "console=ttyS0 kunit.enable=0" </dev/null
 	;;
 bench)
 	# Exit costs: Palacios first, then KVM on the same machine.
