@@ -86,25 +86,43 @@ ksft() {
 
 # An unmodified Linux kernel (the host's own bzImage) with a busybox
 # initramfs, started by the boot protocol: it boots to its /init
-# (tests/guest/linux-init.sh), which reports and powers off; without ACPI
-# the kernel then halts with interrupts off, which stops the VM.
-linux_guest() {
-	local left=180 pid t0 t1
-
-	t0=$(now_ms)
-	/bin/palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M \
-		-n linux -p "console=ttyS0 panic=-1" </dev/null >/tmp/k.out 2>&1 &
-	pid=$!
-	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null; do
+# (tests/guest/linux-init.sh), which reports and starts a shell on its
+# console; commands are typed at it through "palacios run", and "exit"
+# powers the guest off (without ACPI the kernel then halts with interrupts
+# off, which stops the VM).
+linux_wait() {
+	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
+		! grep -q "$1" /tmp/k.out; do
 		sleep 1
 		left=$((left - 1))
 	done
+}
+
+linux_guest() {
+	local left=180 pid t0 t1
+
+	rm -f /tmp/in /tmp/k.out
+	mkfifo /tmp/in
+	t0=$(now_ms)
+	/bin/palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M \
+		-n linux -p "console=ttyS0 panic=-1 guest.shell" \
+		</tmp/in >/tmp/k.out 2>&1 &
+	pid=$!
+	exec 3>/tmp/in
+	linux_wait "GUEST: shell ready"
 	t1=$(now_ms)
+	/bin/palacios list | sed 's/^/KLIST| /'
+	sleep 1
+	echo 'echo SHELL-$((6 * 7)); uname -r' >&3
+	linux_wait "^SHELL-42"
+	echo 'free -m; exit' >&3
+	linux_wait "palacios: vm linux stopped"
+	exec 3>&-
 	kill $pid 2>/dev/null
 	wait $pid
-	say "linux_run_rc=$? linux_run_ms=$((t1 - t0))"
+	say "linux_run_rc=$? linux_boot_ms=$((t1 - t0))"
 	# Only lines the checks read: the guest's log is not the host's
-	grep -E "^GUEST: |Linux version|BIOS-e820|Kernel command line|Run /init|Calibrating|^palacios: " \
+	grep -E "^GUEST: |Linux version|BIOS-e820|Kernel command line|Run /init|Calibrating|^SHELL-|^6\.12\.|^Mem:|^palacios: " \
 		/tmp/k.out | sed 's/^/KRUN| /'
 	sleep 1
 	say "kernel_vm_left=$(/bin/palacios list | grep -c '^linux ')"

@@ -4,10 +4,16 @@
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
 echo "GUEST: init started"
 echo "GUEST: uname=$(uname -sr)"
 echo "GUEST: cpus=$(grep -c ^processor /proc/cpuinfo)"
 echo "GUEST: mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 echo "GUEST: uptime=$(cut -d' ' -f1 /proc/uptime)"
+if grep -qw guest.shell /proc/cmdline; then
+	# A shell on the console, for the scripted console test
+	echo "GUEST: shell ready"
+	setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'
+fi
 echo "GUEST: end"
 poweroff -f
