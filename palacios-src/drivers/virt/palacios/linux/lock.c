@@ -2,9 +2,12 @@
 /*
  * Palacios host interface on Linux: mutexes and spinlocks.
  *
- * All locks of one kind share a lockdep class: the core never nests two
- * locks of the same kind.
+ * Mutexes share a lockdep class: the core never nests two of them.  Each
+ * spinlock is a lockdep class of its own, registered when it is allocated,
+ * since the core does nest spinlocks of different objects (a device's lock,
+ * then the interrupt controller's it drives a line of).
  */
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -19,6 +22,7 @@ struct v3_mutex {
 
 struct v3_spinlock {
 	spinlock_t lock;	/* guards whatever the core guards with it */
+	struct lock_class_key key;
 };
 
 struct v3_mutex *v3_host_mutex_alloc(void)
@@ -52,13 +56,19 @@ struct v3_spinlock *v3_host_spinlock_alloc(void)
 {
 	struct v3_spinlock *lock = kzalloc(sizeof(*lock), GFP_KERNEL);
 
-	if (lock)
-		spin_lock_init(&lock->lock);
+	if (!lock)
+		return NULL;
+	lockdep_register_key(&lock->key);
+	spin_lock_init(&lock->lock);
+	lockdep_set_class(&lock->lock, &lock->key);
 	return lock;
 }
 
 void v3_host_spinlock_free(struct v3_spinlock *lock)
 {
+	if (!lock)
+		return;
+	lockdep_unregister_key(&lock->key);
 	kfree(lock);
 }
 

@@ -446,6 +446,8 @@ struct v3_spinlock *v3_host_spinlock_alloc(void);
 /**
  * v3_host_spinlock_free() - free a spinlock
  * @lock: an unlocked spinlock, or NULL
+ *
+ * Context: process context; may sleep.
  */
 void v3_host_spinlock_free(struct v3_spinlock *lock);
 
