@@ -28,6 +28,7 @@
  */
 #include <linux/array_size.h>
 #include <linux/bits.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -178,7 +179,7 @@ static bool pic_update(struct v3_pic *pic)
 		     pic_request(slave, false) != PIC_NONE);
 	out = pic_request(master, true) != PIC_NONE;
 	rose = out && !pic->output;
-	pic->output = out;
+	WRITE_ONCE(pic->output, out);
 	return rose;
 }
 
@@ -473,15 +474,14 @@ void v3_pic_set_irq(struct v3_pic *pic, unsigned int irq, bool level)
 		pic->notify(pic->priv);
 }
 
+/*
+ * Read without the lock: it is asked before every VM entry.  A request
+ * that arrives just after comes with a kick; one that just went away makes
+ * v3_pic_ack() return the spurious vector, as the chip would.
+ */
 bool v3_pic_pending(struct v3_pic *pic)
 {
-	unsigned long flags;
-	bool out;
-
-	flags = v3_host_spin_lock_irqsave(pic->lock);
-	out = pic->output;
-	v3_host_spin_unlock_irqrestore(pic->lock, flags);
-	return out;
+	return READ_ONCE(pic->output);
 }
 
 u8 v3_pic_ack(struct v3_pic *pic)
