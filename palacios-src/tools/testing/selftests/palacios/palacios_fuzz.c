@@ -167,16 +167,6 @@ static void account(int ret, const char *what, unsigned long req)
 		ksft_print_msg("%s 0x%lx: %s\n", what, req, errno_name(e));
 }
 
-static void set_name(char *dst, const char *src)
-{
-	size_t len = strlen(src);
-
-	if (len > PALACIOS_NAME_LEN - 1)
-		len = PALACIOS_NAME_LEN - 1;
-	memset(dst, 0, PALACIOS_NAME_LEN);
-	memcpy(dst, src, len);
-}
-
 static int name_index(const char *name)
 {
 	int i;

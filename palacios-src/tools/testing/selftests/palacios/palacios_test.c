@@ -63,16 +63,6 @@ FIXTURE(palacios) {
  */
 static char tracked[MAX_TRACKED][PALACIOS_NAME_LEN];
 
-static void set_name(char *dst, const char *src)
-{
-	size_t len = strlen(src);
-
-	if (len > PALACIOS_NAME_LEN - 1)
-		len = PALACIOS_NAME_LEN - 1;
-	memset(dst, 0, PALACIOS_NAME_LEN);
-	memcpy(dst, src, len);
-}
-
 /* A name of this test process: "kst-PID-TAG" */
 static const char *vm_name(char *buf, const char *tag)
 {

@@ -6,8 +6,11 @@
 #define _PALACIOS_SELFTEST_UTIL_H
 
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+
+#include <linux/palacios.h>
 
 static inline long long now_ms(void)
 {
@@ -34,6 +37,17 @@ static inline int pio(int fd, unsigned long req, const void *arg)
 	int ret = ioctl(fd, req, arg);
 
 	return ret < 0 ? -errno : ret;
+}
+
+/* A VM name in @dst, NUL-padded, truncated to fit */
+static inline void set_name(char *dst, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len > PALACIOS_NAME_LEN - 1)
+		len = PALACIOS_NAME_LEN - 1;
+	memset(dst, 0, PALACIOS_NAME_LEN);
+	memcpy(dst, src, len);
 }
 
 #endif /* _PALACIOS_SELFTEST_UTIL_H */
