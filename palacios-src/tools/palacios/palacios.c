@@ -917,18 +917,21 @@ static int attach(int fd, const char *name)
 	return ret;
 }
 
-/* Is @reason "exited with code 0"? */
+/* Did the guest end well: "exited with code 0", or powered off? */
 static bool exited_ok(const char *reason)
 {
 	static const char ok[] = "exited with code 0";
 
+	if (!strcmp(reason, "shutdown"))
+		return true;
 	return !strncmp(reason, ok, sizeof(ok) - 1) &&
 	       (reason[sizeof(ok) - 1] < '0' || reason[sizeof(ok) - 1] > '9');
 }
 
 /*
- * Attaches to the console of @vm and reports how it ended: 0 on detach or
- * when the guest exited with code 0, 2 when it stopped otherwise.
+ * Attaches to the console of @vm and reports how it ended: 0 on detach,
+ * when the guest exited with code 0 or powered off, 2 when it stopped
+ * otherwise.
  */
 static int console_session(int vm, const char *name, bool from_run)
 {

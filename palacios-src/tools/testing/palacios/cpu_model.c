@@ -16,6 +16,7 @@ struct model_cpu model_cpus[MODEL_NR_CPUS];
 
 static const u32 model_leaves[MODEL_NR_LEAVES] = {
 	0x80000000, 0x80000001, 0x8000000a, 0, 1, 7, 0x80000008, 0xd,
+	0x80000007,
 };
 
 int model_leaf(u32 leaf)

@@ -405,6 +405,11 @@ u64 v3_host_time_ns(void)
 	return __atomic_load_n(&test_host.now_ns, __ATOMIC_RELAXED);
 }
 
+u64 v3_host_wall_time_ns(void)
+{
+	return test_host.wall_ns + v3_host_time_ns();
+}
+
 struct v3_timer *v3_host_timer_alloc(void (*fn)(void *arg), void *arg)
 {
 	struct v3_timer *t;

@@ -21,6 +21,8 @@ static const struct test_suite *suites[] = {
 	&uart_suite,
 	&pic_suite,
 	&pit_suite,
+	&rtc_suite,
+	&acpi_suite,
 	&mem_suite,
 	&npt_suite,
 	&loader_suite,

@@ -28,6 +28,7 @@
  * @fpu_errors: unbalanced calls: a get while the thread holds the FPU, a
  *              put while it does not
  * @now_ns: what v3_host_time_ns() returns; see test_host_advance()
+ * @wall_ns: what v3_host_wall_time_ns() returns when @now_ns is 0
  * @timer_starts: v3_host_timer_start() calls
  * @log: everything the core logged
  *
@@ -49,6 +50,7 @@ struct test_host {
 	unsigned long fpu_puts;
 	unsigned long fpu_errors;
 	u64 now_ns;
+	u64 wall_ns;
 	unsigned long timer_starts;
 	char log[16384];
 };

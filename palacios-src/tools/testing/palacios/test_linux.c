@@ -9,6 +9,7 @@
 
 #include <linux/array_size.h>
 
+#include <palacios/acpi.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
@@ -149,6 +150,9 @@ static void test_layout(void)
 	CHECK(!memcmp(gpa(initrd_gpa, sizeof(initrd)), initrd,
 		      sizeof(initrd)));
 	CHECK(bp[0x26c] == 0);				/* past the header */
+	/* acpi_rsdp_addr, and the RSDP there */
+	CHECK(get64(bp, 0x070) == V3_ACPI_TABLES_GPA);
+	CHECK(!memcmp(gpa(V3_ACPI_TABLES_GPA, 8), "RSD PTR ", 8));
 
 	/* e820: low RAM, the legacy hole, RAM from 1 MiB to the end */
 	CHECK(bp[0x1e8] == 3);

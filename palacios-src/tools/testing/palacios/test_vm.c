@@ -115,7 +115,14 @@ static void core_up(unsigned int n, bool with_nrips)
 		c->cpuid[model_leaf(0x80000001)][0] = 0x00a00f11;
 		c->cpuid[model_leaf(0x80000001)][2] = ~0U;	/* SVM too */
 		c->cpuid[model_leaf(0x80000001)][3] = ~0U;
+		c->cpuid[model_leaf(0x80000007)][0] = ~0U;
+		c->cpuid[model_leaf(0x80000007)][1] = ~0U;
+		c->cpuid[model_leaf(0x80000007)][2] = ~0U;
+		c->cpuid[model_leaf(0x80000007)][3] = ~0U;
 		c->cpuid[model_leaf(0x80000008)][0] = 0x3030;
+		c->cpuid[model_leaf(0x80000008)][1] = ~0U;	/* IBPB, ... */
+		c->cpuid[model_leaf(0x80000008)][2] = 0x7;	/* 8 cores */
+		c->cpuid[model_leaf(0x80000008)][3] = ~0U;
 		c->cpuid[model_leaf(0x8000000a)][0] = 1;
 		c->cpuid[model_leaf(0x8000000a)][1] = 16;
 		c->cpuid[model_leaf(0x8000000a)][3] =
@@ -576,7 +583,8 @@ static void test_entry_state(void)
 
 static const u32 leaves[][2] = {
 	{ 0, 0 }, { 1, 0 }, { 7, 0 }, { 7, 1 }, { 0xd, 0 }, { 0x40000000, 0 },
-	{ 0x80000000, 0 }, { 0x80000001, 0 }, { 0x80000008, 0 },
+	{ 0x80000000, 0 }, { 0x80000001, 0 }, { 0x80000007, 0 },
+	{ 0x80000008, 0 },
 	{ 0x80000009, 0 }, { 0x8000000a, 0 }, { 0x8000001f, 0 },
 };
 
@@ -626,8 +634,12 @@ static void check_cpuid(unsigned int i, const u64 *r)
 		CHECK(c == (BIT(0) | BIT(5) | BIT(6) | BIT(8)));
 		CHECK(d & BIT(29) && d & BIT(20));	/* LM, NX */
 		break;
+	case 0x80000007:
+		CHECK(!a && !b && !c && d == BIT(8));	/* invariant TSC */
+		break;
 	case 0x80000008:
 		CHECK(a == 0x3030);
+		CHECK(!b && !c && !d);		/* no IBPB..., one core */
 		break;
 	default:	/* 0xd, 0x80000009, 0x8000000a, 0x8000001f */
 		CHECK(!a && !b && !c && !d);
@@ -919,6 +931,42 @@ static void test_console(void)
 
 /* Stops */
 
+/* ACPI soft off as Linux does it, or a reset by the keyboard controller */
+static int step_power(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	bool reset = *(bool *)p;
+
+	if (n >= 2)
+		return MODEL_SPIN;
+	if (reset) {
+		r[V3_RAX] = n ? 0xfe : 0x00;
+		return io(v, n ? 0x64 : 0x80, 1, false);
+	}
+	r[V3_RAX] = (5 << 10) | (n ? 0x2000 : 0);
+	return io(v, 0x604, 2, false);
+}
+
+static void test_power(void)
+{
+	struct v3_vm *vm;
+	bool reset;
+
+	core_up(2, false);
+	reset = false;
+	vm = run(NULL, step_power, &reset);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "shutdown"));
+	CHECK(v3_vm_exits(vm, V3_EXIT_IO) == 2);
+	CHECK(test_host_log_lines("vm t: stopped: shutdown") == 1);
+	CHECK(test_host.errors == 0);
+	finish(vm);
+	reset = true;
+	vm = run(NULL, step_power, &reset);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "reset"));
+	CHECK(test_host.errors == 0);
+	finish(vm);
+	core_down();
+}
+
 static int step_hlt(struct vmcb *v, u64 *r, unsigned long n, void *p)
 {
 	v->save.rflags = 2 | (*(bool *)p ? RFLAGS_IF : 0);
@@ -1198,6 +1246,7 @@ static const struct test_case vm_cases[] = {
 	{ "msr", test_msr },
 	{ "io", test_io },
 	{ "console", test_console },
+	{ "power", test_power },
 	{ "hlt", test_hlt },
 	{ "hypercalls", test_hypercalls },
 	{ "bad_exits", test_bad_exits },

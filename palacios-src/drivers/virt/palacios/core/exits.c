@@ -39,6 +39,8 @@
  */
 #define CE1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(6) | BIT(8))
 #define CE1_EDX_KEEP	(C1_EDX_KEEP | BIT(11) | BIT(20) | BIT(26) | BIT(29))
+/* Leaf 0x80000007 EDX: the invariant TSC (guest TSC = host TSC + offset) */
+#define CE7_EDX_KEEP	BIT(8)
 
 void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4])
 {
@@ -64,6 +66,20 @@ void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4])
 			regs[1] = 0;
 			regs[2] &= CE1_ECX_KEEP;
 			regs[3] &= CE1_EDX_KEEP;
+		} else if (leaf == 0x80000007) {
+			/* RAS and power management: only the invariant TSC */
+			regs[0] = 0;
+			regs[1] = 0;
+			regs[2] = 0;
+			regs[3] &= CE7_EDX_KEEP;
+		} else if (leaf == 0x80000008) {
+			/*
+			 * Address sizes only: no speculation-control MSRs,
+			 * and one core per package (ECX), whatever the host.
+			 */
+			regs[1] = 0;
+			regs[2] = 0;
+			regs[3] = 0;
 		}
 		return;
 	}

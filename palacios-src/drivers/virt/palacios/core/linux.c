@@ -9,6 +9,7 @@
  *   0x2000   identity page tables of the first 4 GiB (as for images)
  *   0x8000   the zero page (struct boot_params)
  *   0x20000  the command line
+ *   0xe0000  the ACPI tables (in the reserved hole below 1 MiB)
  *   load     the protected-mode kernel: pref_address, else 16 MiB
  *   top      the initrd, as high as initrd_addr_max and memory allow
  *
@@ -22,6 +23,7 @@
 
 #include <asm/byteorder.h>
 
+#include <palacios/acpi.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
@@ -30,6 +32,7 @@
 #include <palacios/mem.h>
 
 /* struct boot_params, outside the setup header */
+#define BP_ACPI_RSDP_ADDR	0x070
 #define BP_EXT_RAMDISK_IMAGE	0x0c0
 #define BP_EXT_RAMDISK_SIZE	0x0c4
 #define BP_EXT_CMD_LINE_PTR	0x0c8
@@ -172,7 +175,7 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 {
 	static const u64 gdt[4] = { 0, 0, V3_GDT_CODE64, V3_GDT_DATA };
 	u64 mem = vm->mem.size, ram_end, setup, init_size, load;
-	u64 initrd_gpa = 0, top;
+	u64 initrd_gpa = 0, top, rsdp;
 	const char *name = vm->name;
 	const u8 *k = kernel;
 	unsigned int hdr_end;
@@ -243,8 +246,11 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	    (isize && v3_mem_write(&vm->mem, initrd_gpa, initrd, isize)))
 		return v3_linux_bad(name, "guest memory too small");
 	err = v3_image_tables(&vm->mem, gdt);
+	if (!err)
+		err = v3_acpi_tables(&vm->mem, &rsdp);
 	if (err)
 		return v3_linux_bad(name, "guest memory too small");
+	put64(bp, BP_ACPI_RSDP_ADDR, rsdp);
 
 	memset(bs, 0, sizeof(*bs));
 	bs->mode = V3_IMAGE_LONG64;

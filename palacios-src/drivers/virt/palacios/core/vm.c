@@ -270,11 +270,33 @@ static void v3_vm_irq0(void *priv, bool level)
 	v3_pic_set_irq(&vm->pic, 0, level);
 }
 
+static void v3_vm_irq8(void *priv, bool level)
+{
+	struct v3_vm *vm = priv;
+
+	v3_pic_set_irq(&vm->pic, V3_RTC_IRQ, level);
+}
+
 static void v3_vm_com1_irq(void *priv, bool level)
 {
 	struct v3_vm *vm = priv;
 
 	v3_pic_set_irq(&vm->pic, V3_COM1_IRQ, level);
+}
+
+/* Soft off (ACPI S5) is the guest's poweroff. */
+static void v3_vm_sleep(void *priv, unsigned int slp_typ)
+{
+	struct v3_vm *vm = priv;
+
+	if (slp_typ == V3_ACPI_SLP_TYP_S5)
+		v3_vm_end(vm, V3_LOG_INFO, "shutdown");
+}
+
+/* A reset stops the VM: its owner may start it again from its image. */
+static void v3_vm_reset(void *priv)
+{
+	v3_vm_end(priv, V3_LOG_INFO, "reset");
 }
 
 /* Port 0x80: POST codes, which firmware and kernels write as a delay. */
@@ -346,8 +368,11 @@ static void v3_vm_release(struct v3_vm *vm)
 {
 	const struct v3_backend *be = v3_get_backend();
 
-	/* The PIT first: its timer drives the PIC. */
+	/* The timers first: they drive the PIC. */
 	v3_pit_free(&vm->pit, &vm->io);
+	v3_rtc_free(&vm->rtc, &vm->io);
+	v3_acpi_free(&vm->acpi, &vm->io);
+	v3_i8042_free(&vm->kbc, &vm->io);
 	if (vm->com1.lock)
 		v3_uart_free(&vm->com1, &vm->io);
 	v3_pic_free(&vm->pic, &vm->io);
@@ -404,6 +429,15 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	if (err)
 		goto fail;
 	err = v3_pit_init(&vm->pit, &vm->io, v3_vm_irq0, vm);
+	if (err)
+		goto fail;
+	err = v3_rtc_init(&vm->rtc, &vm->io, v3_vm_irq8, vm);
+	if (err)
+		goto fail;
+	err = v3_acpi_init(&vm->acpi, &vm->io, v3_vm_sleep, vm);
+	if (err)
+		goto fail;
+	err = v3_i8042_init(&vm->kbc, &vm->io, v3_vm_reset, vm);
 	if (err)
 		goto fail;
 	err = v3_range_hook(&vm->io, V3_PORT_POST, V3_PORT_POST,

@@ -21,6 +21,11 @@ u64 v3_host_time_ns(void)
 	return ktime_get_ns();
 }
 
+u64 v3_host_wall_time_ns(void)
+{
+	return ktime_get_real_ns();
+}
+
 static enum hrtimer_restart pal_timer_fire(struct hrtimer *hrtimer)
 {
 	struct v3_timer *t = container_of(hrtimer, struct v3_timer, hrtimer);

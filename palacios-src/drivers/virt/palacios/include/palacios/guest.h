@@ -9,10 +9,13 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
+#include <palacios/acpi.h>
 #include <palacios/decode.h>
 #include <palacios/host.h>
+#include <palacios/i8042.h>
 #include <palacios/pic.h>
 #include <palacios/pit.h>
+#include <palacios/rtc.h>
 #include <palacios/vm.h>
 
 /* General-purpose registers, numbered as the instruction encoding does */
@@ -126,6 +129,9 @@ struct v3_vm {
 	struct v3_uart com1;
 	struct v3_pic pic;
 	struct v3_pit pit;
+	struct v3_rtc rtc;
+	struct v3_acpi acpi;
+	struct v3_i8042 kbc;
 	char line[160];
 	unsigned int line_len;
 	struct v3_boot_state boot;

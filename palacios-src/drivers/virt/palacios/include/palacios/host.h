@@ -354,6 +354,18 @@ struct v3_timer;
 u64 v3_host_time_ns(void);
 
 /**
+ * v3_host_wall_time_ns() - the host's real-time clock
+ *
+ * For the guest's battery-backed clock, read when a VM is created; the
+ * VM's clock then runs on v3_host_time_ns().
+ *
+ * Return: nanoseconds since 1970-01-01 00:00 UTC.
+ *
+ * Context: any context.
+ */
+u64 v3_host_wall_time_ns(void);
+
+/**
  * v3_host_timer_alloc() - allocate a one-shot timer
  * @fn: called when it expires, in interrupt context: it must not sleep
  * @arg: passed to @fn

@@ -15,7 +15,7 @@
 
 #define MODEL_NR_CPUS	4
 #define MODEL_NR_MSRS	8
-#define MODEL_NR_LEAVES	8
+#define MODEL_NR_LEAVES	9
 
 struct model_msr {
 	u32 index;
