@@ -98,34 +98,89 @@ linux_wait() {
 	done
 }
 
-linux_guest() {
-	local left=180 pid t0 t1
+# linux_session NAME LAST: boot the Linux guest as VM NAME with a shell on
+# its console, then LAST: poweroff (after the session's commands), reboot,
+# or boot (a poweroff at once, for the benchmark)
+linux_session() {
+	local left=180 pid t0 t1 name=$1
 
 	rm -f /tmp/in /tmp/k.out
 	mkfifo /tmp/in
 	t0=$(now_ms)
-	/bin/palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M \
-		-n linux -p "console=ttyS0 panic=-1 guest.shell" \
+	/bin/palacios run -k ${kernel:-/guest/bzImage} -i /guest/initrd.cpio.gz \
+		-m ${mem:-128M} -n $name -p "console=ttyS0 panic=-1 guest.shell" \
 		</tmp/in >/tmp/k.out 2>&1 &
 	pid=$!
 	exec 3>/tmp/in
 	linux_wait "GUEST: shell ready"
 	t1=$(now_ms)
+	/bin/palacios stats $name | sed 's/^/KSTATS| /'
 	/bin/palacios list | sed 's/^/KLIST| /'
 	sleep 1
-	echo 'echo SHELL-$((6 * 7)); uname -r' >&3
-	linux_wait "^SHELL-42"
-	echo 'free -m; exit' >&3
-	linux_wait "palacios: vm linux stopped"
+	if [ "$2" = poweroff ]; then
+		echo 'echo SHELL-$((6 * 7)); uname -a' >&3
+		linux_wait "^SHELL-42"
+		echo 'grep -c ^processor /proc/cpuinfo | sed s/^/CPUS-/' >&3
+		echo 'grep -m1 "^model name" /proc/cpuinfo' >&3
+		echo 'grep -m1 "^flags" /proc/cpuinfo | tr " " "\n" | grep -x -e hypervisor -e svm -e apic | sed s/^/FLAG-/' >&3
+		echo 'free -m; echo DATE-$(date +%s); date' >&3
+		echo 'i=0; while [ $i -lt 10000 ]; do i=$((i + 1)); done; echo LOOP-$i' >&3
+		linux_wait "^LOOP-"
+	fi
+	if [ "$2" = boot ]; then echo "poweroff -f" >&3; else echo "$2 -f" >&3; fi
+	linux_wait "palacios: vm $name stopped"
 	exec 3>&-
 	kill $pid 2>/dev/null
 	wait $pid
-	say "linux_run_rc=$? linux_boot_ms=$((t1 - t0))"
+	say "linux_${2}_rc=$? linux_boot_ms=$((t1 - t0))"
+}
+
+# The demo's end: the guest's shell on this console, for a person
+demo_shell() {
+	local run="/bin/palacios run --persistent -n linux -k /guest/bzImage -i /guest/initrd.cpio.gz -m 256M -p 'console=ttyS0 guest.shell kunit.enable=0'"
+
+	cat <<-EOF
+
+	==== Linux in Palacios in Linux in QEMU: the guest's shell follows.
+	==== Type commands there; "poweroff -f" powers the guest off.
+	==== Ctrl-a x detaches from it, to the host's shell, where
+	==== "palacios console linux" attaches again and "exit" ends the demo.
+
+	# ${run#/bin/}
+	EOF
+	setsid sh -c "exec $run </dev/ttyS0 >/dev/ttyS0 2>&1"
+	echo "==== The host's shell (palacios list, palacios console linux; exit ends the demo)"
+	setsid sh -c 'exec sh -i </dev/ttyS0 >/dev/ttyS0 2>&1'
+	/bin/palacios stop linux 2>/dev/null
+	/bin/palacios free linux 2>/dev/null
+}
+
+linux_guest() {
+	local g h
+
+	linux_session linux poweroff
 	# Only lines the checks read: the guest's log is not the host's
-	grep -E "^GUEST: |Linux version|BIOS-e820|Kernel command line|Run /init|Calibrating|^SHELL-|^6\.12\.|^Mem:|^palacios: " \
+	grep -E "^GUEST: |Linux version|BIOS-e820|Kernel command line|Run /init|Calibrating|ACPI: (RSDP|FACP|DSDT)|tsc: |clocksource: Switched|rtc_cmos|^SHELL-|^Linux |^CPUS-|^model name|^FLAG-|^DATE-|^LOOP-|^Mem:|^palacios: " \
 		/tmp/k.out | sed 's/^/KRUN| /'
+	# The guest's clock is the host's (the RTC), to a few seconds
+	g=$(sed -n 's/^DATE-\([0-9]*\).*/\1/p' /tmp/k.out)
+	h=$(date +%s)
+	[ -n "$g" ] && [ $((h - g)) -ge 0 ] && [ $((h - g)) -lt 120 ] &&
+		say "linux_clock=ok"
 	sleep 1
 	say "kernel_vm_left=$(/bin/palacios list | grep -c '^linux ')"
+	linux_session linux-reboot reboot
+	grep -E "^palacios: " /tmp/k.out | sed 's/^/KREBOOT| /'
+	[ -f /guest/distro-vmlinuz ] && distro_guest
+}
+
+# A distribution's kernel (Debian's, with its modules, ACPI and all)
+distro_guest() {
+	kernel=/guest/distro-vmlinuz; mem=256M
+	linux_session distro poweroff
+	kernel=; mem=
+	# All of it: the checks look for what must be there, and what must not
+	sed 's/^/KDISTRO| /' /tmp/k.out
 }
 
 # The user-space interface: the tool, the selftests and the fuzzer
@@ -206,10 +261,14 @@ demo)
 	echo "# palacios free spin; palacios list"
 	/bin/palacios free spin
 	/bin/palacios list
-	# The guest is the host's own kernel: its KUnit suites stay off.
-	echo "# palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M -p 'console=ttyS0 kunit.enable=0'"
-	/bin/palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M \
-		-p "console=ttyS0 kunit.enable=0" </dev/null
+	# The guest is the host's own kernel, with a busybox initramfs.
+	if grep -qw pal.interactive /proc/cmdline; then
+		demo_shell
+	else
+		echo "# palacios run -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128M -p 'console=ttyS0 guest.shell', commands typed by the script"
+		linux_session linux poweroff
+		cat /tmp/k.out
+	fi
 	;;
 bench)
 	# Exit costs: Palacios first, then KVM on the same machine.

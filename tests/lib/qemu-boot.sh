@@ -3,7 +3,8 @@
 #
 # Usage:
 #   qemu-boot.sh [--cpu MODEL] [--smp N] [--mem M] [--timeout SECONDS]
-#                [--qemu-arg ARG]... [--echo] KERNEL INITRD LOGFILE [APPEND...]
+#                [--qemu-arg ARG]... [--echo | --interactive]
+#                KERNEL INITRD LOGFILE [APPEND...]
 #
 #   --cpu MODEL        QEMU -cpu value          (default qemu64,+svm,+npt)
 #   --smp N            number of vCPUs          (default 2)
@@ -12,6 +13,8 @@
 #   --qemu-arg ARG     extra QEMU argument, repeatable (e.g. --qemu-arg -icount
 #                      --qemu-arg shift=0)
 #   --echo             also copy the console to stdout while the guest runs
+#   --interactive      the console is this terminal, both ways (and still
+#                      logged to LOGFILE); Ctrl-a and Ctrl-c go to the guest
 #   KERNEL             bzImage
 #   INITRD             initramfs (see mkinitramfs.sh); its /init should end
 #                      with `poweroff -f`
@@ -36,6 +39,7 @@ set -euo pipefail
 die() { echo "qemu-boot.sh: error: $*" >&2; exit 2; }
 
 cpu='qemu64,+svm,+npt'; smp=2; mem=1536M; tmo=600; echo_console=0
+interactive=0
 extra=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -45,6 +49,7 @@ while [[ $# -gt 0 ]]; do
 	--timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; tmo=$2; shift 2 ;;
 	--qemu-arg) [[ $# -ge 2 ]] || die "--qemu-arg needs a value"; extra+=("$2"); shift 2 ;;
 	--echo) echo_console=1; shift ;;
+	--interactive) interactive=1; shift ;;
 	--) shift; break ;;
 	-h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
@@ -67,6 +72,7 @@ append="$*"
 read -r -a words <<<"$append"; append="${words[*]}"   # squeeze blanks
 
 rm -f -- "$log"
+rc=0
 errf=$(mktemp)
 tailpid=
 cleanup() { [[ -z $tailpid ]] || kill "$tailpid" 2>/dev/null || true; rm -f -- "$errf"; }
@@ -77,6 +83,18 @@ cmd=("$qemu" -accel tcg -cpu "$cpu" -smp "$smp" -m "$mem"
 	-serial "file:$log" -monitor none
 	-kernel "$kernel" -initrd "$initrd" -append "$append" "${extra[@]}")
 
+if [[ $interactive == 1 ]]; then
+	[[ -t 0 && -t 1 ]] || die "--interactive needs a terminal"
+	# No mux and no signals: every key, Ctrl-a and Ctrl-c too, reaches
+	# the machine's serial port.
+	cmd=("${cmd[@]/#file:$log/chardev:con}"
+	     -chardev "stdio,id=con,mux=off,signal=off,logfile=$log")
+	timeout --foreground -k 10 "$tmo" "${cmd[@]}" 2>"$errf" || rc=$?
+	stty sane 2>/dev/null || true
+	[[ -s $errf ]] && sed 's/^/qemu-boot.sh: qemu: /' "$errf" >&2
+	exit "$rc"
+fi
+
 if [[ $echo_console == 1 ]]; then
 	: > "$log"
 	tail -n +1 -F "$log" 2>/dev/null &
@@ -84,7 +102,6 @@ if [[ $echo_console == 1 ]]; then
 fi
 
 start=$(date +%s.%N)
-rc=0
 # `timeout` moves itself into its own process group, so a caller killing this
 # script (or its process group) would leave QEMU running until the timeout:
 # forward INT/TERM/HUP to it explicitly.
