@@ -21,6 +21,8 @@ static const struct test_suite *suites[] = {
 	&uart_suite,
 	&pic_suite,
 	&pit_suite,
+	&lapic_suite,
+	&ioapic_suite,
 	&rtc_suite,
 	&acpi_suite,
 	&mem_suite,

@@ -14,6 +14,8 @@
 #include <palacios/host.h>
 #include <palacios/i8042.h>
 #include <palacios/io.h>
+#include <palacios/ioapic.h>
+#include <palacios/lapic.h>
 #include <palacios/mem.h>
 
 #include "test_host.h"
@@ -195,17 +197,66 @@ static const u8 *table(struct v3_mem_map *mem, u64 gpa, const char *sig)
 	return t;
 }
 
+/* The MADT: the entries a kernel walks to find CPUs and the I/O APIC */
+static void check_madt(const u8 *t, unsigned int nr_cpus)
+{
+	unsigned int off = 44, len = get32(t, 4), cpus = 0, isos = 0;
+	bool ioapic = false, nmi = false;
+
+	CHECK(get32(t, 36) == V3_LAPIC_GPA);
+	CHECK(get32(t, 40) & 1);			/* PCAT_COMPAT */
+	while (off + 2 <= len) {
+		const u8 *e = t + off;
+
+		CHECK(e[1] >= 2 && off + e[1] <= len);
+		if (e[1] < 2)
+			break;
+		switch (e[0]) {
+		case 0:
+			CHECK(e[1] == 8 && e[3] == cpus && e[2] == cpus);
+			CHECK(get32(e, 4) == 1);	/* enabled */
+			cpus++;
+			break;
+		case 1:
+			CHECK(e[1] == 12 && get32(e, 4) == V3_IOAPIC_GPA);
+			CHECK(get32(e, 8) == 0);
+			ioapic = true;
+			break;
+		case 2:
+			CHECK(e[1] == 10 && e[2] == 0);
+			if (e[3] == 0)
+				CHECK(get32(e, 4) == 2 && get16(e, 8) == 0);
+			else
+				CHECK(e[3] == 9 && get32(e, 4) == 9 &&
+				      get16(e, 8) == 0xd);
+			isos++;
+			break;
+		case 4:
+			CHECK(e[1] == 6 && e[2] == 0xff && e[5] == 1);
+			nmi = true;
+			break;
+		default:
+			CHECK(0);
+		}
+		off += e[1];
+	}
+	CHECK(off == len);
+	CHECK(cpus == nr_cpus && ioapic && isos == 2 && nmi);
+}
+
 static void test_tables(void)
 {
 	static const u8 s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 				 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
-	const u8 *rsdp, *rsdt, *xsdt, *fadt, *facs, *dsdt;
+	const u8 *rsdp, *rsdt, *xsdt, *fadt, *facs, *dsdt, *madt;
 	struct v3_mem_map mem;
 	u64 gpa = 0, x;
 
 	memset(&test_host, 0, sizeof(test_host));
 	CHECK(v3_mem_map_init(&mem, 4 * MiB) == 0);
-	CHECK(v3_acpi_tables(&mem, &gpa) == 0);
+	CHECK(v3_acpi_tables(&mem, 0, &gpa) == -EFAULT);
+	CHECK(v3_acpi_tables(&mem, V3_ACPI_MAX_CPUS + 1, &gpa) == -EFAULT);
+	CHECK(v3_acpi_tables(&mem, 2, &gpa) == 0);
 	/* on a 16-byte boundary in the BIOS area a kernel scans */
 	CHECK(gpa >= 0xe0000 && gpa < 0x100000 && gpa % 16 == 0);
 	rsdp = v3_gpa_to_hva(&mem, gpa, 36);
@@ -216,7 +267,11 @@ static void test_tables(void)
 	rsdt = table(&mem, get32(rsdp, 16), "RSDT");
 	memcpy(&x, rsdp + 24, 8);
 	xsdt = table(&mem, x, "XSDT");
-	CHECK(get32(rsdt, 4) == 40 && get32(xsdt, 4) == 44);
+	CHECK(get32(rsdt, 4) == 44 && get32(xsdt, 4) == 52);
+	memcpy(&x, xsdt + 44, 8);
+	CHECK(x == get32(rsdt, 40));
+	madt = table(&mem, x, "APIC");
+	check_madt(madt, 2);
 	memcpy(&x, xsdt + 36, 8);
 	CHECK(x == get32(rsdt, 36));
 

@@ -93,6 +93,7 @@ static void vm_init(u64 mem)
 	memset(&test_host, 0, sizeof(test_host));
 	memset(&vm, 0, sizeof(vm));
 	snprintf(vm.name, sizeof(vm.name), "lnx");
+	vm.nr_vcpus = 1;
 	CHECK(v3_mem_map_init(&vm.mem, mem) == 0);
 }
 

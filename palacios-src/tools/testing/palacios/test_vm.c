@@ -609,7 +609,7 @@ static void check_cpuid(unsigned int i, const u64 *r)
 		CHECK(!(c & BIT(3)) && !(c & BIT(27)));	/* MONITOR, OSXSAVE */
 		CHECK(c & BIT(0));		/* SSE3 kept */
 		CHECK(d & BIT(0) && d & BIT(25));	/* FPU, SSE kept */
-		CHECK(!(d & BIT(9)) && !(d & BIT(12)));	/* APIC, MTRR */
+		CHECK(d & BIT(9) && !(d & BIT(12)));	/* APIC; no MTRR */
 		break;
 	case 7:
 		if (leaves[i][1] == 0) {
@@ -1049,8 +1049,8 @@ static const struct {
 	u64 code, info2;
 	const char *reason;
 } bad_exits[] = {
-	{ SVM_EXIT_NPF, 0xfee00000,
-	  "access to unbacked guest-physical address 0xfee00000 at RIP 0x100040" },
+	{ SVM_EXIT_NPF, 0xfed00000,
+	  "access to unbacked guest-physical address 0xfed00000 at RIP 0x100040" },
 	{ SVM_EXIT_NPF, 4 * MiB, "unbacked guest-physical address 0x400000" },
 	{ SVM_EXIT_SHUTDOWN, 0, "triple fault (shutdown) at RIP 0x100040" },
 	{ SVM_EXIT_PAUSE, 7, "unhandled exit 0x77 (info 0x0 0x7) at RIP 0x100040" },

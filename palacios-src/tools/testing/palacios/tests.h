@@ -36,6 +36,8 @@ extern const struct test_suite io_suite;
 extern const struct test_suite uart_suite;
 extern const struct test_suite pic_suite;
 extern const struct test_suite pit_suite;
+extern const struct test_suite lapic_suite;
+extern const struct test_suite ioapic_suite;
 extern const struct test_suite rtc_suite;
 extern const struct test_suite acpi_suite;
 extern const struct test_suite decode_suite;

@@ -15,6 +15,8 @@
 #include <palacios/acpi.h>
 #include <palacios/host.h>
 #include <palacios/io.h>
+#include <palacios/ioapic.h>
+#include <palacios/lapic.h>
 #include <palacios/log.h>
 #include <palacios/mem.h>
 
@@ -37,12 +39,14 @@
 #define OFF_FADT	0x100
 #define OFF_FACS	0x200		/* 64-byte aligned */
 #define OFF_DSDT	0x240
+#define OFF_MADT	0x280
 
 #define HDR_LEN		36
 #define RSDP_LEN	36
 #define RSDP_V1_LEN	20
 #define FADT_LEN	244
 #define FACS_LEN	64
+#define MADT_LEN(n)	(44 + 8 * (n) + 12 + 2 * 10 + 6)
 
 /* FADT fields */
 #define FADT_FIRMWARE_CTRL	36
@@ -73,6 +77,12 @@
 #define FADT_FIX_RTC		BIT(6)	/* no RTC wake status */
 #define FADT_TMR_VAL_EXT	BIT(8)	/* the PM timer has 32 bits */
 #define FADT_HEADLESS		BIT(12)
+
+/* MADT */
+#define MADT_PCAT_COMPAT	BIT(0)	/* there is a PIC pair too */
+#define MADT_ENABLED		BIT(0)
+#define MPS_HIGH		0x1	/* polarity: active high */
+#define MPS_LEVEL		0xc	/* trigger mode: level */
 
 #define C2_NONE		101		/* latencies above these: no C2, C3 */
 #define C3_NONE		1001
@@ -290,12 +300,60 @@ static void acpi_fadt(u8 *t, u32 base)
 	acpi_header(t, "FACP", FADT_LEN, 4);
 }
 
-int v3_acpi_tables(const struct v3_mem_map *mem, u64 *rsdp)
+/* MADT interrupt source override: ISA @irq is @gsi */
+static unsigned int acpi_iso(u8 *e, u8 irq, u32 gsi, u16 flags)
+{
+	e[0] = 2;
+	e[1] = 10;
+	e[2] = 0;				/* ISA */
+	e[3] = irq;
+	put32(e, 4, gsi);
+	put16(e, 8, flags);
+	return 10;
+}
+
+/* The MADT: a local APIC per vCPU, the I/O APIC, how ISA IRQs map to it */
+static void acpi_madt(u8 *t, unsigned int nr_cpus)
+{
+	unsigned int i, off = 44;
+	u8 *e;
+
+	put32(t, 36, V3_LAPIC_GPA);
+	put32(t, 40, MADT_PCAT_COMPAT);
+	for (i = 0; i < nr_cpus; i++, off += 8) {
+		e = t + off;
+		e[0] = 0;			/* processor local APIC */
+		e[1] = 8;
+		e[2] = i;			/* ACPI processor UID */
+		e[3] = i;			/* APIC ID */
+		put32(e, 4, MADT_ENABLED);
+	}
+	e = t + off;
+	e[0] = 1;				/* I/O APIC */
+	e[1] = 12;
+	e[2] = V3_IOAPIC_ID;
+	put32(e, 4, V3_IOAPIC_GPA);
+	put32(e, 8, 0);				/* GSI base */
+	off += 12;
+	off += acpi_iso(t + off, 0, 2, 0);	/* the PIT's IRQ 0 on pin 2 */
+	off += acpi_iso(t + off, V3_ACPI_SCI_IRQ, V3_ACPI_SCI_IRQ,
+			MPS_HIGH | MPS_LEVEL);	/* the SCI */
+	e = t + off;
+	e[0] = 4;				/* local APIC NMI */
+	e[1] = 6;
+	e[2] = 0xff;				/* all processors */
+	put16(e, 3, 0);
+	e[5] = 1;				/* LINT1 */
+	acpi_header(t, "APIC", MADT_LEN(nr_cpus), 3);
+}
+
+int v3_acpi_tables(const struct v3_mem_map *mem, unsigned int nr_cpus,
+		   u64 *rsdp)
 {
 	const u32 base = V3_ACPI_TABLES_GPA;
 	u8 *t = v3_gpa_to_hva(mem, base, V3_ACPI_TABLES_SIZE);
 
-	if (!t)
+	if (!t || !nr_cpus || nr_cpus > V3_ACPI_MAX_CPUS)
 		return -EFAULT;
 	memset(t, 0, V3_ACPI_TABLES_SIZE);
 
@@ -309,11 +367,14 @@ int v3_acpi_tables(const struct v3_mem_map *mem, u64 *rsdp)
 	t[OFF_RSDP + 8] = acpi_checksum(t + OFF_RSDP, RSDP_V1_LEN);
 	t[OFF_RSDP + 32] = acpi_checksum(t + OFF_RSDP, RSDP_LEN);
 
-	/* RSDT and XSDT: the FADT only */
+	/* RSDT and XSDT: the FADT and the MADT */
 	put32(t, OFF_RSDT + HDR_LEN, base + OFF_FADT);
-	acpi_header(t + OFF_RSDT, "RSDT", HDR_LEN + 4, 1);
+	put32(t, OFF_RSDT + HDR_LEN + 4, base + OFF_MADT);
+	acpi_header(t + OFF_RSDT, "RSDT", HDR_LEN + 8, 1);
 	put64(t, OFF_XSDT + HDR_LEN, base + OFF_FADT);
-	acpi_header(t + OFF_XSDT, "XSDT", HDR_LEN + 8, 1);
+	put64(t, OFF_XSDT + HDR_LEN + 8, base + OFF_MADT);
+	acpi_header(t + OFF_XSDT, "XSDT", HDR_LEN + 16, 1);
+	acpi_madt(t + OFF_MADT, nr_cpus);
 
 	acpi_fadt(t + OFF_FADT, base);
 

@@ -27,9 +27,10 @@
 			 BIT(30))		/* SSE3..SSE4.2, POPCNT, AES, ... */
 #define C1_ECX_HYPERVISOR	BIT(31)
 #define C1_EDX_KEEP	(BIT(0) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | \
-			 BIT(8) | BIT(11) | BIT(13) | BIT(15) | BIT(16) | \
-			 BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26))
-			/* FPU PSE TSC MSR PAE CX8 SEP PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
+			 BIT(8) | BIT(9) | BIT(11) | BIT(13) | BIT(15) | \
+			 BIT(16) | BIT(19) | BIT(23) | BIT(24) | BIT(25) | \
+			 BIT(26))
+			/* FPU PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
 /* Leaf 7.0 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS ADX SMAP CLFLUSHOPT */
 #define C7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | \
 			 BIT(19) | BIT(20) | BIT(23))
@@ -195,6 +196,12 @@ static u64 v3_sign_extend(u64 val, unsigned int size)
 	return (u64)((s64)(val << shift) >> shift);
 }
 
+bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa)
+{
+	return gpa - V3_LAPIC_GPA < V3_PAGE_SIZE ||
+	       v3_range_find(&vm->mmio, gpa, 1);
+}
+
 int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn)
 {
 	struct v3_vm *vm = vcpu->vm;
@@ -225,7 +232,11 @@ int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn)
 		return -EOPNOTSUPP;
 	}
 
-	err = v3_range_dispatch(&vm->mmio, gpa, &val, size, write);
+	if (gpa - V3_LAPIC_GPA < V3_PAGE_SIZE)	/* each vCPU its own */
+		err = v3_lapic_access(&vcpu->lapic, gpa - V3_LAPIC_GPA, &val,
+				      size, write);
+	else
+		err = v3_range_dispatch(&vm->mmio, gpa, &val, size, write);
 	if (err == -ENOENT) {
 		v3_vm_end(vm, V3_LOG_ERR,
 			  "access to unbacked guest-physical address 0x%llx",
@@ -261,6 +272,18 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu)
 		vcpu->gpr[V3_RAX] = (u64)-V3_HCALL_ENOSYS;
 		return 0;
 	}
+}
+
+int v3_msr_core(struct v3_vcpu *vcpu, u32 msr, bool write, u64 *val)
+{
+	switch (msr) {
+	case V3_MSR_APIC_BASE:
+		if (write)
+			return v3_lapic_set_base(&vcpu->lapic, *val);
+		*val = v3_lapic_get_base(&vcpu->lapic);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 void v3_msr_unknown(struct v3_vcpu *vcpu, u32 msr, bool write)

@@ -247,7 +247,7 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 		return v3_linux_bad(name, "guest memory too small");
 	err = v3_image_tables(&vm->mem, gdt);
 	if (!err)
-		err = v3_acpi_tables(&vm->mem, &rsdp);
+		err = v3_acpi_tables(&vm->mem, vm->nr_vcpus, &rsdp);
 	if (err)
 		return v3_linux_bad(name, "guest memory too small");
 	put64(bp, BP_ACPI_RSDP_ADDR, rsdp);

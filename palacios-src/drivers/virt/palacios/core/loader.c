@@ -109,6 +109,7 @@ int v3_image_load(struct v3_vm *vm, const void *image, u64 size,
 	bs->ds = V3_IMAGE_DS;
 
 	if (bs->mode == V3_IMAGE_REAL16) {
+		bs->cs = 0;		/* CS:IP is 0:entry */
 		if (bs->rip > 0xffff || bs->rsp > 0x10000)
 			return v3_image_bad(name, "real-mode entry or stack above 64 KiB");
 	} else {

@@ -117,13 +117,81 @@ bool v3_vcpu_should_run(struct v3_vcpu *vcpu)
 
 bool v3_intr_pending(struct v3_vcpu *vcpu)
 {
-	/* Without local APICs, the PIC's output goes to vCPU 0. */
-	return !vcpu->id && v3_pic_pending(&vcpu->vm->pic);
+	if (v3_lapic_pending(&vcpu->lapic) >= 0)
+		return true;
+	/* The PIC's output, through LINT0 in ExtINT mode (virtual wire) */
+	return v3_lapic_extint(&vcpu->lapic) && v3_pic_pending(&vcpu->vm->pic);
 }
 
 u8 v3_intr_ack(struct v3_vcpu *vcpu)
 {
+	if (v3_lapic_pending(&vcpu->lapic) >= 0)
+		return v3_lapic_ack(&vcpu->lapic);
 	return v3_pic_ack(&vcpu->vm->pic);
+}
+
+/*
+ * v3_vm_apic_send() - deliver a message of the APIC bus
+ * @vm: the VM
+ * @msg: from an I/O APIC or a local APIC's ICR
+ *
+ * Every local APIC that accepts it gets it, but a lowest-priority
+ * message goes to the first one only.
+ */
+static void v3_vm_apic_send(struct v3_vm *vm, const struct v3_apic_msg *msg)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct v3_lapic *apic = &vm->vcpus[i].lapic;
+
+		if (!v3_lapic_accept(apic, msg))
+			continue;
+		v3_lapic_deliver(apic, msg);
+		if (msg->delivery == V3_APIC_LOWEST)
+			return;
+	}
+}
+
+static void v3_vm_ioapic_send(void *priv, const struct v3_apic_msg *msg)
+{
+	v3_vm_apic_send(priv, msg);
+}
+
+static const struct v3_ioapic_ops v3_vm_ioapic_ops = {
+	.send = v3_vm_ioapic_send,
+};
+
+static void v3_vcpu_apic_kick(void *priv)
+{
+	v3_vcpu_kick(priv);
+}
+
+static void v3_vcpu_apic_send(void *priv, const struct v3_apic_msg *msg)
+{
+	struct v3_vcpu *vcpu = priv;
+
+	v3_vm_apic_send(vcpu->vm, msg);
+}
+
+static void v3_vcpu_apic_eoi(void *priv, u8 vector)
+{
+	struct v3_vcpu *vcpu = priv;
+
+	v3_ioapic_eoi(&vcpu->vm->ioapic, vector);
+}
+
+static const struct v3_lapic_ops v3_vcpu_lapic_ops = {
+	.kick = v3_vcpu_apic_kick,
+	.send = v3_vcpu_apic_send,
+	.eoi = v3_vcpu_apic_eoi,
+};
+
+void v3_vm_set_irq(struct v3_vm *vm, unsigned int irq, bool level)
+{
+	v3_pic_set_irq(&vm->pic, irq, level);
+	/* The MADT says so: ISA IRQ 0 is pin 2 of the I/O APIC. */
+	v3_ioapic_set_irq(&vm->ioapic, irq ? irq : 2, level);
 }
 
 /* Sleeping vCPUs wake for a kick, an interrupt, or the end of the VM. */
@@ -169,20 +237,81 @@ static bool v3_vcpu_park(struct v3_vcpu *vcpu)
 	return true;
 }
 
+/* A vCPU starts running guest code (vCPU 0 at launch, the others at SIPI) */
+static void v3_vcpu_started(struct v3_vcpu *vcpu)
+{
+	unsigned long flags;
+
+	flags = v3_host_spin_lock_irqsave(vcpu->vm->stop_lock);
+	vcpu->vm->nr_running++;
+	v3_host_spin_unlock_irqrestore(vcpu->vm->stop_lock, flags);
+}
+
+static bool v3_vcpu_halted_cond(void *arg)
+{
+	struct v3_vcpu *vcpu = arg;
+
+	return v3_vm_state(vcpu->vm) != V3_VM_RUNNING;
+}
+
+/*
+ * HLT with interrupts disabled: nothing wakes the vCPU again.  The VM
+ * stops when the last vCPU running guest code does it (as every CPU but
+ * the last does on a kernel's way to power off); until then the others
+ * wait here, parking when the VM is paused.
+ */
+static int v3_vcpu_halt_for_good(struct v3_vcpu *vcpu)
+{
+	struct v3_vm *vm = vcpu->vm;
+	unsigned long flags;
+	bool last;
+
+	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
+	last = !--vm->nr_running;
+	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
+	if (last) {
+		v3_vm_end(vm, V3_LOG_INFO,
+			  "vCPU %u halted with interrupts disabled", vcpu->id);
+		return -ECANCELED;
+	}
+	while (v3_vcpu_should_run(vcpu))
+		if (!v3_vcpu_park(vcpu))
+			v3_host_wait(vcpu->wq, v3_vcpu_halted_cond, vcpu);
+	return -ECANCELED;
+}
+
 int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled)
 {
 	u64 t0;
 
-	if (!irq_enabled) {
-		v3_vm_end(vcpu->vm, V3_LOG_INFO,
-			  "vCPU %u halted with interrupts disabled",
-			  vcpu->id);
-		return -ECANCELED;
-	}
+	if (!irq_enabled)
+		return v3_vcpu_halt_for_good(vcpu);
 	t0 = v3_rdtsc();
 	v3_vcpu_sleep(vcpu);
 	WRITE_ONCE(vcpu->halted_tsc, vcpu->halted_tsc + v3_rdtsc() - t0);
 	return v3_vcpu_should_run(vcpu) ? 0 : -ECANCELED;
+}
+
+/* Return: true if the VM ended before a startup IPI came. */
+static bool v3_vcpu_wait_sipi(struct v3_vcpu *vcpu)
+{
+	struct v3_boot_state bs = { .mode = V3_IMAGE_REAL16 };
+	int vector;
+
+	while (v3_vcpu_should_run(vcpu)) {
+		if (v3_vcpu_park(vcpu))
+			continue;
+		v3_lapic_take_init(&vcpu->lapic);
+		vector = v3_lapic_take_sipi(&vcpu->lapic);
+		if (vector >= 0) {
+			bs.cs = vector << 8;
+			v3_get_backend()->vcpu_boot(vcpu, &bs);
+			v3_vcpu_started(vcpu);
+			return false;
+		}
+		v3_vcpu_sleep(vcpu);
+	}
+	return true;
 }
 
 static int v3_vcpu_thread(void *arg)
@@ -191,15 +320,13 @@ static int v3_vcpu_thread(void *arg)
 	const struct v3_backend *be = v3_get_backend();
 
 	/*
-	 * Application processors wait for a startup IPI, which needs the
-	 * local APIC that a later change brings; until then they sleep.
+	 * Application processors wait for their startup IPI, then start in
+	 * real mode at its vector's page, as the MP protocol says.
 	 */
-	if (vcpu->id) {
-		while (v3_vcpu_should_run(vcpu))
-			if (!v3_vcpu_park(vcpu))
-				v3_vcpu_sleep(vcpu);
+	if (vcpu->id && v3_vcpu_wait_sipi(vcpu))
 		return 0;
-	}
+	if (!vcpu->id)
+		v3_vcpu_started(vcpu);
 	while (v3_vcpu_should_run(vcpu)) {
 		if (v3_vcpu_park(vcpu))
 			continue;
@@ -265,23 +392,26 @@ static void v3_vm_pic_notify(void *priv)
 
 static void v3_vm_irq0(void *priv, bool level)
 {
-	struct v3_vm *vm = priv;
-
-	v3_pic_set_irq(&vm->pic, 0, level);
+	v3_vm_set_irq(priv, 0, level);
 }
 
 static void v3_vm_irq8(void *priv, bool level)
 {
-	struct v3_vm *vm = priv;
-
-	v3_pic_set_irq(&vm->pic, V3_RTC_IRQ, level);
+	v3_vm_set_irq(priv, V3_RTC_IRQ, level);
 }
 
 static void v3_vm_com1_irq(void *priv, bool level)
 {
+	v3_vm_set_irq(priv, V3_COM1_IRQ, level);
+}
+
+static int v3_vm_ioapic_access(u64 gpa, void *data, unsigned int len,
+			       bool write, void *priv)
+{
 	struct v3_vm *vm = priv;
 
-	v3_pic_set_irq(&vm->pic, V3_COM1_IRQ, level);
+	return v3_ioapic_access(&vm->ioapic, gpa - V3_IOAPIC_GPA, data, len,
+				write);
 }
 
 /* Soft off (ACPI S5) is the guest's poweroff. */
@@ -324,6 +454,7 @@ static void v3_vcpus_free(struct v3_vm *vm)
 
 		if (vcpu->arch)
 			be->vcpu_free(vcpu);
+		v3_lapic_free(&vcpu->lapic);
 		v3_host_waitq_free(vcpu->wq);
 		v3_host_free(vcpu->fpu_mem);
 	}
@@ -357,6 +488,10 @@ static int v3_vcpus_create(struct v3_vm *vm)
 		vcpu->fpu = (void *)(((unsigned long)vcpu->fpu_mem +
 				      V3_FPU_ALIGN - 1) & ~(V3_FPU_ALIGN - 1UL));
 		v3_fpu_init(vcpu->fpu);
+		err = v3_lapic_init(&vcpu->lapic, i, !i, &v3_vcpu_lapic_ops,
+				    vcpu);
+		if (err)
+			return err;
 		err = be->vcpu_init(vcpu);
 		if (err)
 			return err;
@@ -368,7 +503,7 @@ static void v3_vm_release(struct v3_vm *vm)
 {
 	const struct v3_backend *be = v3_get_backend();
 
-	/* The timers first: they drive the PIC. */
+	/* The timers first: they drive the interrupt controllers. */
 	v3_pit_free(&vm->pit, &vm->io);
 	v3_rtc_free(&vm->rtc, &vm->io);
 	v3_acpi_free(&vm->acpi, &vm->io);
@@ -377,6 +512,7 @@ static void v3_vm_release(struct v3_vm *vm)
 		v3_uart_free(&vm->com1, &vm->io);
 	v3_pic_free(&vm->pic, &vm->io);
 	v3_vcpus_free(vm);
+	v3_ioapic_free(&vm->ioapic);
 	if (vm->arch)
 		be->vm_free(vm);
 	v3_range_map_free(&vm->io);
@@ -429,6 +565,14 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	if (err)
 		goto fail;
 	err = v3_pit_init(&vm->pit, &vm->io, v3_vm_irq0, vm);
+	if (err)
+		goto fail;
+	err = v3_ioapic_init(&vm->ioapic, V3_IOAPIC_ID, &v3_vm_ioapic_ops, vm);
+	if (err)
+		goto fail;
+	err = v3_range_hook(&vm->mmio, V3_IOAPIC_GPA,
+			    V3_IOAPIC_GPA + V3_IOAPIC_SIZE - 1,
+			    v3_vm_ioapic_access, vm);
 	if (err)
 		goto fail;
 	err = v3_rtc_init(&vm->rtc, &vm->io, v3_vm_irq8, vm);

@@ -110,11 +110,18 @@ void v3_host_waitq_free(struct v3_waitq *wq)
 
 void v3_host_wait(struct v3_waitq *wq, bool (*cond)(void *arg), void *arg)
 {
-	bool kthread = current->flags & PF_KTHREAD;
-
 	/* Killable is not enough for a kernel thread: kthread_stop() wakes it. */
-	wait_event_interruptible(wq->head, cond(arg) ||
-				 (kthread && kthread_should_stop()));
+	if (current->flags & PF_KTHREAD) {
+		wait_event_interruptible(wq->head,
+					 cond(arg) || kthread_should_stop());
+		return;
+	}
+	/*
+	 * A process (pausing a VM, say) waits for vCPU threads, which answer
+	 * promptly: only a fatal signal, after which nobody sees the result,
+	 * ends the wait early.
+	 */
+	wait_event_killable(wq->head, cond(arg));
 }
 
 void v3_host_wake(struct v3_waitq *wq)

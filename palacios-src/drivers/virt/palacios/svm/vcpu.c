@@ -241,8 +241,11 @@ void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs)
 
 	switch (bs->mode) {
 	case V3_IMAGE_REAL16:
+		/* The INIT state from svm_vcpu_init(), with CS:IP to start at */
 		vcpu->gpr[V3_RDI] &= 0xffffffff;
-		return;		/* the INIT state from svm_vcpu_init() */
+		svm_seg(&save->cs, bs->cs, ATTR_CODE16, 0xffff);
+		save->cs.base = (u64)bs->cs << 4;
+		return;
 	case V3_IMAGE_PROT32:
 		vcpu->gpr[V3_RDI] &= 0xffffffff;
 		save->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE;
@@ -507,8 +510,12 @@ static int svm_exit_msr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	if (write) {
 		val = (vcpu->gpr[V3_RDX] << 32) | (u32)vcpu->gpr[V3_RAX];
 		err = svm_msr_write(vcpu, vmcb, msr, val);
+		if (err == -ENOENT)
+			err = v3_msr_core(vcpu, msr, true, &val);
 	} else {
 		err = svm_msr_read(vcpu, vmcb, msr, &val);
+		if (err == -ENOENT)
+			err = v3_msr_core(vcpu, msr, false, &val);
 		if (!err) {
 			vcpu->gpr[V3_RAX] = (u32)val;
 			vcpu->gpr[V3_RDX] = val >> 32;
@@ -530,7 +537,7 @@ static int svm_exit_npf(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	int err;
 
 	vcpu->exits[V3_EXIT_NPF]++;
-	if (!v3_range_find(&vcpu->vm->mmio, gpa, 1)) {
+	if (!v3_mmio_backed(vcpu->vm, gpa)) {
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
 			  "access to unbacked guest-physical address 0x%llx at RIP 0x%llx",
 			  gpa, vmcb->save.rip);

@@ -13,9 +13,10 @@
  *          computed from v3_host_time_ns() when read
  *
  * Tables, at V3_ACPI_TABLES_GPA in the BIOS area a kernel scans for the
- * RSDP: RSDP (revision 2), RSDT, XSDT, FADT (revision 4), FACS and a DSDT
- * whose only object is \_S5 (SLP_TYP 5).  There is no MADT: the VM has no
- * local or I/O APIC, so its interrupts are those of the PIC pair.
+ * RSDP: RSDP (revision 2), RSDT, XSDT, FADT (revision 4), FACS, a DSDT
+ * whose only object is \_S5 (SLP_TYP 5), and a MADT with a local APIC per
+ * vCPU, the I/O APIC, ISA IRQ 0 on its pin 2, the SCI level-triggered, and
+ * LINT1 as NMI.
  *
  * Not modelled: the timer's carry status (TMR_STS), fixed power and sleep
  * buttons (the FADT says there are none), GPE blocks, and sleep states
@@ -40,7 +41,8 @@ struct v3_spinlock;
 
 /* In the reserved hole below 1 MiB, where a kernel looks for the RSDP */
 #define V3_ACPI_TABLES_GPA	0xe0000
-#define V3_ACPI_TABLES_SIZE	0x400
+#define V3_ACPI_TABLES_SIZE	0x1000
+#define V3_ACPI_MAX_CPUS	64
 
 /**
  * struct v3_acpi - the power management registers
@@ -86,10 +88,13 @@ void v3_acpi_free(struct v3_acpi *acpi, struct v3_range_map *io);
 /**
  * v3_acpi_tables() - write the firmware tables into guest memory
  * @mem: the VM's memory, which must back %V3_ACPI_TABLES_GPA
+ * @nr_cpus: vCPUs, 1 to %V3_ACPI_MAX_CPUS, with APIC IDs from 0
  * @rsdp: where the RSDP was put, for a boot loader to pass on
  *
- * Return: 0, or -EFAULT if the memory is not there.
+ * Return: 0, or -EFAULT if the memory is not there or @nr_cpus is out of
+ * range.
  */
-int v3_acpi_tables(const struct v3_mem_map *mem, u64 *rsdp);
+int v3_acpi_tables(const struct v3_mem_map *mem, unsigned int nr_cpus,
+		   u64 *rsdp);
 
 #endif /* _PALACIOS_ACPI_H */

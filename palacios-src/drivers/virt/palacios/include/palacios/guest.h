@@ -13,6 +13,8 @@
 #include <palacios/decode.h>
 #include <palacios/host.h>
 #include <palacios/i8042.h>
+#include <palacios/ioapic.h>
+#include <palacios/lapic.h>
 #include <palacios/pic.h>
 #include <palacios/pit.h>
 #include <palacios/rtc.h>
@@ -65,6 +67,7 @@ struct v3_boot_state {
  * @halted_tsc: TSC cycles spent asleep in HLT
  * @kicked: a wake-up is pending (set by v3_vcpu_kick())
  * @parked: the thread is held out of the guest by a pause
+ * @lapic: its local APIC
  * @injected: external interrupts injected
  *
  * The counters are written by the vCPU's own thread only, with
@@ -87,6 +90,7 @@ struct v3_vcpu {
 	bool kicked;
 	bool parked;
 	u64 injected;
+	struct v3_lapic lapic;
 };
 
 /**
@@ -96,13 +100,18 @@ struct v3_vcpu {
  * @state: an enum v3_vm_state; written under @lock, read by vCPU threads
  *         with READ_ONCE()
  * @lock: serialises the life-cycle calls
- * @stop_lock: serialises recording the stop reason
+ * @stop_lock: serialises recording the stop reason and @nr_running
  * @mem: guest RAM
  * @io: the port registry
  * @mmio: the guest-physical registry of emulated devices
  * @com1: the UART on COM1
- * @pic: the i8259A pair, wired to vCPU 0
+ * @pic: the i8259A pair, whose output reaches the local APIC of vCPU 0
+ *       through its LINT0 (virtual wire)
  * @pit: the i8254, on IRQ 0
+ * @rtc: the CMOS clock, on IRQ 8
+ * @ioapic: the I/O APIC; ISA IRQ n is its pin n, but IRQ 0 is pin 2
+ * @acpi: the ACPI PM registers
+ * @kbc: the i8042 and port 0x92: the reset lines
  * @line: the COM1 output line being assembled for the log
  * @line_len: bytes in @line
  * @boot: how vCPU 0 starts
@@ -116,6 +125,7 @@ struct v3_vcpu {
  * @pause_wq: where v3_vm_pause() waits for the vCPUs to park
  * @stopped: the stop reason is recorded
  * @reason: why the VM stopped
+ * @nr_running: vCPUs started and not halted for good (under @stop_lock)
  */
 struct v3_vm {
 	char name[V3_VM_NAME_LEN];
@@ -130,6 +140,7 @@ struct v3_vm {
 	struct v3_pic pic;
 	struct v3_pit pit;
 	struct v3_rtc rtc;
+	struct v3_ioapic ioapic;
 	struct v3_acpi acpi;
 	struct v3_i8042 kbc;
 	char line[160];
@@ -145,6 +156,7 @@ struct v3_vm {
 	struct v3_waitq *pause_wq;
 	bool stopped;
 	char reason[V3_STOP_REASON_LEN];
+	unsigned int nr_running;
 };
 
 /**
@@ -162,6 +174,19 @@ struct v3_vm {
  */
 __printf(3, 4) void v3_vm_end(struct v3_vm *vm, enum v3_log_level level,
 			      const char *fmt, ...);
+
+/**
+ * v3_vm_set_irq() - drive an ISA interrupt line of a VM
+ * @vm: the VM
+ * @irq: 0 to 15
+ * @level: its level
+ *
+ * The line goes to the PIC and to the I/O APIC, as on a PC; whichever
+ * the guest programs delivers it.
+ *
+ * Context: any context.
+ */
+void v3_vm_set_irq(struct v3_vm *vm, unsigned int irq, bool level);
 
 /**
  * v3_intr_pending() - whether an external interrupt waits for a vCPU
@@ -272,6 +297,15 @@ int v3_handle_io(struct v3_vcpu *vcpu, u16 port, unsigned int len, bool in,
 		 u32 *val);
 
 /**
+ * v3_mmio_backed() - whether an emulated device answers at an address
+ * @vm: the VM
+ * @gpa: a guest-physical address that is not RAM
+ *
+ * Return: true for the local APIC's page and the hooked MMIO ranges.
+ */
+bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa);
+
+/**
  * v3_handle_mmio() - emulate a guest access to guest-physical @gpa
  * @vcpu: the vCPU
  * @gpa: the address that faulted
@@ -301,6 +335,22 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu);
  * Return: 0, or -ECANCELED when the VM stopped.
  */
 int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled);
+
+#define V3_MSR_APIC_BASE	0x0000001b
+
+/**
+ * v3_msr_core() - the MSRs of the core's devices
+ * @vcpu: the vCPU
+ * @msr: the MSR (ECX)
+ * @write: WRMSR rather than RDMSR
+ * @val: the value written, or where the value read goes
+ *
+ * For the backend, after the MSRs it keeps itself: IA32_APIC_BASE.
+ *
+ * Return: 0, -ENOENT if the core has no such MSR, or -EINVAL for a value
+ * the guest may not write (the backend raises #GP).
+ */
+int v3_msr_core(struct v3_vcpu *vcpu, u32 msr, bool write, u64 *val);
 
 /**
  * v3_msr_unknown() - apply the policy for an MSR the VMM does not know

@@ -326,7 +326,8 @@ void v3_host_waitq_free(struct v3_waitq *wq);
  * @arg: passed to @cond
  *
  * Also returns once v3_host_thread_should_stop() is true, when called from
- * a thread started by v3_host_thread_start().
+ * a thread started by v3_host_thread_start(); called from a process, only a
+ * fatal signal ends the wait early.
  */
 void v3_host_wait(struct v3_waitq *wq, bool (*cond)(void *arg), void *arg);
 
