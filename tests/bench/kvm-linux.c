@@ -1,59 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kvm-linux: boot a Linux bzImage directly under KVM, laid out as Palacios
- * lays out a Linux guest (palacios/core/linux.c), to compare boot times of
- * the two VMMs on the same host.
+ * lays out a Linux guest (palacios/core/linux.c), to compare the boot times
+ * of the two VMMs on the same host.
  *
  *	kvm-linux -k BZIMAGE [-i INITRD] [-m MEM_MIB] [-p CMDLINE]
  *		  [-w STRING] [-t TIMEOUT_S]
  *
- * The kernel is started at its 64-bit entry point (Documentation/arch/x86/
- * boot.rst), as a boot loader would start it:
+ * The bzImage is checked and started as a boot loader would, at its 64-bit
+ * entry (Documentation/arch/x86/boot.rst) with RSI pointing to the zero page:
  *
  *   0x1000   GDT: __BOOT_CS (0x10, 64-bit code), __BOOT_DS (0x18)
  *   0x2000   identity page tables of the first 4 GiB, 2 MiB pages
- *            (PML4 0x2000, PDPT 0x3000, four PDs 0x4000-0x7fff)
- *   0x8000   the zero page (struct boot_params); RSI points to it
+ *   0x8000   the zero page (struct boot_params)
  *   0x20000  the command line; the initial stack grows down from here
  *   load     the protected-mode kernel: pref_address, else 16 MiB
  *   top      the initrd, as high as initrd_addr_max and memory allow
  *
- * e820: [0, 0x9f000) RAM, [0x9f000, 1 MiB) reserved, [1 MiB, end) RAM.
- * MEM_MIB (default 128, at most 3072) is one memory slot at address 0.
+ * e820: [0, 0x9f000) RAM, [0x9f000, 1 MiB) reserved, [1 MiB, end) RAM, with
+ * end = MEM_MIB (default 128, at most 3072) in one memory slot.
  *
- * Devices: the in-kernel PIC, I/O APIC, local APIC (KVM_CREATE_IRQCHIP) and
- * PIT (KVM_CREATE_PIT2), port 0x80 writes as an ioeventfd, and COM1
- * (0x3f8, IRQ 4) as a 16550A in user space.  Its output goes to stdout;
- * stdin feeds its receive FIFO, but only once the -w STRING has appeared,
- * so that input piped in is not lost while the kernel probes the port.
- * Reads of other ports and of unbacked memory return all ones; writes to
- * them are ignored, as in Palacios.  There are no ACPI tables (unlike
- * Palacios): KVM's in-kernel devices have no ACPI PM block, so the kernel
- * runs without ACPI, which is fine for boot timing.  The guest gets the
- * CPUID of KVM_GET_SUPPORTED_CPUID.
+ * Devices: the in-kernel PIC, I/O APIC and local APIC (KVM_CREATE_IRQCHIP)
+ * and PIT (KVM_CREATE_PIT2); port 0x80 writes as an ioeventfd; COM1 (0x3f8,
+ * IRQ 4) as a 16550A in user space, its output to stdout, its input from
+ * stdin once STRING has appeared (so that input piped in is not lost while
+ * the kernel probes the port).  Other ports and unbacked memory read as all
+ * ones and ignore writes, as in Palacios.  Unlike Palacios, no ACPI tables:
+ * KVM's in-kernel devices do not include the ACPI PM block, so the kernel
+ * runs without ACPI, which is fine for boot timing.  CPUID is what
+ * KVM_GET_SUPPORTED_CPUID offers.
  *
- * On stderr: 'kvm-linux: boot to "STRING" in N ms (setup M ms)' when the
- * guest's output first contains STRING within one line (default "GUEST:
- * shell ready"), N counted from just before the first KVM_RUN, M the time
- * from process start to then; at the end, the reason and
- * 'kvm-linux: exits io=.. mmio=.. hlt=.. other=..', the exits to user space
- * (KVM_RUN returns caused by the runner's own signals are not counted).
+ * On stderr: 'kvm-linux: boot to "STRING" in N ms (setup M ms)' once the
+ * output contains STRING within a line (default "GUEST: shell ready"), N
+ * from just before the first KVM_RUN, M from process start to then; at the
+ * end why, and 'kvm-linux: exits io=.. mmio=.. hlt=.. other=..' (exits to
+ * user space; KVM_RUN returns for the runner's own signals not counted).
  *
  * The VM ends when the guest resets (triple fault), halts ("reboot: Power
- * down" or "System halted" on the console, or HLT with interrupts off),
- * when stdin has reached its end and the guest has then printed nothing
- * for 10 s, or after TIMEOUT_S seconds (default 120).
- *
- * Exit status: 0 if the guest ended as above, 1 on an error, 3 on timeout.
- * Build it with gcc -O2 -static -Wall (no other dependencies).
+ * down" or "System halted" on the console, or HLT with interrupts off), has
+ * printed nothing for 10 s after the end of stdin, or after TIMEOUT_S
+ * seconds (default 120).  Exit status: 0 if the guest ended, 1 on an error,
+ * 3 on timeout.  Build it with gcc -O2 -static -Wall (no other dependencies).
  */
-#include <endian.h>
+#include <asm/bootparam.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <linux/serial_reg.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +72,7 @@ typedef __u64 u64;
 #define NSEC_PER_SEC	1000000000ULL
 #define IDLE_NS		(10 * NSEC_PER_SEC)
 #define MIB		(1ULL << 20)
-#define DEF_MEM_MIB	128
 #define MAX_MEM_MIB	3072
-#define DEF_TIMEOUT_S	120
-#define DEF_CMDLINE	"console=ttyS0"
-#define DEF_WAIT	"GUEST: shell ready"
 
 /* Guest-physical layout, as in palacios/core/linux.c */
 #define GDT_GPA		0x1000
@@ -91,82 +85,29 @@ typedef __u64 u64;
 #define LOW_RAM_END	0x9f000
 #define HIGH_RAM	0x100000
 #define LOAD_ADDR	0x1000000
-#define INITRD_MAX	0x37ffffff
+#define INITRD_MAX	0x37ffffff	/* if the header has no initrd_addr_max */
 #define ENTRY64		0x200
 #define BOOT_CS		0x10
 #define BOOT_DS		0x18
-#define GDT_CODE64	0x00af9b000000ffffULL
-#define GDT_DATA	0x00cf93000000ffffULL
-#define PTE_P		0x001
-#define PTE_RW		0x002
+#define PTE_P_RW	0x003
 #define PTE_PS		0x080
-#define IDENT_MAP_GPA	0xfeffc000UL	/* KVM's own pages, on Intel */
+#define IDENT_MAP_GPA	0xfeffc000UL	/* pages KVM needs on Intel */
 #define TSS_GPA		0xfeffd000UL
 
-/* struct boot_params and its setup header */
-#define BP_EXT_RAMDISK_IMAGE	0x0c0
-#define BP_EXT_RAMDISK_SIZE	0x0c4
-#define BP_EXT_CMD_LINE_PTR	0x0c8
-#define BP_E820_ENTRIES		0x1e8
-#define BP_E820_TABLE		0x2d0
-#define BP_SIZE			0x1000
-#define HDR_START		0x1f1
-#define HDR_SETUP_SECTS		0x1f1
-#define HDR_BOOT_FLAG		0x1fe
-#define HDR_JUMP		0x200
-#define HDR_MAGIC		0x202
-#define HDR_VERSION		0x206
-#define HDR_TYPE_OF_LOADER	0x210
-#define HDR_LOADFLAGS		0x211
-#define HDR_RAMDISK_IMAGE	0x218
-#define HDR_RAMDISK_SIZE	0x21c
-#define HDR_CMD_LINE_PTR	0x228
-#define HDR_INITRD_ADDR_MAX	0x22c
-#define HDR_KERNEL_ALIGNMENT	0x230
-#define HDR_RELOCATABLE		0x234
-#define HDR_XLOADFLAGS		0x236
-#define HDR_CMDLINE_SIZE	0x238
-#define HDR_PREF_ADDRESS	0x258
-#define HDR_INIT_SIZE		0x260
-#define HDR_END_MIN		0x264
-#define BOOT_FLAG		0xaa55
-#define HDRS_MAGIC		0x53726448	/* "HdrS" */
-#define PROTOCOL_MIN		0x020c		/* 2.12 */
-#define LOADED_HIGH		0x01
-#define XLF_KERNEL_64		0x01
-#define XLF_ABOVE_4G		0x02
-#define E820_RAM		1
-#define E820_RESERVED		2
+/* The setup header, at the same offsets in the bzImage and zero page */
+#define HDR_START	0x1f1
+#define HDR_JUMP	0x200	/* its second byte: the header's length */
+#define HDR_END_MIN	0x264	/* protocol 2.12 reaches init_size */
+#define HDRS_MAGIC	0x53726448	/* "HdrS" */
+#define PROTOCOL_MIN	0x020c
+#define E820_RAM	1
+#define E820_RESERVED	2
 
-/* COM1 as a 16550A (register offsets and bits of <linux/serial_reg.h>) */
 #define COM1_BASE	0x3f8
 #define COM1_IRQ	4
 #define PORT_POST	0x80
 #define RX_FIFO_SIZE	16
-#define IER_RDI		0x01
-#define IER_THRI	0x02
-#define IER_MASK	0x0f
-#define IIR_NO_INT	0x01
-#define IIR_THRI	0x02
-#define IIR_RDI		0x04
-#define IIR_ID		0x0f
 #define IIR_FIFO	0xc0	/* FIFOs enabled, as a 16550A reports it */
-#define FCR_ENABLE	0x01
-#define FCR_CLEAR_RX	0x02
-#define LCR_DLAB	0x80
-#define MCR_DTR		0x01
-#define MCR_RTS		0x02
-#define MCR_OUT1	0x04
-#define MCR_OUT2	0x08
-#define MCR_LOOP	0x10
-#define MCR_MASK	0x1f
-#define LSR_DR		0x01
-#define LSR_THRE	0x20
-#define LSR_TEMT	0x40
-#define MSR_CTS		0x10
-#define MSR_DSR		0x20
-#define MSR_RI		0x40
-#define MSR_DCD		0x80
 
 enum { RUNNING, END_RESET, END_HALT, END_IDLE, END_TIMEOUT };
 
@@ -175,8 +116,8 @@ static struct kvm_run *run;
 static volatile sig_atomic_t sig_alarm, sig_io;
 static int stdin_flags = -1;
 static u64 t_start, t_run, t_boot, deadline, last_out;
-static unsigned long timeout_s = DEF_TIMEOUT_S;
-static const char *wait_str = DEF_WAIT;
+static unsigned long timeout_s = 120;
+static const char *wait_str = "GUEST: shell ready";
 static size_t wait_len;
 static int booted, boot_reported, in_enabled, in_eof, ended;
 static unsigned long n_io, n_mmio, n_hlt, n_other;
@@ -185,8 +126,8 @@ static size_t line_len;
 
 static struct {
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
-	int thr_pending;	/* THRE interrupt pending */
-	int irq_level;
+	int thr_pending;	/* THR-empty interrupt pending */
+	int irq_level;		/* what IRQ 4 was last set to */
 	u8 rx[RX_FIFO_SIZE];
 	unsigned int rx_head, rx_count;
 } uart;
@@ -238,154 +179,100 @@ static void on_signal(int sig)
 
 static void restore_stdin(void)
 {
-	if (stdin_flags >= 0)
-		fcntl(0, F_SETFL, stdin_flags);
+	fcntl(0, F_SETFL, stdin_flags);
 }
 
-static void *read_file(const char *path, size_t *len)
+static u8 *read_file(const char *path, size_t *len)
 {
 	struct stat st;
-	size_t done = 0;
-	ssize_t n;
 	u8 *buf;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die(path);
-	buf = malloc(st.st_size ? st.st_size : 1);
+	buf = malloc(st.st_size + 1);
 	if (!buf)
 		die("malloc");
-	while (done < (size_t)st.st_size) {
-		n = read(fd, buf + done, st.st_size - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die(path);
-		if (n == 0)
-			fail("%s: short read", path);
-		done += n;
-	}
+	if (read(fd, buf, st.st_size) != st.st_size)
+		fail("%s: short read", path);
 	close(fd);
-	*len = done;
+	*len = st.st_size;
 	return buf;
 }
 
-static u8 get8(const u8 *p, unsigned int off)
+static void e820_add(struct boot_params *bp, u64 addr, u64 size, u32 type)
 {
-	return p[off];
-}
+	struct boot_e820_entry *e = &bp->e820_table[bp->e820_entries++];
 
-static u16 get16(const u8 *p, unsigned int off)
-{
-	u16 v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return le16toh(v);
-}
-
-static u32 get32(const u8 *p, unsigned int off)
-{
-	u32 v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return le32toh(v);
-}
-
-static u64 get64(const u8 *p, unsigned int off)
-{
-	u64 v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return le64toh(v);
-}
-
-static void put32(u8 *p, unsigned int off, u32 val)
-{
-	val = htole32(val);
-	memcpy(p + off, &val, sizeof(val));
-}
-
-static void put64(u8 *p, unsigned int off, u64 val)
-{
-	val = htole64(val);
-	memcpy(p + off, &val, sizeof(val));
-}
-
-static void e820_add(u8 *bp, u64 addr, u64 size, u32 type)
-{
-	unsigned int n = bp[BP_E820_ENTRIES];
-	unsigned int off = BP_E820_TABLE + n * 20;
-
-	put64(bp, off, addr);
-	put64(bp, off + 8, size);
-	put32(bp, off + 16, type);
-	bp[BP_E820_ENTRIES] = n + 1;
+	e->addr = addr;
+	e->size = size;
+	e->type = type;
 }
 
 /*
- * Check the bzImage as a boot loader does, copy kernel, initrd and command
- * line into guest memory, and build the zero page, GDT and page tables.
- * Return: the 64-bit entry point.
+ * Check the bzImage as a boot loader does; put kernel, initrd, command
+ * line, zero page, GDT and page tables into guest memory (x86 and the
+ * boot protocol are little-endian, so the structures are written as they
+ * are).  Return: the 64-bit entry point.
  */
 static u64 load_linux(u8 *mem, u64 mem_size, const char *kpath,
 		      const char *ipath, const char *cmdline)
 {
-	u64 setup, init_size, load, pref, align, initrd = 0, top, max;
+	struct boot_params *bp = (struct boot_params *)(mem + ZERO_PAGE);
+	struct setup_header *h = &bp->hdr;
+	u64 setup, init_size, load, align, initrd = 0, top, max, *p;
 	size_t ksize, isize = 0, cmdlen = strlen(cmdline);
-	u8 *k, *bp, *ibuf = NULL;
 	unsigned int hdr_end, i;
-	u64 *gdt, *pml4, *pdpt, *pd;
+	u8 *k, *ibuf;
 
 	k = read_file(kpath, &ksize);
-	if (ksize < HDR_END_MIN || get16(k, HDR_BOOT_FLAG) != BOOT_FLAG ||
-	    get32(k, HDR_MAGIC) != HDRS_MAGIC)
+	if (ksize < HDR_END_MIN)
+		fail("%s: not a bzImage (too short)", kpath);
+	hdr_end = HDR_JUMP + 2 + k[HDR_JUMP + 1];
+	setup = ((u64)(k[HDR_START] ? : 4) + 1) * 512;
+	memset(bp, 0, sizeof(*bp));
+	memcpy((u8 *)bp + HDR_START, k + HDR_START,
+	       (hdr_end < ksize ? hdr_end : ksize) - HDR_START);
+	if (h->boot_flag != 0xaa55 || h->header != HDRS_MAGIC)
 		fail("%s: not a bzImage (no boot flag 0xaa55 or no HdrS)",
 		     kpath);
-	if (get16(k, HDR_VERSION) < PROTOCOL_MIN)
+	if (h->version < PROTOCOL_MIN)
 		fail("%s: boot protocol %u.%02u, older than 2.12", kpath,
-		     get16(k, HDR_VERSION) >> 8, get16(k, HDR_VERSION) & 0xff);
-	if (!(get8(k, HDR_LOADFLAGS) & LOADED_HIGH))
+		     h->version >> 8, h->version & 0xff);
+	if (!(h->loadflags & LOADED_HIGH))
 		fail("%s: not a bzImage (not LOADED_HIGH)", kpath);
-	if (!(get16(k, HDR_XLOADFLAGS) & XLF_KERNEL_64))
+	if (!(h->xloadflags & XLF_KERNEL_64))
 		fail("%s: no 64-bit entry point (no XLF_KERNEL_64)", kpath);
-	hdr_end = HDR_JUMP + 2 + get8(k, HDR_JUMP + 1);
-	setup = ((u64)(get8(k, HDR_SETUP_SECTS) ? : 4) + 1) * 512;
-	if (hdr_end < HDR_END_MIN || hdr_end > setup || hdr_end > BP_SIZE ||
-	    setup >= ksize)
+	if (hdr_end < HDR_END_MIN || hdr_end > setup || setup >= ksize)
 		fail("%s: bad setup header size", kpath);
-	init_size = get32(k, HDR_INIT_SIZE);
+	init_size = h->init_size;
 	if (init_size < ksize - setup)
 		init_size = ksize - setup;
 
 	/* Its preferred address, else 16 MiB if it is relocatable */
-	pref = get64(k, HDR_PREF_ADDRESS);
-	if (pref >= HIGH_RAM && pref + init_size <= mem_size) {
-		load = pref;
-	} else {
-		if (!get8(k, HDR_RELOCATABLE))
-			fail("%s: not relocatable, and its preferred address 0x%llx does not fit",
-			     kpath, (unsigned long long)pref);
-		align = get32(k, HDR_KERNEL_ALIGNMENT);
+	load = h->pref_address;
+	if (load < HIGH_RAM || load + init_size > mem_size) {
+		if (!h->relocatable_kernel)
+			fail("%s: not relocatable, and 0x%llx does not fit",
+			     kpath, (unsigned long long)load);
+		align = h->kernel_alignment;
 		if (!align || align & (align - 1))
 			align = 2 * MIB;
 		load = (LOAD_ADDR + align - 1) & ~(align - 1);
 	}
 	if (load + init_size > mem_size)
-		fail("%s: the kernel (%llu KiB at 0x%llx) does not fit in %llu MiB",
+		fail("%s: the kernel (%llu KiB at 0x%llx) does not fit in guest memory",
 		     kpath, (unsigned long long)init_size >> 10,
-		     (unsigned long long)load,
-		     (unsigned long long)mem_size >> 20);
-	if (cmdlen > get32(k, HDR_CMDLINE_SIZE) ||
-	    CMDLINE_GPA + cmdlen >= LOW_RAM_END)
+		     (unsigned long long)load);
+	if (cmdlen > h->cmdline_size || CMDLINE_GPA + cmdlen >= LOW_RAM_END)
 		fail("command line too long for this kernel (%zu bytes, at most %u)",
-		     cmdlen, get32(k, HDR_CMDLINE_SIZE));
-
+		     cmdlen, h->cmdline_size);
 	if (ipath) {
 		ibuf = read_file(ipath, &isize);
-		max = get32(k, HDR_INITRD_ADDR_MAX) ? : INITRD_MAX;
+		max = h->initrd_addr_max ? : INITRD_MAX;
 		top = max + 1 < mem_size ? max + 1 : mem_size;
-		if (get16(k, HDR_XLOADFLAGS) & XLF_ABOVE_4G)
+		if (h->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)
 			top = mem_size;
 		initrd = (top - isize) & ~0xfffULL;
 		if (isize > top || initrd < load + init_size)
@@ -396,39 +283,33 @@ static u64 load_linux(u8 *mem, u64 mem_size, const char *kpath,
 	}
 
 	/* The zero page: the image's setup header, and what a loader says */
-	bp = mem + ZERO_PAGE;
-	memset(bp, 0, BP_SIZE);
-	memcpy(bp + HDR_START, k + HDR_START, hdr_end - HDR_START);
-	bp[HDR_TYPE_OF_LOADER] = 0xff;
-	put32(bp, HDR_CMD_LINE_PTR, CMDLINE_GPA);
-	put32(bp, BP_EXT_CMD_LINE_PTR, 0);
-	put32(bp, HDR_RAMDISK_IMAGE, (u32)initrd);
-	put32(bp, BP_EXT_RAMDISK_IMAGE, initrd >> 32);
-	put32(bp, HDR_RAMDISK_SIZE, (u32)isize);
-	put32(bp, BP_EXT_RAMDISK_SIZE, (u64)isize >> 32);
+	h->type_of_loader = 0xff;
+	h->cmd_line_ptr = CMDLINE_GPA;
+	h->ramdisk_image = (u32)initrd;
+	bp->ext_ramdisk_image = initrd >> 32;
+	h->ramdisk_size = (u32)isize;
+	bp->ext_ramdisk_size = (u64)isize >> 32;
 	e820_add(bp, 0, LOW_RAM_END, E820_RAM);
 	e820_add(bp, LOW_RAM_END, HIGH_RAM - LOW_RAM_END, E820_RESERVED);
 	e820_add(bp, HIGH_RAM, mem_size - HIGH_RAM, E820_RAM);
 	memcpy(mem + CMDLINE_GPA, cmdline, cmdlen + 1);
 	memcpy(mem + load, k + setup, ksize - setup);
 
-	/* GDT and identity page tables (x86 is little-endian, as is KVM) */
-	gdt = (u64 *)(mem + GDT_GPA);
-	gdt[0] = gdt[1] = 0;
-	gdt[2] = GDT_CODE64;
-	gdt[3] = GDT_DATA;
-	pml4 = (u64 *)(mem + PML4_GPA);
-	pdpt = (u64 *)(mem + PDPT_GPA);
-	pd = (u64 *)(mem + PD_GPA);
-	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
+	/* GDT: null, null, __BOOT_CS, __BOOT_DS; identity page tables */
+	p = (u64 *)(mem + GDT_GPA);
+	p[2] = 0x00af9b000000ffffULL;	/* 64-bit code, execute/read */
+	p[3] = 0x00cf93000000ffffULL;	/* flat data, read/write */
+	*(u64 *)(mem + PML4_GPA) = PDPT_GPA | PTE_P_RW;
+	p = (u64 *)(mem + PDPT_GPA);
 	for (i = 0; i < 4; i++)
-		pdpt[i] = (PD_GPA + i * 0x1000) | PTE_P | PTE_RW;
+		p[i] = (PD_GPA + i * 0x1000) | PTE_P_RW;
+	p = (u64 *)(mem + PD_GPA);
 	for (i = 0; i < 4 * 512; i++)
-		pd[i] = ((u64)i << 21) | PTE_P | PTE_RW | PTE_PS;
+		p[i] = ((u64)i << 21) | PTE_P_RW | PTE_PS;
 
 	fprintf(stderr, "kvm-linux: boot protocol %u.%02u, kernel at 0x%llx (%zu of %llu KiB), initrd of %zu KiB at 0x%llx, %llu MiB\n",
-		get16(k, HDR_VERSION) >> 8, get16(k, HDR_VERSION) & 0xff,
-		(unsigned long long)load, (size_t)(ksize - setup) >> 10,
+		h->version >> 8, h->version & 0xff, (unsigned long long)load,
+		(size_t)(ksize - setup) >> 10,
 		(unsigned long long)init_size >> 10, isize >> 10,
 		(unsigned long long)initrd, (unsigned long long)mem_size >> 20);
 	free(k);
@@ -483,8 +364,6 @@ static void set_long_mode(int vcpu, u64 entry)
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	sregs.gdt.base = GDT_GPA;
 	sregs.gdt.limit = 4 * 8 - 1;
-	sregs.idt.base = 0;
-	sregs.idt.limit = 0;
 	sregs.cr0 = 0x80000011;		/* PG, ET, PE */
 	sregs.cr3 = PML4_GPA;
 	sregs.cr4 = 0x20;		/* PAE */
@@ -501,42 +380,62 @@ static void set_long_mode(int vcpu, u64 entry)
 		die("KVM_SET_REGS");
 }
 
+/*
+ * SIGALRM every 50 ms from a thread of its own, to check the timeout and
+ * silence (the host kernel may have no POSIX interval timers).
+ */
+static pthread_t main_thread;
+
+static void *ticker(void *arg __attribute__((unused)))
+{
+	const struct timespec tick = { 0, 50 * NSEC_PER_MSEC };
+
+	for (;;) {
+		nanosleep(&tick, NULL);
+		pthread_kill(main_thread, SIGALRM);
+	}
+	return NULL;
+}
+
 static void arm_timer(void)
 {
-	struct itimerval it = { 0 };
-	u64 now = now_ns(), next = deadline;
+	static bool started;
+	pthread_t t;
+	sigset_t all, old;
 
-	if (in_eof && last_out + IDLE_NS < next)
-		next = last_out + IDLE_NS;
-	next = next > now + NSEC_PER_MSEC ? next - now : NSEC_PER_MSEC;
-	it.it_value.tv_sec = next / NSEC_PER_SEC;
-	it.it_value.tv_usec = next % NSEC_PER_SEC / 1000;
-	if (setitimer(ITIMER_REAL, &it, NULL) < 0)
-		die("setitimer");
+	if (started)
+		return;
+	started = true;
+	main_thread = pthread_self();
+	/* Only the main thread takes the signals */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&t, NULL, ticker, NULL))
+		die("pthread_create");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* The interrupt the UART reports: priority RX data, then THR empty */
+/* The interrupt the UART reports: received data first, then THR empty */
 static u8 uart_iir(void)
 {
-	u8 fifo = uart.fcr & FCR_ENABLE ? IIR_FIFO : 0;
+	u8 fifo = uart.fcr & UART_FCR_ENABLE_FIFO ? IIR_FIFO : 0;
 
-	if ((uart.ier & IER_RDI) && uart.rx_count)
-		return fifo | IIR_RDI;
-	if ((uart.ier & IER_THRI) && uart.thr_pending)
-		return fifo | IIR_THRI;
-	return fifo | IIR_NO_INT;
+	if ((uart.ier & UART_IER_RDI) && uart.rx_count)
+		return fifo | UART_IIR_RDI;
+	if ((uart.ier & UART_IER_THRI) && uart.thr_pending)
+		return fifo | UART_IIR_THRI;
+	return fifo | UART_IIR_NO_INT;
 }
 
-/* Drive IRQ 4 as the UART's interrupt output: high while one is pending */
+/* IRQ 4 is the UART's interrupt output: high while one is pending */
 static void uart_update(void)
 {
 	struct kvm_irq_level irq = { .irq = COM1_IRQ };
-	int level = !(uart_iir() & IIR_NO_INT);
+	int level = !(uart_iir() & UART_IIR_NO_INT);
 
 	if (level == uart.irq_level)
 		return;
-	uart.irq_level = level;
-	irq.level = level;
+	uart.irq_level = irq.level = level;
 	if (ioctl(vm_fd, KVM_IRQ_LINE, &irq) < 0)
 		die("KVM_IRQ_LINE");
 }
@@ -555,14 +454,13 @@ static void input_fill(void)
 	u8 buf[RX_FIFO_SIZE];
 	ssize_t n, i;
 
-	if (!in_enabled || in_eof || !room || (uart.mcr & MCR_LOOP))
-		return;
-	if (poll(&pfd, 1, 0) <= 0)
+	if (!in_enabled || in_eof || !room || (uart.mcr & UART_MCR_LOOP) ||
+	    poll(&pfd, 1, 0) <= 0)
 		return;
 	n = pfd.revents & POLLNVAL ? 0 : read(0, buf, room);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n <= 0) {
+	if (n <= 0) {		/* the end of input, or an error */
 		in_eof = 1;
 		last_out = now_ns();
 		arm_timer();
@@ -583,7 +481,7 @@ static void report_boot(void)
 		(unsigned long long)(t_run - t_start) / NSEC_PER_MSEC);
 }
 
-/* A byte the guest sent: to stdout, and watched for -w and for halts */
+/* A byte the guest sent: to stdout, and watched for STRING and halts */
 static void guest_out(u8 c)
 {
 	putchar(c);
@@ -591,7 +489,7 @@ static void guest_out(u8 c)
 		last_out = now_ns();
 	if (c == '\n') {
 		fflush(stdout);
-		report_boot();
+		report_boot();		/* after the line, not inside it */
 		line[line_len] = '\0';
 		if (strstr(line, "reboot: Power down") ||
 		    strstr(line, "System halted"))
@@ -601,17 +499,13 @@ static void guest_out(u8 c)
 	}
 	if (c == '\r')
 		return;
-	if (line_len == sizeof(line) - 1) {
-		memmove(line, line + sizeof(line) / 2,
-			line_len - sizeof(line) / 2);
-		line_len -= sizeof(line) / 2;
-	}
+	if (line_len == sizeof(line) - 1)
+		line_len = 0;	/* no kernel line is that long */
 	line[line_len++] = c;
 	if (!booted && line_len >= wait_len &&
 	    !memcmp(line + line_len - wait_len, wait_str, wait_len)) {
 		t_boot = now_ns();
-		booted = 1;
-		in_enabled = 1;
+		booted = in_enabled = 1;
 		input_fill();
 	}
 }
@@ -621,8 +515,8 @@ static u8 uart_read(unsigned int reg)
 	u8 v;
 
 	switch (reg) {
-	case 0:
-		if (uart.lcr & LCR_DLAB)
+	case UART_RX:
+		if (uart.lcr & UART_LCR_DLAB)
 			return uart.dll;
 		v = 0;
 		if (uart.rx_count) {
@@ -634,28 +528,30 @@ static u8 uart_read(unsigned int reg)
 			input_fill();
 		uart_update();
 		return v;
-	case 1:
-		return uart.lcr & LCR_DLAB ? uart.dlm : uart.ier;
-	case 2:
+	case UART_IER:
+		return uart.lcr & UART_LCR_DLAB ? uart.dlm : uart.ier;
+	case UART_IIR:
 		v = uart_iir();
-		if ((v & IIR_ID) == IIR_THRI) {
-			uart.thr_pending = 0;
+		if ((v & UART_IIR_ID) == UART_IIR_THRI) {
+			uart.thr_pending = 0;	/* reading it clears it */
 			uart_update();
 		}
 		return v;
-	case 3:
+	case UART_LCR:
 		return uart.lcr;
-	case 4:
+	case UART_MCR:
 		return uart.mcr;
-	case 5:
-		return LSR_THRE | LSR_TEMT | (uart.rx_count ? LSR_DR : 0);
-	case 6:
-		if (!(uart.mcr & MCR_LOOP))
-			return MSR_DCD | MSR_DSR | MSR_CTS;
-		return (uart.mcr & MCR_RTS ? MSR_CTS : 0) |
-		       (uart.mcr & MCR_DTR ? MSR_DSR : 0) |
-		       (uart.mcr & MCR_OUT1 ? MSR_RI : 0) |
-		       (uart.mcr & MCR_OUT2 ? MSR_DCD : 0);
+	case UART_LSR:
+		return UART_LSR_THRE | UART_LSR_TEMT |
+		       (uart.rx_count ? UART_LSR_DR : 0);
+	case UART_MSR:
+		if (!(uart.mcr & UART_MCR_LOOP))
+			return UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
+		/* Loopback: the modem outputs, read back as inputs */
+		return (uart.mcr & UART_MCR_RTS ? UART_MSR_CTS : 0) |
+		       (uart.mcr & UART_MCR_DTR ? UART_MSR_DSR : 0) |
+		       (uart.mcr & UART_MCR_OUT1 ? UART_MSR_RI : 0) |
+		       (uart.mcr & UART_MCR_OUT2 ? UART_MSR_DCD : 0);
 	default:
 		return uart.scr;
 	}
@@ -666,48 +562,49 @@ static void uart_write(unsigned int reg, u8 v)
 	u8 changed;
 
 	switch (reg) {
-	case 0:
-		if (uart.lcr & LCR_DLAB) {
+	case UART_TX:
+		if (uart.lcr & UART_LCR_DLAB) {
 			uart.dll = v;
 			break;
 		}
-		if (uart.mcr & MCR_LOOP)
+		if (uart.mcr & UART_MCR_LOOP)
 			uart_rx_push(v);
 		else
 			guest_out(v);
-		/* Sent at once: the THR is empty again */
+		/* Sent at once: the THR is empty again, and says so */
 		uart.thr_pending = 1;
 		uart_update();
 		break;
-	case 1:
-		if (uart.lcr & LCR_DLAB) {
+	case UART_IER:
+		if (uart.lcr & UART_LCR_DLAB) {
 			uart.dlm = v;
 			break;
 		}
-		changed = (uart.ier ^ v) & IER_THRI;
-		uart.ier = v & IER_MASK;
-		/* Enabling THRI with the THR empty raises it anew */
+		changed = (uart.ier ^ v) & UART_IER_THRI;
+		uart.ier = v & 0x0f;
+		/* Enabling THRI while the THR is empty raises it anew */
 		if (changed)
-			uart.thr_pending = !!(uart.ier & IER_THRI);
-		if (changed && !(uart.ier & IER_THRI))
+			uart.thr_pending = !!(uart.ier & UART_IER_THRI);
+		if (changed && !uart.thr_pending)
 			fflush(stdout);		/* the end of a burst */
 		uart_update();
 		break;
-	case 2:
-		if ((v ^ uart.fcr) & FCR_ENABLE || v & FCR_CLEAR_RX)
+	case UART_FCR:
+		if ((v ^ uart.fcr) & UART_FCR_ENABLE_FIFO ||
+		    v & UART_FCR_CLEAR_RCVR)
 			uart.rx_count = 0;
-		uart.fcr = v & FCR_ENABLE;
+		uart.fcr = v & UART_FCR_ENABLE_FIFO;
 		uart_update();
 		input_fill();
 		break;
-	case 3:
+	case UART_LCR:
 		uart.lcr = v;
 		break;
-	case 4:
-		uart.mcr = v & MCR_MASK;
+	case UART_MCR:
+		uart.mcr = v & 0x1f;
 		input_fill();
 		break;
-	case 7:
+	case UART_SCR:
 		uart.scr = v;
 		break;
 	}
@@ -717,8 +614,7 @@ static void handle_io(void)
 {
 	u8 *data = (u8 *)run + run->io.data_offset;
 	int out = run->io.direction == KVM_EXIT_IO_OUT;
-	u16 port = run->io.port;
-	unsigned int i;
+	unsigned int i, port = run->io.port;
 
 	for (i = 0; i < run->io.count; i++, data += run->io.size) {
 		if (port >= COM1_BASE && port < COM1_BASE + 8 &&
@@ -737,17 +633,18 @@ static void handle_io(void)
 static int run_vm(int vcpu)
 {
 	struct kvm_regs regs;
-	u64 now;
 	int ret, reason;
+	u64 now;
 
-	t_run = now_ns();
-	deadline = t_run + timeout_s * NSEC_PER_SEC;
+	deadline = now_ns() + timeout_s * NSEC_PER_SEC;
 	arm_timer();
+	t_run = now_ns();
 	while (!ended) {
 		ret = ioctl(vcpu, KVM_RUN, 0);
 		if (ret < 0 && errno != EINTR && errno != EAGAIN)
 			die("KVM_RUN");
 		reason = ret < 0 ? KVM_EXIT_INTR : (int)run->exit_reason;
+		/* Cleared before the flags are read, so no signal is lost */
 		run->immediate_exit = 0;
 		if (sig_io) {
 			sig_io = 0;
@@ -778,7 +675,7 @@ static int run_vm(int vcpu)
 			n_hlt++;
 			if (ioctl(vcpu, KVM_GET_REGS, &regs) < 0)
 				die("KVM_GET_REGS");
-			if (!(regs.rflags & 0x200))
+			if (!(regs.rflags & 0x200))	/* IF clear */
 				return END_HALT;
 			break;
 		case KVM_EXIT_SHUTDOWN:
@@ -790,8 +687,11 @@ static int run_vm(int vcpu)
 			     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		case KVM_EXIT_INTERNAL_ERROR:
 			n_other++;
-			fail("KVM internal error, suberror %u",
-			     run->internal.suberror);
+			regs.rip = 0;
+			ioctl(vcpu, KVM_GET_REGS, &regs);
+			fail("KVM internal error, suberror %u, at rip 0x%llx",
+			     run->internal.suberror,
+			     (unsigned long long)regs.rip);
 		default:
 			n_other++;
 			fail("unexpected exit reason %d", reason);
@@ -813,26 +713,82 @@ static unsigned long parse_num(const char *s, const char *what,
 	return v;
 }
 
-static void usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr, "usage: kvm-linux -k BZIMAGE [-i INITRD] [-m MEM_MIB] [-p CMDLINE] [-w STRING] [-t TIMEOUT_S]\n");
 	exit(1);
 }
 
+static int setup_vm(u8 *mem, u64 mem_size, u64 entry)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	struct kvm_userspace_memory_region region = {
+		.memory_size = mem_size,
+		.userspace_addr = (unsigned long)mem,
+	};
+	struct kvm_ioeventfd ioevent = {
+		.addr = PORT_POST,
+		.len = 1,
+		.flags = KVM_IOEVENTFD_FLAG_PIO,
+	};
+	u64 ident = IDENT_MAP_GPA;
+	int kvm, vcpu;
+	long run_size;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		die("/dev/kvm");
+	if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		fail("unsupported KVM API version");
+	vm_fd = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm_fd < 0)
+		die("KVM_CREATE_VM");
+	if (ioctl(vm_fd, KVM_SET_TSS_ADDR, TSS_GPA) < 0)
+		die("KVM_SET_TSS_ADDR");
+	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
+	    ioctl(vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &ident) < 0)
+		die("KVM_SET_IDENTITY_MAP_ADDR");
+	if (ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		die("KVM_CREATE_IRQCHIP");
+	if (ioctl(vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		die("KVM_CREATE_PIT2");
+	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		die("KVM_SET_USER_MEMORY_REGION");
+	ioevent.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ioevent.fd < 0)
+		die("eventfd");
+	if (ioctl(vm_fd, KVM_IOEVENTFD, &ioevent) < 0)
+		die("KVM_IOEVENTFD");
+
+	vcpu = ioctl(vm_fd, KVM_CREATE_VCPU, 0);
+	if (vcpu < 0)
+		die("KVM_CREATE_VCPU");
+	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < (long)sizeof(*run))
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED)
+		die("mmap kvm_run");
+	set_cpuid(kvm, vcpu);
+	set_long_mode(vcpu, entry);
+	return vcpu;
+}
+
 int main(int argc, char **argv)
 {
-	const char *kpath = NULL, *ipath = NULL, *cmdline = DEF_CMDLINE;
-	struct kvm_userspace_memory_region region;
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
-	struct kvm_ioeventfd ioevent;
-	u64 mem_size = DEF_MEM_MIB * MIB, entry;
+	static const char * const ends[] = {
+		[END_RESET] = "guest reset",
+		[END_HALT] = "guest halted",
+		[END_IDLE] = "guest silent for 10 s after the end of input",
+	};
+	const char *kpath = NULL, *ipath = NULL, *cmdline = "console=ttyS0";
+	u64 mem_size = 128 * MIB, entry;
 	struct sigaction sa;
-	int kvm, vcpu, efd, opt, why;
-	long run_size;
+	int vcpu, opt, why;
 	u8 *mem;
 
 	t_start = now_ns();
-	while ((opt = getopt(argc, argv, "k:i:m:p:w:t:h")) != -1) {
+	while ((opt = getopt(argc, argv, "k:i:m:p:w:t:")) != -1) {
 		switch (opt) {
 		case 'k':
 			kpath = optarg;
@@ -870,74 +826,18 @@ int main(int argc, char **argv)
 	if (mem == MAP_FAILED)
 		die("mmap guest memory");
 	entry = load_linux(mem, mem_size, kpath, ipath, cmdline);
+	vcpu = setup_vm(mem, mem_size, entry);
 
-	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm < 0)
-		die("/dev/kvm");
-	if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
-		fail("unsupported KVM API version");
-	vm_fd = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm_fd < 0)
-		die("KVM_CREATE_VM");
-	/* Pages KVM needs for itself on Intel; harmless elsewhere */
-	if (ioctl(vm_fd, KVM_SET_TSS_ADDR, TSS_GPA) < 0)
-		die("KVM_SET_TSS_ADDR");
-	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) {
-		u64 ident = IDENT_MAP_GPA;
-
-		if (ioctl(vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &ident) < 0)
-			die("KVM_SET_IDENTITY_MAP_ADDR");
-	}
-	if (ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		die("KVM_CREATE_IRQCHIP");
-	if (ioctl(vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-		die("KVM_CREATE_PIT2");
-
-	region = (struct kvm_userspace_memory_region){
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = mem_size,
-		.userspace_addr = (unsigned long)mem,
-	};
-	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		die("KVM_SET_USER_MEMORY_REGION");
-
-	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (efd < 0)
-		die("eventfd");
-	ioevent = (struct kvm_ioeventfd){
-		.addr = PORT_POST,
-		.len = 1,
-		.fd = efd,
-		.flags = KVM_IOEVENTFD_FLAG_PIO,
-	};
-	if (ioctl(vm_fd, KVM_IOEVENTFD, &ioevent) < 0)
-		die("KVM_IOEVENTFD");
-
-	vcpu = ioctl(vm_fd, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0)
-		die("KVM_CREATE_VCPU");
-	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size < (long)sizeof(*run))
-		die("KVM_GET_VCPU_MMAP_SIZE");
-	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED)
-		die("mmap kvm_run");
-	set_cpuid(kvm, vcpu);
-	set_long_mode(vcpu, entry);
-
-	/* SIGALRM for the timers, SIGIO when stdin has input */
+	/* SIGALRM for the timers, SIGIO (O_ASYNC) when stdin has input */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	if (sigaction(SIGALRM, &sa, NULL) < 0 || sigaction(SIGIO, &sa, NULL) < 0)
 		die("sigaction");
 	stdin_flags = fcntl(0, F_GETFL);
-	if (stdin_flags >= 0) {
+	if (stdin_flags >= 0 && fcntl(0, F_SETOWN, getpid()) == 0 &&
+	    fcntl(0, F_SETFL, stdin_flags | O_ASYNC) == 0)
 		atexit(restore_stdin);
-		if (fcntl(0, F_SETOWN, getpid()) == 0)
-			fcntl(0, F_SETFL, stdin_flags | O_ASYNC);
-	}
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	setvbuf(stdout, NULL, _IOLBF, 1 << 16);	/* a line as soon as it ends */
 
 	why = run_vm(vcpu);
 	fflush(stdout);
@@ -945,21 +845,10 @@ int main(int argc, char **argv)
 		report_boot();
 	else
 		fprintf(stderr, "kvm-linux: \"%s\" did not appear\n", wait_str);
-	switch (why) {
-	case END_RESET:
-		fprintf(stderr, "kvm-linux: guest reset\n");
-		break;
-	case END_HALT:
-		fprintf(stderr, "kvm-linux: guest halted\n");
-		break;
-	case END_IDLE:
-		fprintf(stderr, "kvm-linux: guest silent for %llu s after the end of input\n",
-			IDLE_NS / NSEC_PER_SEC);
-		break;
-	case END_TIMEOUT:
+	if (why == END_TIMEOUT)
 		fprintf(stderr, "kvm-linux: timeout after %lu s\n", timeout_s);
-		break;
-	}
+	else
+		fprintf(stderr, "kvm-linux: %s\n", ends[why]);
 	print_exits();
 	return why == END_TIMEOUT ? 3 : 0;
 }

@@ -10,6 +10,9 @@ QEMU host.  The guest times N exits of each kind with RDTSC.  Under
 -icount shift=0 QEMU's clock advances 1 ns per instruction executed, so
 the TSC delta, converted to nanoseconds, counts the instructions executed
 per exit (guest loop included); without icount it gives wall-clock time.
+Both boots also booted the Linux guest (the host's own kernel) to its
+shell, in Palacios and then in KVM (tests/bench/kvm-linux.c), timed the
+same way from the VMM's start to "GUEST: shell ready" on its console.
 Exits 0 if every figure was found.
 """
 import re
@@ -30,7 +33,58 @@ def parse(path):
         if m:
             mhz = float(m.group(1))
             break
+    boot = {}
+    for who, rc, ms, up in re.findall(
+            r"^PALTEST: linuxboot (palacios|kvm) rc=(\d+) ms=(\d+) uptime=([0-9.]*)",
+            text, re.M):
+        boot[who] = (int(rc), int(ms), up)
+    stats = {}
+    for name, val in re.findall(
+            r"^PALTEST: linuxboot palacios stats (\w+)\s+([0-9.]+)", text, re.M):
+        stats[name] = float(val)
+    res["boot"] = boot
+    res["stats"] = stats
     return res, mhz
+
+
+def boot_report(icount, wall):
+    """Boot of the Linux guest to its shell: Palacios against KVM."""
+    print()
+    print("Linux guest to its shell prompt (the host's kernel, busybox "
+          "initramfs, 128 MiB, 1 vCPU)")
+    print("%-9s %18s %12s %16s" % ("", "icount (ms insns)", "wall (ms)",
+                                   "guest uptime (s)"))
+    ok = True
+    for who, label in (("palacios", "Palacios"), ("kvm", "KVM")):
+        row = [label]
+        for res in (icount, wall):
+            b = res["boot"].get(who)
+            row.append("%d" % b[1] if b else "?")
+        b = wall["boot"].get(who)
+        row.append(b[2] if b and b[2] else "?")
+        print("%-9s %18s %12s %16s" % tuple(row))
+    verdict = []
+    for label, res in (("icount", icount), ("wall", wall)):
+        p, k = res["boot"].get("palacios"), res["boot"].get("kvm")
+        if not p or not k or not k[1]:
+            ok = False
+            continue
+        r = p[1] / k[1]
+        verdict.append("%s %.2fx" % (label, r))
+    print("ratio Palacios/KVM: %s (target: at most 1.0x)" %
+          (", ".join(verdict) or "?"))
+    st = wall["stats"]
+    p = wall["boot"].get("palacios")
+    if st and p and p[1]:
+        secs = p[1] / 1000.0
+        parts = ["%s %.0f/s" % (k, v / secs) for k, v in st.items()
+                 if k not in ("total",) and not k.endswith("time") and v]
+        print("Palacios exits while booting (wall run): %d in %.1f s, "
+              "%.0f/s: %s" % (st.get("total", 0), secs,
+                              st.get("total", 0) / secs, ", ".join(parts)))
+    else:
+        ok = False
+    return ok
 
 
 def main():
@@ -63,6 +117,7 @@ def main():
              "; MISSED for " + ", ".join(missed) if missed else ""))
     print("TSC: %s MHz (icount run), %s MHz (wall-clock run)" %
           (icount_mhz, wall_mhz))
+    ok = boot_report(icount, wall) and ok
     return 0 if ok else 1
 
 

@@ -91,11 +91,22 @@ ksft() {
 # powers the guest off (without ACPI the kernel then halts with interrupts
 # off, which stops the VM).
 linux_wait() {
-	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
+	local n=$((left * 5))
+
+	while [ $n -gt 0 ] && kill -0 $pid 2>/dev/null &&
 		! grep -q "$1" /tmp/k.out; do
-		sleep 1
-		left=$((left - 1))
+		sleep 0.2
+		n=$((n - 1))
 	done
+	left=$((n / 5))
+}
+
+# linux_type COMMAND OUTPUT: type a command at the guest's shell, as a
+# person would (after the output of the one before), and wait for OUTPUT
+linux_type() {
+	sleep 0.5	# the prompt first: busybox asks the terminal where it is
+	echo "$1" >&3
+	linux_wait "$2"
 }
 
 # linux_session NAME LAST: boot the Linux guest as VM NAME with a shell on
@@ -108,7 +119,8 @@ linux_session() {
 	mkfifo /tmp/in
 	t0=$(now_ms)
 	/bin/palacios run -k ${kernel:-/guest/bzImage} -i /guest/initrd.cpio.gz \
-		-m ${mem:-128M} -n $name -p "console=ttyS0 panic=-1 guest.shell" \
+		-m ${mem:-128M} -c ${cpus:-1} -n $name \
+		-p "console=ttyS0 panic=-1 guest.shell" \
 		</tmp/in >/tmp/k.out 2>&1 &
 	pid=$!
 	exec 3>/tmp/in
@@ -118,14 +130,12 @@ linux_session() {
 	/bin/palacios list | sed 's/^/KLIST| /'
 	sleep 1
 	if [ "$2" = poweroff ]; then
-		echo 'echo SHELL-$((6 * 7)); uname -a' >&3
-		linux_wait "^SHELL-42"
-		echo 'grep -c ^processor /proc/cpuinfo | sed s/^/CPUS-/' >&3
-		echo 'grep -m1 "^model name" /proc/cpuinfo' >&3
-		echo 'grep -m1 "^flags" /proc/cpuinfo | tr " " "\n" | grep -x -e hypervisor -e svm -e apic | sed s/^/FLAG-/' >&3
-		echo 'free -m; echo DATE-$(date +%s); date' >&3
-		echo 'i=0; while [ $i -lt 10000 ]; do i=$((i + 1)); done; echo LOOP-$i' >&3
-		linux_wait "^LOOP-"
+		linux_type 'echo SHELL-$((6 * 7)); uname -a' "^SHELL-42"
+		linux_type 'grep -c ^processor /proc/cpuinfo | sed s/^/CPUS-/' "^CPUS-"
+		linux_type 'grep -m1 "^model name" /proc/cpuinfo' "^model name"
+		linux_type 'grep -m1 "^flags" /proc/cpuinfo | tr " " "\n" | grep -x -e hypervisor -e svm -e apic | sed s/^/FLAG-/' "^FLAG-hypervisor"
+		linux_type 'free -m; echo DATE-$(date +%s); date' "^DATE-"
+		linux_type 'i=0; while [ $i -lt 10000 ]; do i=$((i + 1)); done; echo LOOP-$i' "^LOOP-"
 	fi
 	if [ "$2" = boot ]; then echo "poweroff -f" >&3; else echo "$2 -f" >&3; fi
 	linux_wait "palacios: vm $name stopped"
@@ -158,9 +168,11 @@ demo_shell() {
 linux_guest() {
 	local g h
 
+	cpus=2
 	linux_session linux poweroff
+	cpus=
 	# Only lines the checks read: the guest's log is not the host's
-	grep -E "^GUEST: |Linux version|BIOS-e820|Kernel command line|Run /init|Calibrating|ACPI: (RSDP|FACP|DSDT)|tsc: |clocksource: Switched|rtc_cmos|^SHELL-|^Linux |^CPUS-|^model name|^FLAG-|^DATE-|^LOOP-|^Mem:|^palacios: " \
+	grep -E "^GUEST: |Linux version|BIOS-e820|Kernel command line|Run /init|Calibrating|ACPI: (RSDP|FACP|DSDT|APIC|LAPIC|IOAPIC|INT_SRC)|APIC|TIMER|smpboot|Brought up|Booting Node|tsc: |clocksource: Switched|rtc_cmos|^SHELL-|^Linux |^CPUS-|^model name|^FLAG-|^DATE-|^LOOP-|^Mem:|^palacios: " \
 		/tmp/k.out | sed 's/^/KRUN| /'
 	# The guest's clock is the host's (the RTC), to a few seconds
 	g=$(sed -n 's/^DATE-\([0-9]*\).*/\1/p' /tmp/k.out)
@@ -176,11 +188,46 @@ linux_guest() {
 
 # A distribution's kernel (Debian's, with its modules, ACPI and all)
 distro_guest() {
-	kernel=/guest/distro-vmlinuz; mem=256M
+	kernel=/guest/distro-vmlinuz; mem=256M; cpus=2
 	linux_session distro poweroff
-	kernel=; mem=
+	kernel=; mem=; cpus=
 	# All of it: the checks look for what must be there, and what must not
 	sed 's/^/KDISTRO| /' /tmp/k.out
+}
+
+# boot_time WHO CMD...: run CMD, a VMM booting the Linux guest with a shell
+# on its console, and report the time until the shell is ready, measured
+# the same way for every VMM; then power the guest off
+boot_time() {
+	local who=$1 left=1200 t0 t1 pid
+	shift
+	rm -f /tmp/bin /tmp/b.out
+	mkfifo /tmp/bin
+	t0=$(now_ms)
+	"$@" </tmp/bin >/tmp/b.out 2>&1 &
+	pid=$!
+	exec 4>/tmp/bin
+	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
+		! grep -q "GUEST: shell ready" /tmp/b.out; do
+		sleep 0.1
+		left=$((left - 1))
+	done
+	t1=$(now_ms)
+	[ "$who" = palacios ] &&
+		/bin/palacios stats bench-linux | sed 's/^/PALTEST: linuxboot palacios stats /'
+	echo "poweroff -f" >&4
+	left=300
+	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		left=$((left - 1))
+	done
+	exec 4>&-
+	kill $pid 2>/dev/null
+	wait $pid
+	say "linuxboot $who rc=$? ms=$((t1 - t0)) uptime=$(sed -n 's/^GUEST: uptime=//p' /tmp/b.out | tr -d '\r')"
+	grep -E "^kvm-linux: |^palacios: " /tmp/b.out | sed "s/^/PALTEST: linuxboot $who log /"
+	grep -q "GUEST: shell ready" /tmp/b.out ||
+		tail -n 20 /tmp/b.out | sed "s/^/PALTEST: linuxboot $who tail /"
 }
 
 # The user-space interface: the tool, the selftests and the fuzzer
@@ -278,10 +325,16 @@ bench)
 	# 100 ms of instructions each time), then look.
 	sleep 5
 	wait_guests 1 120
+	# The Linux guest to its shell, in Palacios and then in KVM
+	boot_time palacios /bin/palacios run -k /guest/bzImage \
+		-i /guest/initrd.cpio.gz -m 128M -n bench-linux \
+		-p "console=ttyS0 panic=-1 guest.shell"
 	rmmod_as bench_unload palacios
 	klog | sed -n 's/.*palacios: bench> \(BENCH .*\)/PALTEST: palacios \1/p'
 	kvm_load bench_kvm_load
 	/bin/kvm-bench $G/bench.img 2>&1 | sed -n 's/^\(BENCH .*\)/PALTEST: kvm \1/p'
+	boot_time kvm /bin/kvm-linux -k /guest/bzImage -i /guest/initrd.cpio.gz \
+		-m 128 -p "console=ttyS0 panic=-1 guest.shell"
 	say "tsc_khz=$(klog | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n 1)"
 	say "tsc_mhz_detected=$(klog | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)"
 	;;
