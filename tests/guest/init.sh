@@ -126,6 +126,9 @@ linux_session() {
 	exec 3>/tmp/in
 	linux_wait "GUEST: shell ready"
 	t1=$(now_ms)
+	# A guest that did not get there: how far it got
+	grep -q "GUEST: shell ready" /tmp/k.out ||
+		tail -n 40 /tmp/k.out | sed "s/^/KFAIL($name)| /"
 	/bin/palacios stats $name | sed 's/^/KSTATS| /'
 	/bin/palacios list | sed 's/^/KLIST| /'
 	sleep 1
