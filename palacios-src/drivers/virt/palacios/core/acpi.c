@@ -9,8 +9,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/types.h>
-
-#include <asm/byteorder.h>
+#include <linux/unaligned.h>
 
 #include <palacios/acpi.h>
 #include <palacios/host.h>
@@ -234,27 +233,6 @@ void v3_acpi_free(struct v3_acpi *acpi, struct v3_range_map *io)
 
 /* Tables */
 
-static void put16(u8 *p, unsigned int off, u16 val)
-{
-	__le16 v = cpu_to_le16(val);
-
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static void put32(u8 *p, unsigned int off, u32 val)
-{
-	__le32 v = cpu_to_le32(val);
-
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static void put64(u8 *p, unsigned int off, u64 val)
-{
-	__le64 v = cpu_to_le64(val);
-
-	memcpy(p + off, &v, sizeof(v));
-}
-
 static u8 acpi_checksum(const u8 *p, unsigned int len)
 {
 	u8 sum = 0;
@@ -268,35 +246,35 @@ static u8 acpi_checksum(const u8 *p, unsigned int len)
 static void acpi_header(u8 *t, const char *sig, u32 len, u8 rev)
 {
 	memcpy(t, sig, 4);
-	put32(t, 4, len);
+	put_unaligned_le32(len, t + 4);
 	t[8] = rev;
 	memcpy(t + 10, "PALACI", 6);		/* OEMID */
 	memcpy(t + 16, "PALACIOS", 8);		/* OEM table ID */
-	put32(t, 24, 1);			/* OEM revision */
+	put_unaligned_le32(1, t + 24);			/* OEM revision */
 	memcpy(t + 28, "PLCS", 4);		/* creator ID */
-	put32(t, 32, 1);			/* creator revision */
+	put_unaligned_le32(1, t + 32);			/* creator revision */
 	t[9] = acpi_checksum(t, len);
 }
 
 static void acpi_fadt(u8 *t, u32 base)
 {
-	put32(t, FADT_FIRMWARE_CTRL, base + OFF_FACS);
-	put32(t, FADT_DSDT, base + OFF_DSDT);
-	put16(t, FADT_SCI_INT, V3_ACPI_SCI_IRQ);
-	put32(t, FADT_PM1A_EVT_BLK, PM1_EVT);
-	put32(t, FADT_PM1A_CNT_BLK, PM1_CNT);
-	put32(t, FADT_PM_TMR_BLK, PM_TMR);
+	put_unaligned_le32(base + OFF_FACS, t + FADT_FIRMWARE_CTRL);
+	put_unaligned_le32(base + OFF_DSDT, t + FADT_DSDT);
+	put_unaligned_le16(V3_ACPI_SCI_IRQ, t + FADT_SCI_INT);
+	put_unaligned_le32(PM1_EVT, t + FADT_PM1A_EVT_BLK);
+	put_unaligned_le32(PM1_CNT, t + FADT_PM1A_CNT_BLK);
+	put_unaligned_le32(PM_TMR, t + FADT_PM_TMR_BLK);
 	t[FADT_PM1_EVT_LEN] = 4;
 	t[FADT_PM1_CNT_LEN] = 2;
 	t[FADT_PM_TMR_LEN] = 4;
-	put16(t, FADT_P_LVL2_LAT, C2_NONE);
-	put16(t, FADT_P_LVL3_LAT, C3_NONE);
+	put_unaligned_le16(C2_NONE, t + FADT_P_LVL2_LAT);
+	put_unaligned_le16(C3_NONE, t + FADT_P_LVL3_LAT);
 	t[FADT_CENTURY] = RTC_CENTURY;
-	put16(t, FADT_IAPC_BOOT_ARCH, BOOT_LEGACY_DEVICES |
-	      BOOT_VGA_NOT_PRESENT | BOOT_MSI_NOT_SUPPORTED);
-	put32(t, FADT_FLAGS, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
-	      FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_TMR_VAL_EXT |
-	      FADT_HEADLESS);
+	put_unaligned_le16(BOOT_LEGACY_DEVICES | BOOT_VGA_NOT_PRESENT |
+			   BOOT_MSI_NOT_SUPPORTED, t + FADT_IAPC_BOOT_ARCH);
+	put_unaligned_le32(FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
+			   FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_TMR_VAL_EXT |
+			   FADT_HEADLESS, t + FADT_FLAGS);
 	acpi_header(t, "FACP", FADT_LEN, 4);
 }
 
@@ -307,8 +285,8 @@ static unsigned int acpi_iso(u8 *e, u8 irq, u32 gsi, u16 flags)
 	e[1] = 10;
 	e[2] = 0;				/* ISA */
 	e[3] = irq;
-	put32(e, 4, gsi);
-	put16(e, 8, flags);
+	put_unaligned_le32(gsi, e + 4);
+	put_unaligned_le16(flags, e + 8);
 	return 10;
 }
 
@@ -318,22 +296,22 @@ static void acpi_madt(u8 *t, unsigned int nr_cpus)
 	unsigned int i, off = 44;
 	u8 *e;
 
-	put32(t, 36, V3_LAPIC_GPA);
-	put32(t, 40, MADT_PCAT_COMPAT);
+	put_unaligned_le32(V3_LAPIC_GPA, t + 36);
+	put_unaligned_le32(MADT_PCAT_COMPAT, t + 40);
 	for (i = 0; i < nr_cpus; i++, off += 8) {
 		e = t + off;
 		e[0] = 0;			/* processor local APIC */
 		e[1] = 8;
 		e[2] = i;			/* ACPI processor UID */
 		e[3] = i;			/* APIC ID */
-		put32(e, 4, MADT_ENABLED);
+		put_unaligned_le32(MADT_ENABLED, e + 4);
 	}
 	e = t + off;
 	e[0] = 1;				/* I/O APIC */
 	e[1] = 12;
 	e[2] = V3_IOAPIC_ID;
-	put32(e, 4, V3_IOAPIC_GPA);
-	put32(e, 8, 0);				/* GSI base */
+	put_unaligned_le32(V3_IOAPIC_GPA, e + 4);
+	put_unaligned_le32(0, e + 8);				/* GSI base */
 	off += 12;
 	off += acpi_iso(t + off, 0, 2, 0);	/* the PIT's IRQ 0 on pin 2 */
 	off += acpi_iso(t + off, V3_ACPI_SCI_IRQ, V3_ACPI_SCI_IRQ,
@@ -342,7 +320,7 @@ static void acpi_madt(u8 *t, unsigned int nr_cpus)
 	e[0] = 4;				/* local APIC NMI */
 	e[1] = 6;
 	e[2] = 0xff;				/* all processors */
-	put16(e, 3, 0);
+	put_unaligned_le16(0, e + 3);
 	e[5] = 1;				/* LINT1 */
 	acpi_header(t, "APIC", MADT_LEN(nr_cpus), 3);
 }
@@ -361,18 +339,18 @@ int v3_acpi_tables(const struct v3_mem_map *mem, unsigned int nr_cpus,
 	memcpy(t + OFF_RSDP, "RSD PTR ", 8);
 	memcpy(t + OFF_RSDP + 9, "PALACI", 6);
 	t[OFF_RSDP + 15] = 2;
-	put32(t, OFF_RSDP + 16, base + OFF_RSDT);
-	put32(t, OFF_RSDP + 20, RSDP_LEN);
-	put64(t, OFF_RSDP + 24, base + OFF_XSDT);
+	put_unaligned_le32(base + OFF_RSDT, t + OFF_RSDP + 16);
+	put_unaligned_le32(RSDP_LEN, t + OFF_RSDP + 20);
+	put_unaligned_le64(base + OFF_XSDT, t + OFF_RSDP + 24);
 	t[OFF_RSDP + 8] = acpi_checksum(t + OFF_RSDP, RSDP_V1_LEN);
 	t[OFF_RSDP + 32] = acpi_checksum(t + OFF_RSDP, RSDP_LEN);
 
 	/* RSDT and XSDT: the FADT and the MADT */
-	put32(t, OFF_RSDT + HDR_LEN, base + OFF_FADT);
-	put32(t, OFF_RSDT + HDR_LEN + 4, base + OFF_MADT);
+	put_unaligned_le32(base + OFF_FADT, t + OFF_RSDT + HDR_LEN);
+	put_unaligned_le32(base + OFF_MADT, t + OFF_RSDT + HDR_LEN + 4);
 	acpi_header(t + OFF_RSDT, "RSDT", HDR_LEN + 8, 1);
-	put64(t, OFF_XSDT + HDR_LEN, base + OFF_FADT);
-	put64(t, OFF_XSDT + HDR_LEN + 8, base + OFF_MADT);
+	put_unaligned_le64(base + OFF_FADT, t + OFF_XSDT + HDR_LEN);
+	put_unaligned_le64(base + OFF_MADT, t + OFF_XSDT + HDR_LEN + 8);
 	acpi_header(t + OFF_XSDT, "XSDT", HDR_LEN + 16, 1);
 	acpi_madt(t + OFF_MADT, nr_cpus);
 
@@ -380,7 +358,7 @@ int v3_acpi_tables(const struct v3_mem_map *mem, unsigned int nr_cpus,
 
 	/* FACS: no checksum; hardware signature 0, version 2 */
 	memcpy(t + OFF_FACS, "FACS", 4);
-	put32(t, OFF_FACS + 4, FACS_LEN);
+	put_unaligned_le32(FACS_LEN, t + OFF_FACS + 4);
 	t[OFF_FACS + 32] = 2;
 
 	memcpy(t + OFF_DSDT + HDR_LEN, dsdt_aml, sizeof(dsdt_aml));

@@ -20,8 +20,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/types.h>
-
-#include <asm/byteorder.h>
+#include <linux/unaligned.h>
 
 #include <palacios/acpi.h>
 #include <palacios/guest.h>
@@ -90,78 +89,28 @@ static int v3_linux_bad(const char *name, const char *why)
 	return -ENOEXEC;
 }
 
-static u8 get8(const u8 *p, unsigned int off)
-{
-	return p[off];
-}
-
-static u16 get16(const u8 *p, unsigned int off)
-{
-	__le16 v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return le16_to_cpu(v);
-}
-
-static u32 get32(const u8 *p, unsigned int off)
-{
-	__le32 v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return le32_to_cpu(v);
-}
-
-static u64 get64(const u8 *p, unsigned int off)
-{
-	__le64 v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return le64_to_cpu(v);
-}
-
-static void put16(u8 *p, unsigned int off, u16 val)
-{
-	__le16 v = cpu_to_le16(val);
-
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static void put32(u8 *p, unsigned int off, u32 val)
-{
-	__le32 v = cpu_to_le32(val);
-
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static void put64(u8 *p, unsigned int off, u64 val)
-{
-	__le64 v = cpu_to_le64(val);
-
-	memcpy(p + off, &v, sizeof(v));
-}
-
 static void v3_e820_add(u8 *bp, u64 addr, u64 size, u32 type)
 {
-	unsigned int n = get8(bp, BP_E820_ENTRIES);
+	unsigned int n = bp[BP_E820_ENTRIES];
 	unsigned int off = BP_E820_TABLE + n * 20;
 
-	put64(bp, off, addr);
-	put64(bp, off + 8, size);
-	put32(bp, off + 16, type);
+	put_unaligned_le64(addr, bp + off);
+	put_unaligned_le64(size, bp + off + 8);
+	put_unaligned_le32(type, bp + off + 16);
 	bp[BP_E820_ENTRIES] = n + 1;
 }
 
 /* Where the kernel goes: its preferred address, else 16 MiB if it can. */
 static int v3_linux_place(const u8 *k, u64 mem, u64 init_size, u64 *load)
 {
-	u64 pref = get64(k, HDR_PREF_ADDRESS);
-	u64 align = get32(k, HDR_KERNEL_ALIGNMENT);
+	u64 pref = get_unaligned_le64(k + HDR_PREF_ADDRESS);
+	u64 align = get_unaligned_le32(k + HDR_KERNEL_ALIGNMENT);
 
 	if (pref >= V3_LINUX_HIGH_RAM && pref + init_size <= mem) {
 		*load = pref;
 		return 0;
 	}
-	if (!get8(k, HDR_RELOCATABLE))
+	if (!k[HDR_RELOCATABLE])
 		return -1;
 	if (!align || align & (align - 1))
 		align = V3_MEM_ALIGN;
@@ -178,26 +127,28 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	u64 initrd_gpa = 0, top, rsdp;
 	const char *name = vm->name;
 	const u8 *k = kernel;
-	unsigned int hdr_end;
+	unsigned int hdr_end, version;
 	size_t cmdlen = cmdline ? strlen(cmdline) : 0;
 	u8 *bp;
 	int err;
 
 	/* The setup header */
-	if (ksize < HDR_END_MIN || get16(k, HDR_BOOT_FLAG) != BOOT_FLAG ||
-	    get32(k, HDR_MAGIC) != HDRS_MAGIC)
+	if (ksize < HDR_END_MIN ||
+	    get_unaligned_le16(k + HDR_BOOT_FLAG) != BOOT_FLAG ||
+	    get_unaligned_le32(k + HDR_MAGIC) != HDRS_MAGIC)
 		return v3_linux_bad(name, "not a bzImage (no boot sector or HdrS)");
-	if (get16(k, HDR_VERSION) < PROTOCOL_MIN)
+	version = get_unaligned_le16(k + HDR_VERSION);
+	if (version < PROTOCOL_MIN)
 		return v3_linux_bad(name, "boot protocol older than 2.12");
-	if (!(get8(k, HDR_LOADFLAGS) & LOADED_HIGH))
+	if (!(k[HDR_LOADFLAGS] & LOADED_HIGH))
 		return v3_linux_bad(name, "not a bzImage (zImage loaded low)");
-	if (!(get16(k, HDR_XLOADFLAGS) & XLF_KERNEL_64))
+	if (!(get_unaligned_le16(k + HDR_XLOADFLAGS) & XLF_KERNEL_64))
 		return v3_linux_bad(name, "no 64-bit entry point");
-	hdr_end = HDR_JUMP + 2 + get8(k, HDR_JUMP + 1);
-	setup = ((u64)(get8(k, HDR_SETUP_SECTS) ? : 4) + 1) * 512;
+	hdr_end = HDR_JUMP + 2 + k[HDR_JUMP + 1];
+	setup = ((u64)(k[HDR_SETUP_SECTS] ? : 4) + 1) * 512;
 	if (hdr_end < HDR_END_MIN || hdr_end > setup || setup >= ksize)
 		return v3_linux_bad(name, "bad setup header size");
-	init_size = get32(k, HDR_INIT_SIZE);
+	init_size = get_unaligned_le32(k + HDR_INIT_SIZE);
 	if (init_size < ksize - setup)
 		init_size = ksize - setup;
 
@@ -205,14 +156,14 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	ram_end = mem < V3_LINUX_RAM_END ? mem : V3_LINUX_RAM_END;
 	if (v3_linux_place(k, ram_end, init_size, &load))
 		return v3_linux_bad(name, "the kernel does not fit in guest memory");
-	if (cmdlen > get32(k, HDR_CMDLINE_SIZE) ||
+	if (cmdlen > get_unaligned_le32(k + HDR_CMDLINE_SIZE) ||
 	    V3_LINUX_CMDLINE + cmdlen >= V3_LINUX_CMDLINE_END)
 		return v3_linux_bad(name, "command line too long for this kernel");
 	if (isize) {
-		u64 max = get32(k, HDR_INITRD_ADDR_MAX) ? : V3_LINUX_INITRD_MAX;
+		u64 max = get_unaligned_le32(k + HDR_INITRD_ADDR_MAX) ? : V3_LINUX_INITRD_MAX;
 
 		top = max + 1 < ram_end ? max + 1 : ram_end;
-		if (get16(k, HDR_XLOADFLAGS) & XLF_CAN_BE_LOADED_ABOVE_4G)
+		if (get_unaligned_le16(k + HDR_XLOADFLAGS) & XLF_CAN_BE_LOADED_ABOVE_4G)
 			top = ram_end;
 		initrd_gpa = (top - isize) & ~(u64)(V3_PAGE_SIZE - 1);
 		if (isize > top || initrd_gpa < load + init_size)
@@ -226,18 +177,18 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	memset(bp, 0, BP_SIZE);
 	memcpy(bp + HDR_START, k + HDR_START, hdr_end - HDR_START);
 	bp[HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-	put32(bp, HDR_CMD_LINE_PTR, V3_LINUX_CMDLINE);
-	put32(bp, BP_EXT_CMD_LINE_PTR, 0);
-	put32(bp, HDR_RAMDISK_IMAGE, (u32)initrd_gpa);
-	put32(bp, BP_EXT_RAMDISK_IMAGE, initrd_gpa >> 32);
-	put32(bp, HDR_RAMDISK_SIZE, (u32)isize);
-	put32(bp, BP_EXT_RAMDISK_SIZE, isize >> 32);
+	put_unaligned_le32(V3_LINUX_CMDLINE, bp + HDR_CMD_LINE_PTR);
+	put_unaligned_le32(0, bp + BP_EXT_CMD_LINE_PTR);
+	put_unaligned_le32((u32)initrd_gpa, bp + HDR_RAMDISK_IMAGE);
+	put_unaligned_le32(initrd_gpa >> 32, bp + BP_EXT_RAMDISK_IMAGE);
+	put_unaligned_le32((u32)isize, bp + HDR_RAMDISK_SIZE);
+	put_unaligned_le32(isize >> 32, bp + BP_EXT_RAMDISK_SIZE);
 	v3_e820_add(bp, 0, V3_LINUX_LOW_RAM_END, E820_RAM);
 	v3_e820_add(bp, V3_LINUX_LOW_RAM_END,
 		    V3_LINUX_HIGH_RAM - V3_LINUX_LOW_RAM_END, E820_RESERVED);
 	v3_e820_add(bp, V3_LINUX_HIGH_RAM, ram_end - V3_LINUX_HIGH_RAM,
 		    E820_RAM);
-	put16(bp, HDR_BOOT_FLAG, BOOT_FLAG);
+	put_unaligned_le16(BOOT_FLAG, bp + HDR_BOOT_FLAG);
 
 	/* Command line, kernel, initrd, tables */
 	if (v3_mem_write(&vm->mem, V3_LINUX_CMDLINE, cmdline ? : "",
@@ -250,7 +201,7 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 		err = v3_acpi_tables(&vm->mem, vm->nr_vcpus, &rsdp);
 	if (err)
 		return v3_linux_bad(name, "guest memory too small");
-	put64(bp, BP_ACPI_RSDP_ADDR, rsdp);
+	put_unaligned_le64(rsdp, bp + BP_ACPI_RSDP_ADDR);
 
 	memset(bs, 0, sizeof(*bs));
 	bs->mode = V3_IMAGE_LONG64;
@@ -261,7 +212,7 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	bs->cs = V3_LINUX_CS;
 	bs->ds = V3_LINUX_DS;
 	v3_info("vm %s: Linux kernel, boot protocol %u.%02u, at 0x%llx (%llu of %llu KiB); initrd of %llu KiB at 0x%llx; command line of %zu bytes\n",
-		name, get16(k, HDR_VERSION) >> 8, get16(k, HDR_VERSION) & 0xff,
+		name, version >> 8, version & 0xff,
 		load, (ksize - setup) >> 10, init_size >> 10, isize >> 10,
 		initrd_gpa, cmdlen);
 	return 0;

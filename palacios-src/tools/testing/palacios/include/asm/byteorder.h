@@ -14,5 +14,11 @@
 #define cpu_to_le16	__cpu_to_le16
 #define cpu_to_le32	__cpu_to_le32
 #define cpu_to_le64	__cpu_to_le64
+#define be16_to_cpu	__be16_to_cpu
+#define be32_to_cpu	__be32_to_cpu
+#define be64_to_cpu	__be64_to_cpu
+#define cpu_to_be16	__cpu_to_be16
+#define cpu_to_be32	__cpu_to_be32
+#define cpu_to_be64	__cpu_to_be64
 
 #endif
