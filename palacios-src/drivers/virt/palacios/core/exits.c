@@ -196,10 +196,15 @@ static u64 v3_sign_extend(u64 val, unsigned int size)
 	return (u64)((s64)(val << shift) >> shift);
 }
 
+/* Each vCPU has its own local APIC at the same address. */
+static bool v3_gpa_is_lapic(u64 gpa)
+{
+	return gpa - V3_LAPIC_GPA < V3_PAGE_SIZE;
+}
+
 bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa)
 {
-	return gpa - V3_LAPIC_GPA < V3_PAGE_SIZE ||
-	       v3_range_find(&vm->mmio, gpa, 1);
+	return v3_gpa_is_lapic(gpa) || v3_range_find(&vm->mmio, gpa, 1);
 }
 
 int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn)
@@ -232,7 +237,7 @@ int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn)
 		return -EOPNOTSUPP;
 	}
 
-	if (gpa - V3_LAPIC_GPA < V3_PAGE_SIZE)	/* each vCPU its own */
+	if (v3_gpa_is_lapic(gpa))
 		err = v3_lapic_access(&vcpu->lapic, gpa - V3_LAPIC_GPA, &val,
 				      size, write);
 	else

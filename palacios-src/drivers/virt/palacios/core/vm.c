@@ -119,8 +119,12 @@ bool v3_intr_pending(struct v3_vcpu *vcpu)
 {
 	if (v3_lapic_pending(&vcpu->lapic) >= 0)
 		return true;
-	/* The PIC's output, through LINT0 in ExtINT mode (virtual wire) */
-	return v3_lapic_extint(&vcpu->lapic) && v3_pic_pending(&vcpu->vm->pic);
+	/*
+	 * The PIC's output, through LINT0 in ExtINT mode (virtual wire).  The
+	 * PIC's lock-free check first: the APIC's takes its lock, on every
+	 * VM entry.
+	 */
+	return v3_pic_pending(&vcpu->vm->pic) && v3_lapic_extint(&vcpu->lapic);
 }
 
 u8 v3_intr_ack(struct v3_vcpu *vcpu)
