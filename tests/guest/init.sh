@@ -278,7 +278,45 @@ uapi_tests() {
 	say "uapi_dmesg_lines=$(dmesg | grep -c 'palacios:')"
 }
 
+# pt_refused NAME WANT ARGS...: "palacios run ARGS" must be refused with a
+# message that contains WANT
+pt_refused() {
+	local name=$1 want=$2 out
+	shift 2
+	if out=$(timeout 60 /bin/palacios run -m 16M "$@" $G/hello.img \
+		</dev/null 2>&1); then
+		say "pt_$name=fail: accepted: $out"
+	elif echo "$out" | grep -qF -- "$want"; then
+		say "pt_$name=ok: $out"
+	else
+		say "pt_$name=fail: $out"
+	fi
+}
+
+# The boot-time guest owns COM2: what the host refuses meanwhile
+pt_checks() {
+	say "pt_ioports=$(grep palacios /proc/ioports | tr -s ' ')"
+	say "pt_irq=$(awk '/palacios/ { print $1, $NF }' /proc/interrupts)"
+	pt_refused same_device "the host's palacios:bzImage (ports 02f8-02ff) has it" -d com2
+	pt_refused same_irq "IRQ 3 is the host's palacios:bzImage's" -d @3:5
+	pt_refused host_ports "the host's timer1 (ports 0050-0053) has it" -d 0x50-0x53
+	pt_refused host_irq "IRQ 0 is the host's timer's" -d @0:5
+	pt_refused overlap "it overlaps another -d" -d 0x2e8-0x2ef -d 0x2ec-0x2f3
+	pt_refused no_irq "the host has no IRQ 5000" -d @5000:5
+	pt_refused own_line "the vm has a device there (ports or line 4)" -d 0x2e8-0x2ef@5:4
+	pt_refused own_ports "the vm has a device there" -d com1
+	pt_refused bad_spec "invalid device 'com9'" -d com9
+	say "pt_after_refusals=ports:$(grep -c palacios /proc/ioports) irqs:$(grep -c palacios /proc/interrupts) vms:$(/bin/palacios list | grep -vc '^NAME')"
+}
+
 case "$test" in
+passthrough)
+	# tests/lib/com2-session.py drives both serial ports: the boot-time
+	# guest's shell on COM2, and this host's shell on COM1.
+	pt_checks
+	say "host shell ready"
+	setsid sh -c 'exec sh -i </dev/ttyS0 >/dev/ttyS0 2>&1'
+	;;
 guests)
 	# The boot-time guests of the command line (tests/run lists them).
 	n=$(sed -n 's/.*pal\.nguests=\([0-9]*\).*/\1/p' /proc/cmdline)

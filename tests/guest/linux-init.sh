@@ -11,9 +11,12 @@ echo "GUEST: cpus=$(grep -c ^processor /proc/cpuinfo)"
 echo "GUEST: mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 echo "GUEST: uptime=$(cut -d' ' -f1 /proc/uptime)"
 if grep -qw guest.shell /proc/cmdline; then
-	# A shell on the console, for the scripted console test
-	echo "GUEST: shell ready"
-	setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'
+	# A shell on the console (guest.tty=, default ttyS0), for the
+	# scripted console tests
+	tty=$(sed -n 's/.*guest\.tty=\([a-zA-Z0-9]*\).*/\1/p' /proc/cmdline)
+	tty=/dev/${tty:-ttyS0}
+	echo "GUEST: shell ready on $tty"
+	setsid sh -c "exec sh <$tty >$tty 2>&1"
 fi
 echo "GUEST: end"
 poweroff -f

@@ -4,6 +4,7 @@
 # Usage:
 #   qemu-boot.sh [--cpu MODEL] [--smp N] [--mem M] [--timeout SECONDS]
 #                [--qemu-arg ARG]... [--echo | --interactive]
+#                [--com1-socket PATH] [--com2-socket PATH]
 #                KERNEL INITRD LOGFILE [APPEND...]
 #
 #   --cpu MODEL        QEMU -cpu value          (default qemu64,+svm,+npt)
@@ -15,6 +16,11 @@
 #   --echo             also copy the console to stdout while the guest runs
 #   --interactive      the console is this terminal, both ways (and still
 #                      logged to LOGFILE); Ctrl-a and Ctrl-c go to the guest
+#   --com1-socket PATH the console (COM1) is a Unix socket that QEMU listens
+#                      on, still logged to LOGFILE; QEMU starts once a
+#                      client has connected
+#   --com2-socket PATH add COM2 (0x2f8, IRQ 3) as such a socket, logged to
+#                      LOGFILE.com2; QEMU waits for it after COM1
 #   KERNEL             bzImage
 #   INITRD             initramfs (see mkinitramfs.sh); its /init should end
 #                      with `poweroff -f`
@@ -39,7 +45,7 @@ set -euo pipefail
 die() { echo "qemu-boot.sh: error: $*" >&2; exit 2; }
 
 cpu='qemu64,+svm,+npt'; smp=2; mem=1536M; tmo=600; echo_console=0
-interactive=0
+interactive=0 com1_sock= com2_sock=
 extra=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -50,6 +56,8 @@ while [[ $# -gt 0 ]]; do
 	--qemu-arg) [[ $# -ge 2 ]] || die "--qemu-arg needs a value"; extra+=("$2"); shift 2 ;;
 	--echo) echo_console=1; shift ;;
 	--interactive) interactive=1; shift ;;
+	--com1-socket) [[ $# -ge 2 ]] || die "--com1-socket needs a path"; com1_sock=$2; shift 2 ;;
+	--com2-socket) [[ $# -ge 2 ]] || die "--com2-socket needs a path"; com2_sock=$2; shift 2 ;;
 	--) shift; break ;;
 	-h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
@@ -82,6 +90,17 @@ cmd=("$qemu" -accel tcg -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
 	-serial "file:$log" -monitor none
 	-kernel "$kernel" -initrd "$initrd" -append "$append" "${extra[@]}")
+
+if [[ -n $com1_sock ]]; then
+	rm -f -- "$com1_sock"
+	cmd=("${cmd[@]/#file:$log/chardev:com1}"
+	     -chardev "socket,id=com1,path=$com1_sock,server=on,wait=on,logfile=$log")
+fi
+if [[ -n $com2_sock ]]; then
+	rm -f -- "$com2_sock" "$log.com2"
+	cmd+=(-chardev "socket,id=com2,path=$com2_sock,server=on,wait=on,logfile=$log.com2"
+	      -serial chardev:com2)
+fi
 
 if [[ $interactive == 1 ]]; then
 	[[ -t 0 && -t 1 ]] || die "--interactive needs a terminal"

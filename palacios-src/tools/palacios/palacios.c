@@ -34,6 +34,7 @@
 #define IO_CHUNK	4096
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MAX_PASSTHROUGH	8		/* as many as a vm takes */
 
 static const char *const state_names[] = {
 	[PALACIOS_STATE_NEW]		= "new",
@@ -138,6 +139,9 @@ struct opts {
 	const char *params;		/* -p, with -k: its command line */
 	bool persistent;
 	bool host;
+	unsigned int nr_pt;		/* -d: host devices */
+	const char *pt_arg[MAX_PASSTHROUGH];
+	struct palacios_passthrough pt[MAX_PASSTHROUGH];
 };
 
 struct command {
@@ -235,6 +239,63 @@ static int parse_vcpus(const char *s, __u32 *vcpus)
 	return 0;
 }
 
+/* A port, a port range or an IRQ number: decimal, or hex with 0x */
+static int parse_num(const char *s, char **end, unsigned long max,
+		     unsigned long *v)
+{
+	errno = 0;
+	*v = strtoul(s, end, 0);
+	return (*s < '0' || *s > '9' || errno || *end == s || *v > max) ?
+	       -1 : 0;
+}
+
+/* -d DEV: comN, or host ports and IRQ FIRST[-LAST][@IRQ[:LINE]] */
+static int parse_passthrough(const char *s, struct palacios_passthrough *pt)
+{
+	static const unsigned int com_ports[] = PALACIOS_COM_PORTS;
+	static const unsigned int com_irqs[] = PALACIOS_COM_IRQS;
+	unsigned long first, last, irq, line;
+	char *end = (char *)s;
+
+	memset(pt, 0, sizeof(*pt));
+	if (!strncmp(s, "com", 3) && s[3] >= '1' && s[3] <= '4' && !s[4]) {
+		pt->port_first = com_ports[s[3] - '1'];
+		pt->port_count = PALACIOS_COM_SIZE;
+		pt->irq = com_irqs[s[3] - '1'];
+		pt->line = pt->irq;
+		pt->flags = PALACIOS_PT_IRQ;
+		return 0;
+	}
+	if (*s != '@') {
+		if (parse_num(s, &end, 0xffff, &first))
+			goto bad;
+		last = first;
+		if (*end == '-' && parse_num(end + 1, &end, 0xffff, &last))
+			goto bad;
+		if (last < first)
+			goto bad;
+		pt->port_first = first;
+		pt->port_count = last - first + 1;
+	}
+	if (*end == '@') {
+		if (parse_num(end + 1, &end, INT_MAX, &irq))
+			goto bad;
+		line = irq;
+		if (*end == ':' && parse_num(end + 1, &end, 15, &line))
+			goto bad;
+		pt->irq = irq;
+		pt->line = line;
+		pt->flags = PALACIOS_PT_IRQ;
+	}
+	if (*end || (!pt->port_count && !pt->flags))
+		goto bad;
+	return 0;
+bad:
+	fail("invalid device '%s': com1 to com4, or FIRST[-LAST][@IRQ[:LINE]] (e.g. 0x2f8-0x2ff@3)",
+	     s);
+	return -1;
+}
+
 /* Returns 0 to go on, -1 after an error, 1 after --help */
 static int parse_opts(const struct command *cmd, int argc, char **argv,
 		      struct opts *o)
@@ -276,6 +337,16 @@ static int parse_opts(const struct command *cmd, int argc, char **argv,
 			break;
 		case 'H':
 			o->host = true;
+			break;
+		case 'd':
+			if (o->nr_pt == MAX_PASSTHROUGH) {
+				usage_error(cmd, "at most %d devices (-d)",
+					    MAX_PASSTHROUGH);
+				return -1;
+			}
+			if (parse_passthrough(optarg, &o->pt[o->nr_pt]))
+				return -1;
+			o->pt_arg[o->nr_pt++] = optarg;
 			break;
 		case 'h':
 			print_help(cmd);
@@ -494,6 +565,99 @@ static int configure_vm(int vm, const char *name, const struct opts *o)
 	cfg.mem_size = o->mem;
 	cfg.nr_vcpus = o->vcpus;
 	return vm_ioctl(vm, PALACIOS_VM_CONFIGURE, &cfg, "configure", name);
+}
+
+/* The owner of a host port of [@first, @last] in /proc/ioports, if any */
+static bool ports_holder(unsigned int first, unsigned int last, char *who,
+			 size_t len)
+{
+	FILE *f = fopen("/proc/ioports", "r");
+	unsigned int a, b;
+	char line[256];
+	bool found = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *name = strstr(line, " : ");
+
+		if (!name || sscanf(line, " %x-%x", &a, &b) != 2 ||
+		    a > last || b < first)
+			continue;
+		/* the last match is the innermost: a driver inside a bus */
+		name[strcspn(name, "\n")] = '\0';
+		snprintf(who, len, "%s (ports %04x-%04x)", name + 3, a, b);
+		found = true;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* The owner of host IRQ @irq in /proc/interrupts, if any */
+static bool irq_holder(unsigned int irq, char *who, size_t len)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[512], *p;
+	unsigned int n;
+	bool found = false;
+
+	while (!found && f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %u:", &n) != 1 || n != irq)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		p = strrchr(line, ' ');
+		snprintf(who, len, "%s", p ? p + 1 : "a host driver");
+		found = true;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Gives each -d device to the vm; returns 0, or 1 after an error */
+static int passthrough_vm(int vm, const char *name, const struct opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nr_pt; i++) {
+		const struct palacios_passthrough *pt = &o->pt[i];
+		unsigned int last = pt->port_first + pt->port_count - 1;
+		const char *dev = o->pt_arg[i];
+		char who[128];
+
+		if (ioctl(vm, PALACIOS_VM_PASSTHROUGH, pt) >= 0)
+			continue;
+		switch (errno) {
+		case EBUSY:
+			if (pt->port_count &&
+			    ports_holder(pt->port_first, last, who, sizeof(who)))
+				return fail("cannot pass %s to vm %s: the host's %s has it",
+					    dev, name, who);
+			if (pt->flags && irq_holder(pt->irq, who, sizeof(who)))
+				return fail("cannot pass %s to vm %s: IRQ %u is the host's %s's",
+					    dev, name, pt->irq, who);
+			break;
+		case EEXIST:
+			return fail("cannot pass %s to vm %s: %s (ports or line %u)",
+				    dev, name, "the vm has a device there",
+				    pt->line);
+		case EINVAL:
+			return fail("cannot pass %s to vm %s: it overlaps another -d (%s)",
+				    dev, name,
+				    pt->flags ? "ports, IRQ or line" : "ports");
+		case ENXIO:
+			return fail("cannot pass %s to vm %s: the host has no IRQ %u",
+				    dev, name, pt->irq);
+		case EPERM:
+			return fail("cannot pass %s to vm %s: it needs CAP_SYS_RAWIO",
+				    dev, name);
+		case ENOSPC:
+			return fail("cannot pass %s to vm %s: a vm takes at most %d devices",
+				    dev, name, MAX_PASSTHROUGH);
+		}
+		snprintf(who, sizeof(who), "pass %s to", dev);
+		return vm_fail(vm, who, name);
+	}
+	return 0;
 }
 
 /*
@@ -1003,6 +1167,8 @@ static int cmd_run(const struct command *cmd, int argc, char **argv)
 		return 1;
 	}
 	ret = configure_vm(vm, name, &o);
+	if (!ret && o.nr_pt)
+		ret = passthrough_vm(vm, name, &o);
 	if (!ret)
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1041,6 +1207,8 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 		return 1;
 	}
 	ret = configure_vm(vm, name, &o);
+	if (!ret && o.nr_pt)
+		ret = passthrough_vm(vm, name, &o);
 	if (!ret && (o.image || o.kernel))
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1271,6 +1439,7 @@ static const struct option run_opts[] = {
 	{ "params", required_argument, NULL, 'p' },
 	{ "image", required_argument, NULL, 'I' },
 	{ "persistent", no_argument, NULL, 'P' },
+	{ "passthrough", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1278,6 +1447,7 @@ static const struct option run_opts[] = {
 static const struct option create_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
+	{ "passthrough", required_argument, NULL, 'd' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
 	{ "params", required_argument, NULL, 'p' },
@@ -1304,7 +1474,11 @@ static const struct option list_opts[] = {
 #define VM_OPTIONS \
 	"  -m, --memory SIZE     guest memory: a multiple of 2M, at most 64G, with\n" \
 	"                        a K, M or G suffix (default: 16M, 256M with -k)\n" \
-	"  -c, --cpus N          number of vCPUs, 1 to 64 (default: 1)\n"
+	"  -c, --cpus N          number of vCPUs, 1 to 64 (default: 1)\n" \
+	"  -d, --passthrough DEV give the host device DEV to the vm: com1 to\n" \
+	"                        com4, or FIRST[-LAST][@IRQ[:LINE]], host ports\n" \
+	"                        and IRQ, on the guest's ISA line LINE (default:\n" \
+	"                        IRQ); repeatable, up to 8\n"
 
 #define KERNEL_OPTIONS \
 	"  -k, --kernel BZIMAGE  boot the Linux kernel BZIMAGE, instead of an\n" \
@@ -1360,15 +1534,15 @@ static const char console_help[] =
 
 static const struct command commands[] = {
 	CMD("run", cmd_run, 0,
-	    "[-m SIZE] [-c N] [-n NAME] [--persistent]\n"
+	    "[-m SIZE] [-c N] [-d DEV]... [-n NAME] [--persistent]\n"
 	    "{IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "create a vm, load IMAGE or BZIMAGE, launch it and attach to its console",
-	    run_help, ":m:c:n:k:i:p:h", run_opts),
+	    run_help, ":m:c:d:n:k:i:p:h", run_opts),
 	CMD("create", cmd_create, 0,
-	    "NAME [-m SIZE] [-c N]\n"
+	    "NAME [-m SIZE] [-c N] [-d DEV]...\n"
 	    "[-k BZIMAGE [-i INITRD] [-p CMDLINE] | --image IMAGE]",
 	    "create a persistent vm, configured and optionally loaded",
-	    create_help, ":m:c:k:i:p:h", create_opts),
+	    create_help, ":m:c:d:k:i:p:h", create_opts),
 	CMD("load", cmd_load, 0,
 	    "NAME {[--image] IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "load IMAGE or BZIMAGE into a configured vm", load_help, ":k:i:p:h",

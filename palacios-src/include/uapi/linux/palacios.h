@@ -221,6 +221,40 @@ struct palacios_vm_stats {
 	__u64 halted_ns;
 };
 
+/* Host devices for a guest (Documentation/virt/palacios/passthrough.rst) */
+
+/**
+ * struct palacios_passthrough - argument of %PALACIOS_VM_PASSTHROUGH
+ * @port_first: the first host I/O port given to the guest, which reaches
+ *              it at the same number; at most 0xffff
+ * @port_count: how many ports, up to 0x10000 - @port_first; 0 for none
+ * @irq: the host interrupt given to the guest, if %PALACIOS_PT_IRQ
+ * @line: the guest's ISA line it comes on, 0 to 15, if %PALACIOS_PT_IRQ
+ * @flags: %PALACIOS_PT_IRQ, or 0 for ports alone
+ * @reserved: 0
+ *
+ * See Documentation/virt/palacios/passthrough.rst.
+ */
+struct palacios_passthrough {
+	__u32 port_first;
+	__u32 port_count;
+	__u32 irq;
+	__u32 line;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define PALACIOS_PT_IRQ		0x1U
+
+/*
+ * The PC's serial ports, which tools may pass through by name: COM n has
+ * PALACIOS_COM_PORTS[n - 1] to + PALACIOS_COM_SIZE - 1, and IRQ
+ * PALACIOS_COM_IRQS[n - 1].
+ */
+#define PALACIOS_COM_PORTS	{ 0x3f8, 0x2f8, 0x3e8, 0x2e8 }
+#define PALACIOS_COM_IRQS	{ 4, 3, 4, 3 }
+#define PALACIOS_COM_SIZE	8
+
 /* ioctls of /dev/palacios */
 #define PALACIOS_GET_API_VERSION	_IO(PALACIOS_IOCTL_TYPE, 0x00)
 #define PALACIOS_CREATE_VM		_IOW(PALACIOS_IOCTL_TYPE, 0x01, struct palacios_create_vm)
@@ -239,5 +273,6 @@ struct palacios_vm_stats {
 #define PALACIOS_VM_GET_INFO		_IOR(PALACIOS_IOCTL_TYPE, 0x17, struct palacios_vm_info)
 #define PALACIOS_VM_GET_STATS		_IOR(PALACIOS_IOCTL_TYPE, 0x18, struct palacios_vm_stats)
 #define PALACIOS_VM_GET_CONSOLE		_IO(PALACIOS_IOCTL_TYPE, 0x19)
+#define PALACIOS_VM_PASSTHROUGH		_IOW(PALACIOS_IOCTL_TYPE, 0x1a, struct palacios_passthrough)
 
 #endif /* _UAPI_LINUX_PALACIOS_H */

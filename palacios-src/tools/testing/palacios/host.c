@@ -12,6 +12,7 @@
  * Pages come from mmap(), so they are zeroed lazily: a test may give a
  * guest gigabytes of RAM that it never touches.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -187,13 +188,14 @@ struct v3_host_irq {
 };
 
 static struct v3_host_irq *test_irqs[TEST_NR_IRQS];
+struct test_host_io test_hio;
 
 int v3_host_hook_irq(unsigned int irq, v3_irq_handler_t handler, void *data,
 		     const char *name, struct v3_host_irq **out)
 {
 	struct v3_host_irq *hirq;
 
-	if (irq >= TEST_NR_IRQS)
+	if (irq >= TEST_NR_IRQS || test_hio.missing[irq])
 		return -EINVAL;
 	if (test_irqs[irq])
 		return -EBUSY;
@@ -203,6 +205,7 @@ int v3_host_hook_irq(unsigned int irq, v3_irq_handler_t handler, void *data,
 	hirq->irq = irq;
 	hirq->handler = handler;
 	hirq->data = data;
+	snprintf(test_hio.owner[irq], sizeof(test_hio.owner[irq]), "%s", name);
 	test_irqs[irq] = hirq;
 	*out = hirq;
 	return 0;
@@ -210,12 +213,104 @@ int v3_host_hook_irq(unsigned int irq, v3_irq_handler_t handler, void *data,
 
 void v3_host_ack_irq(struct v3_host_irq *hirq)
 {
+	test_hio.acks[hirq->irq]++;
+	test_hio.masked[hirq->irq] = false;
+}
+
+bool v3_host_irq_is_level(const struct v3_host_irq *hirq)
+{
+	return test_hio.level[hirq->irq];
 }
 
 void v3_host_unhook_irq(struct v3_host_irq *hirq)
 {
 	test_irqs[hirq->irq] = NULL;
+	test_hio.masked[hirq->irq] = false;
+	test_hio.owner[hirq->irq][0] = '\0';
 	free(hirq);
+}
+
+bool test_host_irq(unsigned int irq)
+{
+	struct v3_host_irq *hirq = irq < TEST_NR_IRQS ? test_irqs[irq] : NULL;
+
+	if (!hirq || test_hio.masked[irq])
+		return false;
+	test_hio.masked[irq] = true;
+	hirq->handler(irq, hirq->data);
+	return true;
+}
+
+/* Host I/O ports: a byte array, and one range the host keeps */
+
+struct v3_host_ports {
+	u16 first;
+	u32 count;
+	struct v3_host_ports *next;
+};
+
+static struct v3_host_ports *test_claims;
+
+static bool ranges_overlap(u32 a, u32 na, u32 b, u32 nb)
+{
+	return na && nb && a < b + nb && b < a + na;
+}
+
+int v3_host_claim_ports(u16 first, u32 count, const char *name,
+			struct v3_host_ports **out)
+{
+	struct v3_host_ports *p;
+
+	if (!count || first + count > 0x10000)
+		return -EINVAL;
+	if (ranges_overlap(first, count, test_hio.busy_first,
+			   test_hio.busy_count))
+		return -EBUSY;
+	for (p = test_claims; p; p = p->next)
+		if (ranges_overlap(first, count, p->first, p->count))
+			return -EBUSY;
+	p = v3_host_zalloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->first = first;
+	p->count = count;
+	p->next = test_claims;
+	test_claims = p;
+	test_hio.claimed++;
+	*out = p;
+	return 0;
+}
+
+void v3_host_release_ports(struct v3_host_ports *ports)
+{
+	struct v3_host_ports **pp;
+
+	for (pp = &test_claims; *pp; pp = &(*pp)->next) {
+		if (*pp == ports) {
+			*pp = ports->next;
+			break;
+		}
+	}
+	test_hio.claimed--;
+	v3_host_free(ports);
+}
+
+u32 v3_host_port_read(struct v3_host_ports *ports, u16 port, unsigned int len)
+{
+	u32 val = 0;
+
+	assert(port >= ports->first &&
+	       port + len <= ports->first + ports->count);
+	memcpy(&val, &test_hio.ports[port], len);
+	return val;
+}
+
+void v3_host_port_write(struct v3_host_ports *ports, u16 port,
+			unsigned int len, u32 val)
+{
+	assert(port >= ports->first &&
+	       port + len <= ports->first + ports->count);
+	memcpy(&test_hio.ports[port], &val, len);
 }
 
 unsigned long v3_host_cpu_khz(void)

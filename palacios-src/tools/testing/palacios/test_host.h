@@ -95,4 +95,40 @@ unsigned int test_host_advance(u64 ns);
  */
 bool test_host_timer_armed(const struct v3_timer *t, u64 *deadline);
 
+/**
+ * struct test_host_io - the test host's I/O ports and interrupt lines
+ * @ports: the port space: a write stores its bytes, a read returns them
+ * @busy_first: the first port of a range the host itself holds
+ * @busy_count: its size; 0 for none
+ * @claimed: ranges claimed and not released
+ * @missing: lines the host does not have
+ * @level: lines that are level-triggered
+ * @masked: lines that a handler masked and the core has not acked
+ * @acks: v3_host_ack_irq() calls per line
+ * @owner: the name given with each hooked line
+ */
+struct test_host_io {
+	u8 ports[0x10000];
+	u16 busy_first;
+	u32 busy_count;
+	int claimed;
+	bool missing[TEST_NR_IRQS];
+	bool level[TEST_NR_IRQS];
+	bool masked[TEST_NR_IRQS];
+	unsigned long acks[TEST_NR_IRQS];
+	char owner[TEST_NR_IRQS][48];
+};
+
+extern struct test_host_io test_hio;
+
+/**
+ * test_host_irq() - a host interrupt comes
+ * @irq: the line; it must be hooked
+ *
+ * Masks the line and calls its handler, as the Linux host does.
+ *
+ * Return: false if nothing hooked @irq, or it was masked.
+ */
+bool test_host_irq(unsigned int irq);
+
 #endif /* _PAL_TEST_HOST_H */

@@ -1234,6 +1234,227 @@ static void test_vcpu_cpu(void)
 	core_down();
 }
 
+/* Host devices passed through */
+
+#define COM2		0x2f8
+
+static const struct v3_pt_spec com2 = { COM2, 8, 3, 3 };
+
+static int step_pt_io(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	switch (n) {
+	case 0:
+		r[V3_RAX] = 'A';
+		return io(v, COM2, 1, false);		/* THR */
+	case 1:
+		r[V3_RAX] = 0;
+		return io(v, COM2 + 5, 1, true);	/* LSR */
+	case 2:
+		CHECK(r[V3_RAX] == 0x60);
+		return io(v, COM2 + 4, 4, true);	/* wider */
+	case 3:
+		CHECK(r[V3_RAX] == 0x11226003);
+		return guest_exit(v, r, 0);
+	}
+	return guest_exit(v, r, 1);
+}
+
+static void test_pt_ports(void)
+{
+	struct v3_vm *vm = NULL;
+
+	core_up(1, false);
+	memset(&test_hio, 0, sizeof(test_hio));
+	test_hio.ports[COM2 + 4] = 0x03;
+	test_hio.ports[COM2 + 5] = 0x60;
+	test_hio.ports[COM2 + 6] = 0x22;
+	test_hio.ports[COM2 + 7] = 0x11;
+	model_svm_reset(step_pt_io, NULL);
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	CHECK(v3_vm_passthrough(vm, &com2) == 0);
+	CHECK(test_hio.claimed == 1);
+	CHECK(!strcmp(test_hio.owner[3], "palacios:t"));
+	image(V3_IMAGE_LONG64, ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	CHECK(v3_vm_start(vm) == 0);
+	CHECK(v3_vm_passthrough(vm, &(struct v3_pt_spec){ 0x2e8, 8, 5, 5 }) ==
+	      -EBUSY);
+	CHECK(wait_stopped(vm));
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+	CHECK(test_hio.ports[COM2] == 'A');
+	/* given back when the guest stopped, before the VM is freed */
+	CHECK(test_hio.claimed == 0);
+	CHECK(!test_hio.owner[3][0]);
+	CHECK(test_host_log_lines("given back after 0 interrupts") == 1);
+	finish(vm);
+	core_down();
+}
+
+static void test_pt_refused(void)
+{
+	static const struct {
+		struct v3_pt_spec spec;
+		int err;
+	} bad[] = {
+		{ { 0, 0, V3_PT_NO_IRQ, 0 }, -EINVAL },	/* nothing */
+		{ { 0xfff8, 9, V3_PT_NO_IRQ, 0 }, -EINVAL },	/* past 0xffff */
+		{ { 0, 0, 16, 16 }, -EINVAL },		/* not an ISA line */
+		{ { 0, 0, -2, -2 }, -EINVAL },
+		{ { 0x2fc, 8, V3_PT_NO_IRQ, 0 }, -EINVAL },	/* overlaps COM2 */
+		{ { 0, 0, 3, 3 }, -EINVAL },		/* COM2's line again */
+		{ { 0, 0, 19, 3 }, -EINVAL },		/* the same line */
+		{ { 0, 0, 200, 200 }, -EINVAL },	/* no such line */
+		{ { 0x3f8, 8, V3_PT_NO_IRQ, 0 }, -EEXIST },	/* the VM's COM1 */
+		{ { 0, 0, 4, 4 }, -EEXIST },		/* ... and its line */
+		{ { 0, 0, 8, 8 }, -EEXIST },		/* the RTC's */
+		{ { 0x2e8, 8, V3_PT_NO_IRQ, 0 }, -EBUSY },	/* the host's */
+		{ { 0, 0, 7, 7 }, -EBUSY },		/* the host's too */
+		{ { 0x3e8, 8, 11, 11 }, -ENXIO },		/* not on this host */
+	};
+	struct v3_vm *vm = NULL, *other = NULL;
+	struct v3_host_irq *host_irq7;
+	long objects;
+	unsigned int i;
+
+	core_up(1, false);
+	memset(&test_hio, 0, sizeof(test_hio));
+	test_hio.busy_first = 0x2e8;
+	test_hio.busy_count = 8;
+	test_hio.missing[11] = true;
+	CHECK(v3_host_hook_irq(7, NULL, NULL, "host", &host_irq7) == 0);
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	CHECK(v3_vm_create(&default_cfg, &other) == 0);
+	CHECK(v3_vm_passthrough(vm, &com2) == 0);
+	objects = test_host.objects;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int err = v3_vm_passthrough(vm, &bad[i].spec);
+
+		CHECK(err == bad[i].err);
+		if (err != bad[i].err)
+			printf("# case %u: %d\n", i, err);
+	}
+	CHECK(test_host.errors == (int)ARRAY_SIZE(bad));
+	CHECK(test_host_log_lines("ports 0x2e8-0x2ef are in use on the host") ==
+	      1);
+	CHECK(test_host_log_lines("the host has no IRQ 11") == 1);
+	/* the one that failed on its IRQ gave its ports back */
+	CHECK(v3_vm_passthrough(vm, &(struct v3_pt_spec){ 0x3e8, 8, 5, 5 }) == 0);
+	/* a host line beyond the ISA ones, on a free line of the guest */
+	CHECK(v3_vm_passthrough(vm, &(struct v3_pt_spec){ 0, 0, 19, 10 }) == 0);
+	CHECK(test_host_log_lines("IRQ 19 (edge) on line 10") == 1);
+	/* another VM cannot have what this one has */
+	CHECK(v3_vm_passthrough(other, &com2) == -EBUSY);
+	CHECK(v3_vm_passthrough(other,
+				&(struct v3_pt_spec){ 0, 0, 3, 3 }) == -EBUSY);
+	CHECK(test_hio.claimed == 2);
+	CHECK(test_host.objects == objects + 1);	/* its ports' handle */
+	/* at most V3_MAX_PASSTHROUGH */
+	for (i = 0; i < V3_MAX_PASSTHROUGH - 3; i++)
+		CHECK(v3_vm_passthrough(vm, &(struct v3_pt_spec){
+			0x100 + i, 1, V3_PT_NO_IRQ, 0 }) == 0);
+	CHECK(v3_vm_passthrough(vm, &(struct v3_pt_spec){
+		0x200, 1, V3_PT_NO_IRQ, 0 }) == -ENOSPC);
+	v3_vm_free(other);
+	v3_vm_free(vm);
+	CHECK(test_hio.claimed == 0);
+	v3_host_unhook_irq(host_irq7);
+	CHECK(test_host.pages == base_pages && test_host.objects == base_objects);
+	core_down();
+}
+
+static void test_pt_no_memory(void)
+{
+	struct v3_vm *vm = NULL;
+	long objects;
+	int err = -ENOMEM;
+	long n;
+
+	core_up(1, false);
+	memset(&test_hio, 0, sizeof(test_hio));
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	objects = test_host.objects;
+	for (n = 1; n < 20 && err; n++) {
+		test_host.fail_nth = n;
+		err = v3_vm_passthrough(vm, &com2);
+		test_host.fail_nth = 0;
+		CHECK(!err || err == -ENOMEM);
+		if (err)
+			CHECK(test_hio.claimed == 0 && !test_hio.owner[3][0] &&
+			      test_host.objects == objects);
+	}
+	CHECK(!err && test_hio.claimed == 1);
+	v3_vm_free(vm);
+	CHECK(test_hio.claimed == 0);
+	core_down();
+}
+
+static void test_pt_irq_edge(void)
+{
+	struct v3_vm *vm = NULL;
+
+	core_up(1, false);
+	memset(&test_hio, 0, sizeof(test_hio));
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	CHECK(v3_vm_passthrough(vm, &com2) == 0);
+	CHECK(test_host_irq(3));
+	/* one edge, latched by the PIC; the host line is unmasked at once */
+	CHECK(vm->pic.chip[0].irr & BIT(3));
+	CHECK(!(vm->pic.chip[0].lines & BIT(3)));
+	CHECK(test_hio.acks[3] == 1 && !test_hio.masked[3]);
+	CHECK(test_host_irq(3));
+	CHECK(test_hio.acks[3] == 2);
+	v3_vm_free(vm);
+	CHECK(test_host_log_lines("given back after 2 interrupts") == 1);
+	core_down();
+}
+
+static void pic_out(struct v3_vm *vm, u16 port, u8 val)
+{
+	CHECK(v3_range_dispatch(&vm->io, port, &val, 1, true) == 0);
+}
+
+static void test_pt_irq_level(void)
+{
+	struct v3_vm *vm = NULL;
+
+	core_up(1, false);
+	memset(&test_hio, 0, sizeof(test_hio));
+	test_hio.level[3] = true;
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	CHECK(v3_vm_passthrough(vm, &com2) == 0);
+	CHECK(vm->vcpus[0].lapic.eoi_all);
+	/* the guest's PIC: vectors 0x20, IRQ 3 unmasked */
+	pic_out(vm, 0x20, 0x11);
+	pic_out(vm, 0x21, 0x20);
+	pic_out(vm, 0x21, 0x04);
+	pic_out(vm, 0x21, 0x01);
+	pic_out(vm, 0x21, 0xf7);
+
+	CHECK(test_host_irq(3));
+	CHECK(vm->pic.chip[0].lines & BIT(3));
+	CHECK(test_hio.masked[3] && test_hio.acks[3] == 0);
+	CHECK(!test_host_irq(3));		/* masked until the EOI */
+	CHECK(v3_pic_ack(&vm->pic) == 0x23);
+	CHECK(test_hio.masked[3]);
+	pic_out(vm, 0x20, 0x20);		/* EOI */
+	CHECK(!(vm->pic.chip[0].lines & BIT(3)));
+	CHECK(!test_hio.masked[3] && test_hio.acks[3] == 1);
+	pic_out(vm, 0x20, 0x20);		/* another: nothing more */
+	CHECK(test_hio.acks[3] == 1);
+
+	/* the same through the I/O APIC: pin 3, vector 0x53, edge */
+	vm->ioapic.redir[3] = 0x53;
+	CHECK(test_host_irq(3));
+	CHECK(test_hio.masked[3]);
+	v3_ioapic_eoi(&vm->ioapic, 0x54);	/* not its vector */
+	CHECK(test_hio.masked[3]);
+	v3_ioapic_eoi(&vm->ioapic, 0x53);
+	CHECK(!test_hio.masked[3] && test_hio.acks[3] == 2);
+	CHECK(!(vm->pic.chip[0].lines & BIT(3)));
+	v3_vm_free(vm);
+	core_down();
+}
+
 static const struct test_case vm_cases[] = {
 	{ "create_bad_config", test_create_bad_config },
 	{ "create_no_memory", test_create_no_memory },
@@ -1254,6 +1475,11 @@ static const struct test_case vm_cases[] = {
 	{ "stop_spinning", test_stop_spinning },
 	{ "fpu", test_fpu },
 	{ "vcpu_cpu", test_vcpu_cpu },
+	{ "pt_ports", test_pt_ports },
+	{ "pt_refused", test_pt_refused },
+	{ "pt_no_memory", test_pt_no_memory },
+	{ "pt_irq_edge", test_pt_irq_edge },
+	{ "pt_irq_level", test_pt_irq_level },
 };
 
 const struct test_suite vm_suite = {

@@ -230,12 +230,16 @@ void v3_ioapic_eoi(struct v3_ioapic *io, u8 vector)
 	struct ioapic_work work = { };
 	unsigned long flags;
 	unsigned int pin;
+	u32 pins = 0;
 
 	flags = v3_host_spin_lock_irqsave(io->lock);
 	for (pin = 0; pin < V3_IOAPIC_PINS; pin++) {
 		u64 *rte = &io->redir[pin];
 
-		if ((*rte & RTE_VECTOR) != vector || !(*rte & RTE_REMOTE_IRR))
+		if ((*rte & RTE_VECTOR) != vector)
+			continue;
+		pins |= BIT(pin);
+		if (!(*rte & RTE_REMOTE_IRR))
 			continue;
 		*rte &= ~RTE_REMOTE_IRR;
 		if (ioapic_level_due(io, pin))
@@ -243,6 +247,9 @@ void v3_ioapic_eoi(struct v3_ioapic *io, u8 vector)
 	}
 	v3_host_spin_unlock_irqrestore(io->lock, flags);
 	ioapic_finish(io, &work);
+	for (pin = 0; pins && io->ops && io->ops->eoi; pin++, pins >>= 1)
+		if (pins & 1)
+			io->ops->eoi(io->priv, pin);
 }
 
 int v3_ioapic_init(struct v3_ioapic *io, u8 id,

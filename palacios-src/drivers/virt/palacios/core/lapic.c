@@ -522,7 +522,7 @@ static void lapic_write(struct v3_lapic *apic, u32 offset, u32 val, u64 now,
 		if (v < 0)
 			break;
 		vec_clear(apic->isr, v);
-		if (vec_test(apic->tmr, v)) {
+		if (vec_test(apic->tmr, v) || READ_ONCE(apic->eoi_all)) {
 			work->eoi = true;
 			work->eoi_vector = v;
 		}

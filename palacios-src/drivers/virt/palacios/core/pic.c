@@ -350,6 +350,12 @@ static void pic_write(struct v3_pic *pic, unsigned int port, u8 val)
 	}
 }
 
+/* The in-service bits of both chips as lines 0 to 15. */
+static u16 pic_isr16(const struct v3_pic *pic)
+{
+	return pic->chip[PIC_MASTER].isr | pic->chip[PIC_SLAVE].isr << 8;
+}
+
 static u8 pic_read(struct v3_pic *pic, unsigned int port)
 {
 	switch (port) {
@@ -383,8 +389,10 @@ static int pic_access(u64 addr, void *data, unsigned int len, bool write,
 	bool rose = false;
 	u8 *bytes = data;
 	unsigned int i;
+	u16 isr, ended;
 
 	flags = v3_host_spin_lock_irqsave(pic->lock);
+	isr = pic_isr16(pic);
 	for (i = 0; i < len; i++) {
 		unsigned int port = (unsigned int)(addr + i);
 
@@ -394,9 +402,14 @@ static int pic_access(u64 addr, void *data, unsigned int len, bool write,
 			bytes[i] = pic_read(pic, port);
 		rose |= pic_update(pic);
 	}
+	/* The master's IR2 is the cascade, not a line of its own. */
+	ended = isr & ~pic_isr16(pic) & ~BIT(PIC_CASCADE_IR);
 	v3_host_spin_unlock_irqrestore(pic->lock, flags);
 	if (rose && pic->notify)
 		pic->notify(pic->priv);
+	for (i = 0; ended && pic->eoi && i < V3_PIC_NR_IRQS; i++)
+		if (ended & BIT(i))
+			pic->eoi(pic->priv, i);
 	return 0;
 }
 

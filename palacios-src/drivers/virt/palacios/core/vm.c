@@ -162,8 +162,18 @@ static void v3_vm_ioapic_send(void *priv, const struct v3_apic_msg *msg)
 	v3_vm_apic_send(priv, msg);
 }
 
+/* A passed-through level line waits for the guest's EOI. */
+static void v3_vm_ioapic_eoi(void *priv, unsigned int pin)
+{
+	struct v3_vm *vm = priv;
+
+	if (READ_ONCE(vm->pt_level) && pin < V3_PT_NR_LINES)
+		v3_pt_eoi(vm, pin == 2 ? 0 : pin);
+}
+
 static const struct v3_ioapic_ops v3_vm_ioapic_ops = {
 	.send = v3_vm_ioapic_send,
+	.eoi = v3_vm_ioapic_eoi,
 };
 
 static void v3_vcpu_apic_kick(void *priv)
@@ -318,9 +328,8 @@ static bool v3_vcpu_wait_sipi(struct v3_vcpu *vcpu)
 	return true;
 }
 
-static int v3_vcpu_thread(void *arg)
+static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 {
-	struct v3_vcpu *vcpu = arg;
 	const struct v3_backend *be = v3_get_backend();
 
 	/*
@@ -328,7 +337,7 @@ static int v3_vcpu_thread(void *arg)
 	 * real mode at its vector's page, as the MP protocol says.
 	 */
 	if (vcpu->id && v3_vcpu_wait_sipi(vcpu))
-		return 0;
+		return;
 	if (!vcpu->id)
 		v3_vcpu_started(vcpu);
 	while (v3_vcpu_should_run(vcpu)) {
@@ -338,6 +347,26 @@ static int v3_vcpu_thread(void *arg)
 			break;
 		v3_host_yield();
 	}
+}
+
+/* The last vCPU thread to end gives the passed-through devices back. */
+static void v3_vcpu_ended(struct v3_vcpu *vcpu)
+{
+	struct v3_vm *vm = vcpu->vm;
+	unsigned long flags;
+	bool last;
+
+	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
+	last = !--vm->nr_threads;
+	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
+	if (last)
+		v3_pt_release(vm);
+}
+
+static int v3_vcpu_thread(void *arg)
+{
+	v3_vcpu_loop(arg);
+	v3_vcpu_ended(arg);
 	return 0;
 }
 
@@ -402,6 +431,14 @@ static void v3_vm_irq0(void *priv, bool level)
 static void v3_vm_irq8(void *priv, bool level)
 {
 	v3_vm_set_irq(priv, V3_RTC_IRQ, level);
+}
+
+static void v3_vm_pic_eoi(void *priv, unsigned int irq)
+{
+	struct v3_vm *vm = priv;
+
+	if (READ_ONCE(vm->pt_level))
+		v3_pt_eoi(vm, irq);
 }
 
 static void v3_vm_com1_irq(void *priv, bool level)
@@ -564,6 +601,7 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	err = v3_pic_init(&vm->pic, &vm->io, v3_vm_pic_notify, vm);
 	if (err)
 		goto fail;
+	vm->pic.eoi = v3_vm_pic_eoi;
 	err = v3_uart_init(&vm->com1, &vm->io, V3_COM1_BASE, v3_vm_com1_sink,
 			   v3_vm_com1_irq, vm);
 	if (err)
@@ -656,6 +694,7 @@ int v3_vm_start(struct v3_vm *vm)
 		return -EBUSY;
 	}
 	v3_vm_set_state(vm, V3_VM_RUNNING);
+	vm->nr_threads = vm->nr_vcpus;
 	for (i = 0; i < vm->nr_vcpus && !err; i++) {
 		struct v3_vcpu *vcpu = &vm->vcpus[i];
 
@@ -747,6 +786,8 @@ void v3_vm_stop(struct v3_vm *vm)
 	v3_host_mutex_lock(vm->lock);
 	v3_vm_end(vm, V3_LOG_INFO, "stopped by the host");
 	v3_vm_join(vm);
+	/* for a VM never started, or one whose threads did not all start */
+	v3_pt_release(vm);
 	v3_host_mutex_unlock(vm->lock);
 }
 

@@ -10,6 +10,10 @@
  * that stops is freed at once; unloading the module stops and frees the
  * others.
  *
+ * A PATH may also be a Linux bzImage, booted with the initrd and command
+ * line that the initrd= and cmdline= parameters name; passthrough= gives
+ * host devices to guests (Documentation/virt/palacios/passthrough.rst).
+ *
  * Locking: pal_guests_lock protects the list; VMs are freed on pal_wq,
  * outside it.
  */
@@ -27,7 +31,10 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include <palacios/linux.h>
+#include <palacios/passthrough.h>
 #include <palacios/vm.h>
+#include <uapi/linux/palacios.h>
 
 #include "glue.h"
 
@@ -84,15 +91,211 @@ static void pal_guest_name(const char *path, char *name, size_t len)
 		*dot = '\0';
 }
 
+/* Boot-time Linux guests and the host devices passed through to them */
+
+/* The memory of a boot-time Linux guest without @SIZE */
+#define PAL_LINUX_MEM	(256 << 20)
+
+static char *initrd;
+module_param(initrd, charp, 0444);
+MODULE_PARM_DESC(initrd, "the initrd of the Linux guests named by guest=");
+
+static char *cmdline;
+module_param(cmdline, charp, 0444);
+MODULE_PARM_DESC(cmdline, "their command line (default: console=ttyS0)");
+
+static char *passthrough;
+module_param(passthrough, charp, 0444);
+MODULE_PARM_DESC(passthrough,
+		 "host devices for guests: [NAME=]DEV[,...]; DEV: comN or FIRST[-LAST][@IRQ[:LINE]]");
+
+/* A Linux bzImage: the setup header's "HdrS" (boot.rst) */
+static bool pal_is_bzimage(const void *image, ssize_t size)
+{
+	return size > 0x206 && !memcmp(image + 0x202, "HdrS", 4);
+}
+
+/* One device of the passthrough parameter, as palacios run -d takes it */
+static int pal_parse_device(char *s, struct v3_pt_spec *spec)
+{
+	static const u16 com_ports[] = PALACIOS_COM_PORTS;
+	static const u8 com_irqs[] = PALACIOS_COM_IRQS;
+	char *irq = strchr(s, '@'), *line = NULL, *last;
+	unsigned int first = 0, end = 0, n = 0, l;
+
+	*spec = (struct v3_pt_spec){ .irq = V3_PT_NO_IRQ };
+	if (!strncmp(s, "com", 3) && s[3] >= '1' && s[3] <= '4' && !s[4]) {
+		spec->port_first = com_ports[s[3] - '1'];
+		spec->port_count = PALACIOS_COM_SIZE;
+		spec->irq = com_irqs[s[3] - '1'];
+		spec->line = spec->irq;
+		return 0;
+	}
+	if (irq) {
+		*irq++ = '\0';
+		line = strchr(irq, ':');
+		if (line)
+			*line++ = '\0';
+		if (kstrtouint(irq, 0, &n) || n > INT_MAX)
+			return -EINVAL;
+		l = n;
+		if (line && kstrtouint(line, 0, &l))
+			return -EINVAL;
+		spec->irq = n;
+		spec->line = l;
+	}
+	if (!*s)
+		return irq ? 0 : -EINVAL;
+	last = strchr(s, '-');
+	if (last)
+		*last++ = '\0';
+	if (kstrtouint(s, 0, &first) || first > 0xffff)
+		return -EINVAL;
+	end = first;
+	if (last && (kstrtouint(last, 0, &end) || end > 0xffff || end < first))
+		return -EINVAL;
+	spec->port_first = first;
+	spec->port_count = end - first + 1;
+	return 0;
+}
+
+/* The first guest the guest parameter names, which gets DEVs without NAME= */
+static char pal_first_guest[V3_VM_NAME_LEN];
+
+/* Give @vm the devices the passthrough parameter names for it. */
+static int pal_guest_passthrough(struct v3_vm *vm)
+{
+	const char *name = v3_vm_name(vm);
+	bool first = !strcmp(name, pal_first_guest);
+	char *list, *p, *item;
+	int err = 0;
+
+	if (!passthrough || !*passthrough)
+		return 0;
+	list = kstrdup(passthrough, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	p = list;
+	while (!err && (item = strsep(&p, ",")) != NULL) {
+		char *eq = strchr(item, '=');
+		const char *dev = item;
+		struct v3_pt_spec spec;
+
+		if (eq) {
+			*eq = '\0';
+			dev = eq + 1;
+			if (strcmp(item, name))
+				continue;
+		} else if (!first) {
+			continue;
+		}
+		if (pal_parse_device((char *)dev, &spec)) {
+			pr_err("guest %s: passthrough: cannot parse device '%s': comN, or FIRST[-LAST][@IRQ[:LINE]]\n",
+			       name, dev);
+			err = -EINVAL;
+			break;
+		}
+		/* the core logs a refusal */
+		err = v3_vm_passthrough(vm, &spec);
+	}
+	kfree(list);
+	return err;
+}
+
+/* Create the VM of a boot-time guest; logs why it could not. */
+static int pal_guest_create(const char *path, struct v3_vm_config *cfg,
+			    struct pal_guest **out)
+{
+	struct pal_guest *g;
+	ktime_t t0;
+	int err;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	INIT_WORK(&g->free_work, pal_guest_free);
+	cfg->on_stop = pal_guest_stopped;
+	cfg->priv = g;
+	t0 = ktime_get();
+	err = v3_vm_create(cfg, &g->vm);
+	if (err) {
+		pr_err("guest %s: cannot create a VM of %llu MiB: %pe\n", path,
+		       cfg->mem_size >> 20, ERR_PTR(err));
+		kfree(g);
+		return err;
+	}
+	pr_info("vm %s: created with %llu MiB in %lld ms\n", cfg->name,
+		cfg->mem_size >> 20, ktime_ms_delta(ktime_get(), t0));
+	*out = g;
+	return 0;
+}
+
+/* Free a boot-time guest that was not launched. */
+static void pal_guest_drop(struct pal_guest *g)
+{
+	v3_vm_free(g->vm);
+	kfree(g);
+}
+
+/* Start a loaded boot-time guest; on failure it is freed on pal_wq. */
+static int pal_guest_launch(struct pal_guest *g)
+{
+	int err = pal_guest_passthrough(g->vm);
+
+	if (err) {		/* not started: freed here */
+		pal_guest_drop(g);
+		return err;
+	}
+	mutex_lock(&pal_guests_lock);
+	list_add_tail(&g->node, &pal_guests);
+	mutex_unlock(&pal_guests_lock);
+	return v3_vm_start(g->vm);
+}
+
+/* A bzImage named by the guest parameter, with the initrd and cmdline ones */
+static int pal_linux_guest_start(const char *path, const char *name,
+				 const void *kernel, ssize_t ksize, u64 mem)
+{
+	struct v3_vm_config cfg = { .name = name, .nr_vcpus = 1 };
+	struct pal_guest *g;
+	void *rd = NULL;
+	ssize_t rd_size = 0;
+	int err;
+
+	if (initrd && *initrd) {
+		rd_size = kernel_read_file_from_path(initrd, 0, &rd,
+						     PALACIOS_INITRD_MAX, NULL,
+						     READING_UNKNOWN);
+		if (rd_size < 0) {
+			pr_err("guest %s: cannot read the initrd %s: %pe\n",
+			       path, initrd, ERR_PTR(rd_size));
+			return rd_size;
+		}
+	}
+	cfg.mem_size = mem ? mem : PAL_LINUX_MEM;
+	err = pal_guest_create(path, &cfg, &g);
+	if (err)
+		goto out;
+	err = v3_vm_load_linux(g->vm, kernel, ksize, rd, rd_size,
+			       cmdline && *cmdline ? cmdline : "console=ttyS0");
+	if (err) {
+		pal_guest_drop(g);
+		goto out;
+	}
+	err = pal_guest_launch(g);
+out:
+	vfree(rd);
+	return err;
+}
+
 static int pal_guest_start(const char *path, u64 mem)
 {
-	struct v3_vm_config cfg = { .on_stop = pal_guest_stopped };
+	struct v3_vm_config cfg = { };
 	struct v3_image_info info;
 	char name[V3_VM_NAME_LEN];
 	struct pal_guest *g;
 	void *image = NULL;
 	ssize_t size;
-	ktime_t t0;
 	int err;
 
 	size = kernel_read_file_from_path(path, 0, &image, PAL_IMAGE_MAX,
@@ -103,41 +306,26 @@ static int pal_guest_start(const char *path, u64 mem)
 		return size;
 	}
 	pal_guest_name(path, name, sizeof(name));
+	if (pal_is_bzimage(image, size)) {
+		err = pal_linux_guest_start(path, name, image, size, mem);
+		goto out;
+	}
 	err = v3_image_check(name, image, size, &info);
 	if (err)
 		goto out;
 
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
-	if (!g) {
-		err = -ENOMEM;
-		goto out;
-	}
-	INIT_WORK(&g->free_work, pal_guest_free);
 	cfg.name = name;
 	cfg.mem_size = mem ? mem : info.mem_size ? info.mem_size : 16 << 20;
 	cfg.nr_vcpus = info.nr_vcpus;
-	cfg.priv = g;
-	t0 = ktime_get();
-	err = v3_vm_create(&cfg, &g->vm);
-	if (err) {
-		pr_err("guest %s: cannot create a VM of %llu MiB: %pe\n", path,
-		       cfg.mem_size >> 20, ERR_PTR(err));
-		kfree(g);
+	err = pal_guest_create(path, &cfg, &g);
+	if (err)
 		goto out;
-	}
-	pr_info("vm %s: created with %llu MiB in %lld ms\n", name,
-		cfg.mem_size >> 20, ktime_ms_delta(ktime_get(), t0));
 	err = v3_vm_load(g->vm, image, size);
 	if (err) {
-		v3_vm_free(g->vm);
-		kfree(g);
+		pal_guest_drop(g);
 		goto out;
 	}
-	mutex_lock(&pal_guests_lock);
-	list_add_tail(&g->node, &pal_guests);
-	mutex_unlock(&pal_guests_lock);
-	/* On failure the VM is stopped, and freed on pal_wq. */
-	err = v3_vm_start(g->vm);
+	err = pal_guest_launch(g);
 out:
 	vfree(image);
 	return err;
@@ -163,6 +351,9 @@ void pal_guests_start(void)
 			*at = '\0';
 			mem = memparse(at + 1, NULL);
 		}
+		if (!pal_first_guest[0])
+			pal_guest_name(item, pal_first_guest,
+				       sizeof(pal_first_guest));
 		pal_guest_start(item, mem);
 	}
 	kfree(list);

@@ -20,6 +20,7 @@ struct v3_host_irq {
 	v3_irq_handler_t handler;
 	void *data;
 	unsigned long masked;	/* bit 0: masked by pal_irq_handler() */
+	char *name;		/* request_irq() keeps the pointer */
 };
 
 static irqreturn_t pal_irq_handler(int irq, void *dev_id)
@@ -47,10 +48,16 @@ int v3_host_hook_irq(unsigned int irq, v3_irq_handler_t handler, void *data,
 	hirq->irq = irq;
 	hirq->handler = handler;
 	hirq->data = data;
+	hirq->name = kstrdup(name, GFP_KERNEL);
+	if (!hirq->name) {
+		kfree(hirq);
+		return -ENOMEM;
+	}
 
 	/* No IRQF_SHARED: a line given to a guest belongs to it alone. */
-	err = request_irq(irq, pal_irq_handler, 0, name, hirq);
+	err = request_irq(irq, pal_irq_handler, 0, hirq->name, hirq);
 	if (err) {
+		kfree(hirq->name);
 		kfree(hirq);
 		return err;
 	}
@@ -65,8 +72,16 @@ void v3_host_ack_irq(struct v3_host_irq *hirq)
 		enable_irq(hirq->irq);
 }
 
+bool v3_host_irq_is_level(const struct v3_host_irq *hirq)
+{
+	struct irq_data *d = irq_get_irq_data(hirq->irq);
+
+	return d && irqd_is_level_type(d);
+}
+
 void v3_host_unhook_irq(struct v3_host_irq *hirq)
 {
 	free_irq(hirq->irq, hirq);
+	kfree(hirq->name);
 	kfree(hirq);
 }

@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -21,6 +22,7 @@
 #include <palacios/host.h>
 #include <palacios/image.h>
 #include <palacios/linux.h>
+#include <palacios/passthrough.h>
 #include <palacios/vm.h>
 
 #include "vm_dev.h"
@@ -202,6 +204,34 @@ static long pal_vm_load(struct pal_vm *p, struct palacios_vm_load __user *arg)
 	return err;
 }
 
+/* Host ports and an interrupt for a VM that has not started. */
+static long pal_vm_passthrough(struct pal_vm *p,
+			       struct palacios_passthrough __user *arg)
+{
+	struct palacios_passthrough pt;
+	struct v3_pt_spec spec = { .irq = V3_PT_NO_IRQ };
+
+	/* the guest drives host hardware directly */
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	if (copy_from_user(&pt, arg, sizeof(pt)))
+		return -EFAULT;
+	if (pt.reserved || pt.flags & ~PALACIOS_PT_IRQ ||
+	    pt.port_first > 0xffff || pt.port_count > 0x10000 ||
+	    ((pt.flags & PALACIOS_PT_IRQ) &&
+	     (pt.irq > INT_MAX || pt.line >= V3_PT_NR_LINES)))
+		return -EINVAL;
+	if (!p->vm)
+		return -EBUSY;
+	spec.port_first = pt.port_first;
+	spec.port_count = pt.port_count;
+	if (pt.flags & PALACIOS_PT_IRQ) {
+		spec.irq = pt.irq;
+		spec.line = pt.line;
+	}
+	return v3_vm_passthrough(p->vm, &spec);
+}
+
 static long pal_vm_stop(struct pal_vm *p)
 {
 	u32 state = pal_vm_state(p);
@@ -297,6 +327,8 @@ static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
 		return pal_vm_get_stats(p, argp);
 	case PALACIOS_VM_GET_CONSOLE:
 		return pal_vm_get_console(p);
+	case PALACIOS_VM_PASSTHROUGH:
+		return pal_vm_passthrough(p, argp);
 	}
 	return -ENOTTY;
 }
@@ -320,6 +352,7 @@ static long pal_vm_ioctl(struct file *file, unsigned int cmd,
 	case PALACIOS_VM_FREE:
 	case PALACIOS_VM_GET_STATS:
 	case PALACIOS_VM_GET_CONSOLE:
+	case PALACIOS_VM_PASSTHROUGH:
 		break;
 	default:
 		return -ENOTTY;

@@ -1663,6 +1663,95 @@ TEST_F_TIMEOUT(palacios, cycles, 300)
 	EXPECT_EQ(before, after);
 }
 
+static int passthrough(int vm, __u32 first, __u32 count, __u32 irq,
+		       __u32 line, __u32 flags)
+{
+	struct palacios_passthrough pt = {
+		.port_first = first, .port_count = count, .irq = irq,
+		.line = line, .flags = flags,
+	};
+
+	return pio(vm, PALACIOS_VM_PASSTHROUGH, &pt);
+}
+
+/* Whether /proc/ioports shows @owner holding a range */
+static bool ioports_have(const char *owner)
+{
+	FILE *f = fopen("/proc/ioports", "r");
+	char line[256];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *name = strstr(line, " : ");
+
+		found = name && !strncmp(name + 3, owner, strlen(owner)) &&
+			name[3 + strlen(owner)] == '\n';
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+TEST_F_TIMEOUT(palacios, passthrough, 60)
+{
+	const struct palacios_passthrough reserved = {
+		.port_first = 0x2e8, .port_count = 8, .reserved = 1,
+	};
+	char name[PALACIOS_NAME_LEN], name2[PALACIOS_NAME_LEN];
+	char owner[PALACIOS_NAME_LEN + 16];
+	const struct image *l = &self->loop;
+	__u64 pages = host_pages(self->dev);
+	int vm, vm2, err;
+
+	vm = create_vm(self->dev, vm_name(name, "pt"), 0);
+	ASSERT_LE(0, vm);
+	/* not configured: no VM to give it to yet */
+	EXPECT_EQ(-EBUSY, passthrough(vm, 0x2e8, 8, 0, 0, 0));
+	ASSERT_EQ(0, configure(vm, VM_MEM, 1));
+	/* malformed */
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_PASSTHROUGH, &reserved));
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0x2e8, 8, 0, 0, 0x2));
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0, 0, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0x10000, 1, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0xfff8, 9, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0, 0x10001, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0, 0, 5, 16, PALACIOS_PT_IRQ));
+	EXPECT_EQ(-EFAULT, pio(vm, PALACIOS_VM_PASSTHROUGH, unmapped_page()));
+	/* the VM's own COM1, its line, a host IRQ that does not exist */
+	EXPECT_EQ(-EEXIST, passthrough(vm, 0x3f8, 8, 0, 0, 0));
+	EXPECT_EQ(-EEXIST, passthrough(vm, 0, 0, 5, 4, PALACIOS_PT_IRQ));
+	EXPECT_EQ(-ENXIO, passthrough(vm, 0, 0, 100000, 5, PALACIOS_PT_IRQ));
+	/* the host's timer keeps its IRQ 0 */
+	EXPECT_EQ(-EBUSY, passthrough(vm, 0, 0, 0, 5, PALACIOS_PT_IRQ));
+
+	err = passthrough(vm, 0x2e8, 8, 5, 5, PALACIOS_PT_IRQ);
+	if (err == -EBUSY) {
+		free_vm(_metadata, vm);
+		SKIP(return, "the host uses COM4's ports (0x2e8) or IRQ 5");
+	}
+	ASSERT_EQ(0, err);
+	snprintf(owner, sizeof(owner), "palacios:%s", name);
+	EXPECT_TRUE(ioports_have(owner));
+	/* overlapping what it has, and another VM asking for the same */
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0x2ec, 8, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, passthrough(vm, 0, 0, 6, 5, PALACIOS_PT_IRQ));
+	vm2 = new_vm(_metadata, self->dev, vm_name(name2, "pt2"), 0, NULL);
+	EXPECT_EQ(-EBUSY, passthrough(vm2, 0x2e8, 8, 0, 0, 0));
+	EXPECT_EQ(-EBUSY, passthrough(vm2, 0x2ec, 1, 0, 0, 0));
+	EXPECT_EQ(-EBUSY, passthrough(vm2, 0, 0, 5, 6, PALACIOS_PT_IRQ));
+	free_vm(_metadata, vm2);
+
+	/* only before the launch; given back when the VM stops */
+	ASSERT_EQ(0, load(vm, l->data, l->size));
+	ASSERT_EQ(0, pio(vm, PALACIOS_VM_LAUNCH, NULL));
+	EXPECT_EQ(-EBUSY, passthrough(vm, 0x2a0, 1, 0, 0, 0));
+	EXPECT_TRUE(ioports_have(owner));
+	ASSERT_EQ(0, pio(vm, PALACIOS_VM_STOP, NULL));
+	EXPECT_FALSE(ioports_have(owner));
+	free_vm(_metadata, vm);
+	EXPECT_TRUE(wait_gone(self->dev, name, pages, GONE_MS));
+}
+
 TEST_F(palacios, refusals_ratelimited)
 {
 	struct palacios_create_vm c = { .name = "a b" };

@@ -6,6 +6,7 @@
 #ifndef _PALACIOS_GUEST_H
 #define _PALACIOS_GUEST_H
 
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
 
@@ -15,9 +16,11 @@
 #include <palacios/i8042.h>
 #include <palacios/ioapic.h>
 #include <palacios/lapic.h>
+#include <palacios/passthrough.h>
 #include <palacios/pic.h>
 #include <palacios/pit.h>
 #include <palacios/rtc.h>
+#include <palacios/uart.h>
 #include <palacios/vm.h>
 
 /* General-purpose registers, numbered as the instruction encoding does */
@@ -126,6 +129,11 @@ struct v3_vcpu {
  * @stopped: the stop reason is recorded
  * @reason: why the VM stopped
  * @nr_running: vCPUs started and not halted for good (under @stop_lock)
+ * @nr_threads: vCPU threads not yet ended (under @stop_lock); the last
+ *              one gives the passed-through devices back
+ * @pt: the host devices passed through; see <palacios/passthrough.h>
+ * @nr_pt: entries of @pt in use
+ * @pt_level: one of them has a level-triggered host line
  */
 struct v3_vm {
 	char name[V3_VM_NAME_LEN];
@@ -157,7 +165,15 @@ struct v3_vm {
 	bool stopped;
 	char reason[V3_STOP_REASON_LEN];
 	unsigned int nr_running;
+	unsigned int nr_threads;
+	struct v3_passthrough pt[V3_MAX_PASSTHROUGH];
+	unsigned int nr_pt;
+	bool pt_level;
 };
+
+/* The ISA lines of the VM's own devices: PIT, cascade, COM1, RTC, SCI */
+#define V3_VM_OWN_LINES	(BIT(0) | BIT(2) | BIT(V3_COM1_IRQ) | \
+			 BIT(V3_RTC_IRQ) | BIT(V3_ACPI_SCI_IRQ))
 
 /**
  * v3_vm_end() - stop a running VM, recording why

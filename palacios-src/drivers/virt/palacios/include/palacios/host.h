@@ -183,7 +183,7 @@ typedef void (*v3_irq_handler_t)(unsigned int irq, void *data);
  * @irq: the host interrupt number; never guessed or scanned for
  * @handler: called for each interrupt
  * @data: passed to @handler
- * @name: shown by the host as the owner of the line
+ * @name: shown by the host as the owner of the line; copied
  * @out: on success, the handle for v3_host_ack_irq() and v3_host_unhook_irq()
  *
  * Return: 0, -EINVAL if @irq does not exist, -EBUSY if it is in use, or
@@ -207,6 +207,62 @@ void v3_host_ack_irq(struct v3_host_irq *hirq);
  * Waits for a running handler to finish.
  */
 void v3_host_unhook_irq(struct v3_host_irq *hirq);
+
+/**
+ * v3_host_irq_is_level() - whether a hooked interrupt is level-triggered
+ * @hirq: the handle from v3_host_hook_irq()
+ *
+ * Return: true for a level-triggered line, which must stay masked until
+ * the guest has serviced its device; false for an edge-triggered one.
+ */
+bool v3_host_irq_is_level(const struct v3_host_irq *hirq);
+
+/* Host I/O ports */
+
+struct v3_host_ports;
+
+/**
+ * v3_host_claim_ports() - take a range of host I/O ports for the core
+ * @first: the first port
+ * @count: how many ports, at least 1; @first + @count at most 0x10000
+ * @name: shown by the host as the owner of the range; copied
+ * @out: on success, the handle for the other v3_host_*port* calls
+ *
+ * Return: 0, -EBUSY if the host or another owner holds any of the ports,
+ * -EINVAL for an empty or out-of-limit range, or -ENOMEM.
+ */
+int v3_host_claim_ports(u16 first, u32 count, const char *name,
+			struct v3_host_ports **out);
+
+/**
+ * v3_host_release_ports() - give a range of I/O ports back to the host
+ * @ports: the handle from v3_host_claim_ports(); freed on return
+ */
+void v3_host_release_ports(struct v3_host_ports *ports);
+
+/**
+ * v3_host_port_read() - read a claimed host I/O port
+ * @ports: the handle of the range
+ * @port: the port; the access lies wholly inside the range
+ * @len: 1, 2 or 4
+ *
+ * Context: any context.
+ * Return: the value read, zero-extended.
+ */
+u32 v3_host_port_read(struct v3_host_ports *ports, u16 port,
+		      unsigned int len);
+
+/**
+ * v3_host_port_write() - write a claimed host I/O port
+ * @ports: the handle of the range
+ * @port: the port; the access lies wholly inside the range
+ * @len: 1, 2 or 4
+ * @val: the value; only its low @len bytes are written
+ *
+ * Context: any context.
+ */
+void v3_host_port_write(struct v3_host_ports *ports, u16 port,
+			unsigned int len, u32 val);
 
 /* CPUs */
 

@@ -48,9 +48,12 @@ struct v3_spinlock;
  * struct v3_ioapic_ops - what the I/O APIC asks of its owner
  * @send: route @msg to the local APICs it targets; called without the
  *        lock, in any context; may be NULL
+ * @eoi: the guest ended the vector of @pin (see v3_ioapic_eoi()); called
+ *       without the lock; may be NULL
  */
 struct v3_ioapic_ops {
 	void (*send)(void *priv, const struct v3_apic_msg *msg);
+	void (*eoi)(void *priv, unsigned int pin);
 };
 
 /**
@@ -125,12 +128,15 @@ int v3_ioapic_access(struct v3_ioapic *io, u32 offset, void *data,
 void v3_ioapic_set_irq(struct v3_ioapic *io, unsigned int pin, bool level);
 
 /**
- * v3_ioapic_eoi() - a local APIC's EOI of a level-triggered vector
+ * v3_ioapic_eoi() - a local APIC's EOI of a vector
  * @io: the I/O APIC
  * @vector: the vector
  *
  * Clears the remote IRR of the level-triggered pins of @vector; those
  * still asserted and unmasked send again.
+ *
+ * Then tells @ops->eoi of each pin whose entry has @vector, of either
+ * trigger mode.
  *
  * Context: any context.
  */

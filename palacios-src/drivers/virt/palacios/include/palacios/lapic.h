@@ -124,8 +124,9 @@ struct v3_apic_msg {
  *        timer's interrupt context; may be NULL
  * @send: the guest wrote the ICR: route @msg to the APICs it targets (see
  *        v3_lapic_accept()); called in the vCPU's thread; may be NULL
- * @eoi: the guest ended a level-triggered vector (its TMR bit was set):
- *       for the I/O APIC; called in the vCPU's thread; may be NULL
+ * @eoi: the guest ended a level-triggered vector (its TMR bit was set), or
+ *       any vector if the APIC's @eoi_all is set: for the I/O APIC;
+ *       called in the vCPU's thread; may be NULL
  *
  * Every callback is called without the APIC's lock held, and may call
  * back into the model.
@@ -167,6 +168,8 @@ struct v3_lapic_ops {
  * @timer: the host timer behind the APIC timer
  * @ops: the owner's callbacks
  * @priv: passed to the callbacks
+ * @eoi_all: report the EOI of every vector to @ops->eoi, not only of the
+ *           level-triggered ones; the owner sets it before the guest runs
  */
 struct v3_lapic {
 	u8 id;
@@ -198,6 +201,7 @@ struct v3_lapic {
 	struct v3_timer *timer;
 	const struct v3_lapic_ops *ops;
 	void *priv;
+	bool eoi_all;
 };
 
 /**

@@ -67,7 +67,9 @@ struct v3_pic_chip {
  * @lock: serialises everything
  * @output: the level of the master's INT output last computed
  * @notify: called when the output rises, without @lock held
- * @priv: passed to @notify
+ * @eoi: if set by the owner, called for each line (0 to 15) whose
+ *       in-service bit an EOI command cleared, without @lock held
+ * @priv: passed to @notify and @eoi
  * @spurious: INTA cycles that found nothing to deliver
  */
 struct v3_pic {
@@ -75,6 +77,7 @@ struct v3_pic {
 	struct v3_spinlock *lock;
 	bool output;
 	void (*notify)(void *priv);
+	void (*eoi)(void *priv, unsigned int irq);
 	void *priv;
 	unsigned long spurious;
 };
