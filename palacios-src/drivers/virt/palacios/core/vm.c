@@ -268,6 +268,18 @@ static bool v3_vcpu_halted_cond(void *arg)
 	return v3_vm_state(vcpu->vm) != V3_VM_RUNNING;
 }
 
+/* Count one down a counter of @vm's vCPUs; true if it reached 0. */
+static bool v3_vm_count_down(struct v3_vm *vm, unsigned int *count)
+{
+	unsigned long flags;
+	bool last;
+
+	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
+	last = !--*count;
+	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
+	return last;
+}
+
 /*
  * HLT with interrupts disabled: nothing wakes the vCPU again.  The VM
  * stops when the last vCPU running guest code does it (as every CPU but
@@ -277,13 +289,8 @@ static bool v3_vcpu_halted_cond(void *arg)
 static int v3_vcpu_halt_for_good(struct v3_vcpu *vcpu)
 {
 	struct v3_vm *vm = vcpu->vm;
-	unsigned long flags;
-	bool last;
 
-	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
-	last = !--vm->nr_running;
-	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
-	if (last) {
+	if (v3_vm_count_down(vm, &vm->nr_running)) {
 		v3_vm_end(vm, V3_LOG_INFO,
 			  "vCPU %u halted with interrupts disabled", vcpu->id);
 		return -ECANCELED;
@@ -352,15 +359,8 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 /* The last vCPU thread to end gives the passed-through devices back. */
 static void v3_vcpu_ended(struct v3_vcpu *vcpu)
 {
-	struct v3_vm *vm = vcpu->vm;
-	unsigned long flags;
-	bool last;
-
-	flags = v3_host_spin_lock_irqsave(vm->stop_lock);
-	last = !--vm->nr_threads;
-	v3_host_spin_unlock_irqrestore(vm->stop_lock, flags);
-	if (last)
-		v3_pt_release(vm);
+	if (v3_vm_count_down(vcpu->vm, &vcpu->vm->nr_threads))
+		v3_pt_release(vcpu->vm);
 }
 
 static int v3_vcpu_thread(void *arg)

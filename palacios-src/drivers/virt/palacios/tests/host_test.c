@@ -497,6 +497,7 @@ static void pal_test_hook_irq(struct kunit *test)
 					       "pal-test", &hirq), 0);
 	KUNIT_EXPECT_EQ(test, v3_host_hook_irq(irq, test_irq_handler, &ctx,
 					       "pal-test", &other), -EBUSY);
+	KUNIT_EXPECT_FALSE(test, v3_host_irq_is_level(hirq));
 
 	KUNIT_EXPECT_EQ(test, generic_handle_irq_safe(irq), 0);
 	KUNIT_EXPECT_EQ(test, ctx.calls, 1);
@@ -522,6 +523,32 @@ static void pal_test_hook_irq(struct kunit *test)
 	irq_free_desc(irq);
 }
 
+static void pal_test_ports(struct kunit *test)
+{
+	struct v3_host_ports *p, *q;
+	char name[16] = "pal-test";
+	int err;
+
+	KUNIT_EXPECT_EQ(test, v3_host_claim_ports(0xfff0, 0x20, name, &p),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, v3_host_claim_ports(0x2a0, 0, name, &p), -EINVAL);
+	/* The PIC's ports are the host's own. */
+	KUNIT_EXPECT_EQ(test, v3_host_claim_ports(0x20, 2, name, &p), -EBUSY);
+
+	/* Ports no PC device uses */
+	err = v3_host_claim_ports(0x2a0, 8, name, &p);
+	if (err == -EBUSY)
+		kunit_skip(test, "ports 0x2a0-0x2a7 are in use on this host");
+	KUNIT_ASSERT_EQ(test, err, 0);
+	memset(name, 0, sizeof(name));	/* the host keeps its own copy */
+	KUNIT_EXPECT_EQ(test, v3_host_claim_ports(0x2a4, 2, "pal-test2", &q),
+			-EBUSY);
+	v3_host_release_ports(p);
+	/* Given back: it can be taken again. */
+	KUNIT_ASSERT_EQ(test, v3_host_claim_ports(0x2a4, 2, "pal-test2", &q), 0);
+	v3_host_release_ports(q);
+}
+
 static struct kunit_case pal_host_cases[] = {
 	KUNIT_CASE(pal_test_alloc_one_page),
 	KUNIT_CASE(pal_test_alloc_order_10),
@@ -537,6 +564,7 @@ static struct kunit_case pal_host_cases[] = {
 	KUNIT_CASE(pal_test_interrupt_cpu),
 	KUNIT_CASE(pal_test_cpu_khz),
 	KUNIT_CASE(pal_test_hook_irq),
+	KUNIT_CASE(pal_test_ports),
 	{}
 };
 
