@@ -251,9 +251,15 @@ void v3_pt_release(struct v3_vm *vm)
 	for (i = 0; i < n; i++) {
 		struct v3_passthrough *pt = &vm->pt[i];
 
-		v3_info("vm %s: passthrough: ports 0x%x+%u, IRQ %d given back after %lu interrupts\n",
-			vm->name, pt->spec.port_first, pt->spec.port_count,
-			pt->spec.irq, READ_ONCE(pt->nr_irqs));
+		if (pt->spec.irq == V3_PT_NO_IRQ)
+			v3_info("vm %s: passthrough: ports 0x%x+%u given back\n",
+				vm->name, pt->spec.port_first,
+				pt->spec.port_count);
+		else
+			v3_info("vm %s: passthrough: ports 0x%x+%u, IRQ %d given back after %lu interrupts\n",
+				vm->name, pt->spec.port_first,
+				pt->spec.port_count, pt->spec.irq,
+				READ_ONCE(pt->nr_irqs));
 		pt_give_back(vm, pt);
 		v3_host_spinlock_free(pt->lock);
 	}
