@@ -187,7 +187,9 @@ linux_guest() {
 	linux_session linux-reboot reboot
 	grep -E "^palacios: " /tmp/k.out | sed 's/^/KREBOOT| /'
 	[ -f /guest/distro-vmlinuz ] && distro_guest
-	smp_smoke
+	# Not by default: at its poweroff, such a guest once reset the whole
+	# QEMU host (see the closing note of issue 7).  pal.smp runs it.
+	grep -qw pal.smp /proc/cmdline && smp_smoke
 }
 
 # Two vCPUs: brought up by INIT and SIPI, to the shell, powered off.  A
