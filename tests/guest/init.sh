@@ -187,14 +187,9 @@ linux_guest() {
 	linux_session linux-reboot reboot
 	grep -E "^palacios: " /tmp/k.out | sed 's/^/KREBOOT| /'
 	[ -f /guest/distro-vmlinuz ] && distro_guest
-	# Not by default: at its poweroff, such a guest once reset the whole
-	# QEMU host (see the closing note of issue 7).  pal.smp runs it.
-	grep -qw pal.smp /proc/cmdline && smp_smoke
 }
 
-# Two vCPUs: brought up by INIT and SIPI, to the shell, powered off.  A
-# figure for now, not a test: such a guest has been seen to triple-fault
-# on a debug host (see the closing note of issue 6).
+# Two vCPUs: brought up by INIT and SIPI, to the shell, powered off
 smp_smoke() {
 	cpus=2
 	linux_session linux-smp boot
@@ -339,6 +334,17 @@ module-guests)
 	insmod_as load_after "$M/palacios.ko guest=$G/triple.img,$G/hello.img"
 	wait_guests 3 60
 	rmmod_as unload_after palacios
+	;;
+smp)
+	# pal.smp=N guests of 2 vCPUs booted and powered off in turn; the
+	# whole console of one that did not power off
+	insmod_as smp_load "$M/palacios.ko"
+	n=$(sed -n 's/.*pal\.smp=\([0-9]*\).*/\1/p' /proc/cmdline)
+	for i in $(seq 1 "${n:-1}"); do
+		smp_smoke
+		grep -q "stopped: shutdown" /tmp/k.out || sed 's/^/KSMP| /' /tmp/k.out
+	done
+	rmmod_as smp_unload palacios
 	;;
 uapi)
 	insmod_as uapi_load "$M/palacios.ko"

@@ -30,12 +30,12 @@
 #                      (a panic then resets the guest and -no-reboot ends QEMU
 #                      at once instead of waiting for the timeout).
 #
-# QEMU runs with -accel tcg -nodefaults -display none -no-reboot, the serial
+# QEMU runs with -accel tcg (or $QEMU_ACCEL, e.g. tcg,thread=single) -nodefaults -display none -no-reboot, the serial
 # port going to LOGFILE (-serial file:) and stdin from /dev/null, so it works
 # without a terminal (CI).
 #
 # Exit status:
-#   0    the guest powered off ("reboot: Power down" in the log)
+#   0    the guest powered off ("reboot: Power down", the log's last line)
 #   3    the kernel panicked ("Kernel panic" in the log)
 #   4    QEMU ended without a power-off (guest reset / triple fault)
 #   124  timeout: QEMU was killed
@@ -86,7 +86,7 @@ tailpid=
 cleanup() { [[ -z $tailpid ]] || kill "$tailpid" 2>/dev/null || true; rm -f -- "$errf"; }
 trap cleanup EXIT
 
-cmd=("$qemu" -accel tcg -cpu "$cpu" -smp "$smp" -m "$mem"
+cmd=("$qemu" -accel "${QEMU_ACCEL:-tcg}" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
 	-serial "file:$log" -monitor none
 	-kernel "$kernel" -initrd "$initrd" -append "$append" "${extra[@]}")
@@ -148,11 +148,16 @@ if [[ $rc != 0 ]]; then
 	exit "$rc"
 fi
 [[ -s $errf ]] && sed 's/^/qemu-boot.sh: qemu: /' "$errf" >&2
-if grep -q 'Kernel panic' "$log" 2>/dev/null; then
-	echo "qemu-boot.sh: KERNEL PANIC after ${secs}s: $(grep -m1 'Kernel panic' "$log" | tr -d '\r')" >&2
+# The host's own panic, not a guest's shown on its console with a prefix
+panic_re='^\[ *[0-9.]*\] Kernel panic'
+if grep -q "$panic_re" "$log" 2>/dev/null; then
+	echo "qemu-boot.sh: KERNEL PANIC after ${secs}s: $(grep -m1 "$panic_re" "$log" | tr -d '\r')" >&2
 	exit 3
 fi
-if ! grep -q 'reboot: Power down' "$log" 2>/dev/null; then
+# The host's own power-off is the last line it prints: a guest's (shown on
+# the host's console) comes earlier, or with a prefix.
+if ! tr -d '\r' <"$log" | grep -v '^[[:space:]]*$' | tail -n 1 |
+	grep -q '^\[ *[0-9.]*\] reboot: Power down$'; then
 	echo "qemu-boot.sh: guest ended without powering off (reset or triple fault?) after ${secs}s (log: $log)" >&2
 	exit 4
 fi

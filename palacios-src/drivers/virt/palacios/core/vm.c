@@ -517,8 +517,14 @@ static int v3_vcpus_create(struct v3_vm *vm)
 
 		vcpu->vm = vm;
 		vcpu->id = i;
-		/* Spread vCPUs over the CPUs, starting away from CPU 0. */
-		vcpu->cpu = (i + 1) % ncpus;
+		/*
+		 * All vCPUs of a VM on one CPU, away from CPU 0 if it can be.
+		 * With two vCPUs of one VM in guest mode on two CPUs at once,
+		 * guests crashed in about one boot of ten on QEMU's emulated
+		 * SVM, and the host now and then; the cause is not found yet.
+		 * On one CPU, none did in the runs made.
+		 */
+		vcpu->cpu = i ? vm->vcpus[0].cpu : 1 % ncpus;
 		while (!v3_cpu_enabled(vcpu->cpu))
 			vcpu->cpu = (vcpu->cpu + 1) % ncpus;
 		vcpu->wq = v3_host_waitq_alloc();
