@@ -46,5 +46,6 @@ extern const struct test_suite npt_suite;
 extern const struct test_suite loader_suite;
 extern const struct test_suite linux_suite;
 extern const struct test_suite vm_suite;
+extern const struct test_suite pvclock_suite;
 
 #endif /* _PAL_TESTS_H */

@@ -121,6 +121,7 @@ int v3_handle_cpuid(struct v3_vcpu *vcpu)
 	u32 regs[4];
 
 	v3_cpuid_policy((u32)vcpu->gpr[V3_RAX], (u32)vcpu->gpr[V3_RCX], regs);
+	v3_pvclock_cpuid(&vcpu->vm->pvclock, (u32)vcpu->gpr[V3_RAX], regs);
 	if ((u32)vcpu->gpr[V3_RAX] == 1)
 		regs[1] |= (vcpu->id << 24) | (1 << 16);
 	vcpu->gpr[V3_RAX] = regs[0];
@@ -282,13 +283,19 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu)
 int v3_msr_core(struct v3_vcpu *vcpu, u32 msr, bool write, u64 *val)
 {
 	switch (msr) {
+	case V3_MSR_TSC:
+		if (write)
+			vcpu->tsc_offset = *val - v3_rdtsc();
+		else
+			*val = v3_rdtsc() + vcpu->tsc_offset;
+		return 0;
 	case V3_MSR_APIC_BASE:
 		if (write)
 			return v3_lapic_set_base(&vcpu->lapic, *val);
 		*val = v3_lapic_get_base(&vcpu->lapic);
 		return 0;
 	}
-	return -ENOENT;
+	return v3_pvclock_msr(vcpu, msr, write, val);
 }
 
 void v3_msr_unknown(struct v3_vcpu *vcpu, u32 msr, bool write)

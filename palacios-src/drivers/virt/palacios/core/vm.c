@@ -636,6 +636,8 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 			    v3_post_access, vm);
 	if (err)
 		goto fail;
+	/* guest time 0 (a host without a TSC frequency offers no clock) */
+	v3_pvclock_init(&vm->pvclock);
 	err = be->vm_init(vm);
 	if (err)
 		goto fail;

@@ -45,7 +45,6 @@
 #define X86_UD_VECTOR	6
 #define X86_GP_VECTOR	13
 
-#define MSR_TSC		0x00000010
 #define MSR_PAT		0x00000277
 #define MSR_EFER_NR	0xc0000080
 #define MSR_INT_PENDING	0xc0010055	/* AMD: interrupt pending, C1E */
@@ -448,9 +447,6 @@ static int svm_msr_read(struct v3_vcpu *vcpu, struct vmcb *vmcb, u32 msr,
 	case MSR_PAT:
 		*val = vmcb->save.g_pat;
 		return 0;
-	case MSR_TSC:
-		*val = v3_rdtsc() + vmcb->control.tsc_offset;
-		return 0;
 	case MSR_INT_PENDING:
 		/* No C1E: kernels read it on CPUs with AMD erratum 400 */
 		*val = 0;
@@ -491,9 +487,6 @@ static int svm_msr_write(struct v3_vcpu *vcpu, struct vmcb *vmcb, u32 msr,
 		if (!svm_pat_valid(val))
 			return -EINVAL;
 		vmcb->save.g_pat = val;
-		return 0;
-	case MSR_TSC:
-		vmcb->control.tsc_offset = val - v3_rdtsc();
 		return 0;
 	}
 	return -ENOENT;
@@ -684,6 +677,7 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 	/* A stop request after the last check is seen here, or exits us. */
 	if (cpu && cpu->enabled && v3_vm_state(vcpu->vm) == V3_VM_RUNNING) {
 		svm_inject_intr(vcpu, vmcb);
+		vmcb->control.tsc_offset = vcpu->tsc_offset;
 		if (READ_ONCE(cpu->last_vcpu) != vcpu) {
 			vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 			WRITE_ONCE(cpu->last_vcpu, vcpu);

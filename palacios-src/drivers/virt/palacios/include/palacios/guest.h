@@ -19,6 +19,7 @@
 #include <palacios/passthrough.h>
 #include <palacios/pic.h>
 #include <palacios/pit.h>
+#include <palacios/pvclock.h>
 #include <palacios/rtc.h>
 #include <palacios/uart.h>
 #include <palacios/vm.h>
@@ -72,6 +73,9 @@ struct v3_boot_state {
  * @parked: the thread is held out of the guest by a pause
  * @lapic: its local APIC
  * @injected: external interrupts injected
+ * @tsc_offset: the guest's TSC minus the host's; the backend loads it at
+ *              each entry
+ * @pvclock_msr: the guest's system-time MSR of the paravirtual clock
  *
  * The counters are written by the vCPU's own thread only, with
  * WRITE_ONCE(), and read by anyone with READ_ONCE().
@@ -93,6 +97,8 @@ struct v3_vcpu {
 	bool kicked;
 	bool parked;
 	u64 injected;
+	u64 tsc_offset;
+	u64 pvclock_msr;
 	struct v3_lapic lapic;
 };
 
@@ -134,6 +140,7 @@ struct v3_vcpu {
  * @pt: the host devices passed through; see <palacios/passthrough.h>
  * @nr_pt: entries of @pt in use
  * @pt_level: one of them has a level-triggered host line
+ * @pvclock: the paravirtual clock
  */
 struct v3_vm {
 	char name[V3_VM_NAME_LEN];
@@ -169,6 +176,7 @@ struct v3_vm {
 	struct v3_passthrough pt[V3_MAX_PASSTHROUGH];
 	unsigned int nr_pt;
 	bool pt_level;
+	struct v3_pvclock pvclock;
 };
 
 /* The ISA lines of the VM's own devices: PIT, cascade, COM1, RTC, SCI */
@@ -352,6 +360,7 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu);
  */
 int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled);
 
+#define V3_MSR_TSC		0x00000010
 #define V3_MSR_APIC_BASE	0x0000001b
 
 /**
@@ -361,7 +370,9 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled);
  * @write: WRMSR rather than RDMSR
  * @val: the value written, or where the value read goes
  *
- * For the backend, after the MSRs it keeps itself: IA32_APIC_BASE.
+ * For the backend, after the MSRs it keeps itself: the TSC and
+ * IA32_APIC_BASE.
+ * Those of the paravirtual clock go on to v3_pvclock_msr().
  *
  * Return: 0, -ENOENT if the core has no such MSR, or -EINVAL for a value
  * the guest may not write (the backend raises #GP).
