@@ -31,7 +31,7 @@ wait_for() {
 		sleep 1
 		left=$((left - 1))
 	done
-	echo "TMUX: not ok $name (no /$re/ on the screen)"
+	echo "TMUX: not ok $name (expected /$re/ on the screen within $2 s; it ends with: $(screen | grep -v '^$' | tail -n 4 | tr '\n' '|'); whole screen: $log.screen)"
 	failed=1
 	return 1
 }
@@ -59,8 +59,10 @@ wait_for backspace 30 '^abc$'
 keys -l 'garbage'; keys C-u; type_line 'echo KILLED-LINE'
 wait_for ctrl-u 30 '^KILLED-LINE$'
 # Ctrl-c reaches the guest's shell and interrupts its foreground job
-type_line 'sleep 300; echo NOT-INTERRUPTED'
-sleep 2
+# (the sleep runs once SLEEPING shows, however slow the machine)
+type_line 'echo SLEEPING; sleep 300; echo NOT-INTERRUPTED'
+wait_for sleep-started 30 '^SLEEPING$'
+sleep 1
 keys C-c
 type_line 'echo INTERRUPTED'
 wait_for ctrl-c 30 '^INTERRUPTED$'

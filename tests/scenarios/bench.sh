@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Scenario bench: exit costs and a Linux boot in Palacios and in kvm_amd, in one QEMU run: figures, not timed tests
+#@ stage: bench
+#@ order: 10
+#@ kernel: m
+
+bench_guest() {
+	# Exit costs: Palacios first, then KVM on the same machine.
+	insmod_as bench_load "$M/palacios.ko guest=$G/bench.img"
+	# Under -icount every instruction of either CPU counts: let the
+	# host idle while the guest measures (polling the log costs about
+	# 100 ms of instructions each time), then look.
+	sleep 5
+	wait_guests 1 120
+	# The Linux guest to its shell, in Palacios and then in KVM
+	boot_time palacios /bin/palacios run -k /guest/bzImage \
+		-i /guest/initrd.cpio.gz -m 128M -n bench-linux \
+		-p "console=ttyS0 panic=-1 guest.shell"
+	rmmod_as bench_unload palacios
+	klog | sed -n 's/.*palacios: bench> \(BENCH .*\)/PALTEST: palacios \1/p'
+	kvm_load bench_kvm_load
+	/bin/kvm-bench $G/bench.img 2>&1 | sed -n 's/^\(BENCH .*\)/PALTEST: kvm \1/p'
+	boot_time kvm /bin/kvm-linux -k /guest/bzImage -i /guest/initrd.cpio.gz \
+		-m 128 -p "console=ttyS0 panic=-1 guest.shell"
+	say "tsc_khz=$(klog | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n 1)"
+	say "tsc_mhz_detected=$(klog | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)"
+}
+
+# Two boots: instructions under -icount shift=0, and wall time
+bench_run() {
+	QEMU_ARGS="--qemu-arg -icount --qemu-arg shift=0" \
+		t "$1-icount" boot "$1-icount" "$2" qemu64,+svm,+npt bench
+	t "$1-wall" boot "$1-wall" "$2" qemu64,+svm,+npt bench
+}
+
+bench_checks() {
+	t bench-figures "$top/tests/bench/report.py" \
+		"$(serial "$1-icount")" "$(serial "$1-wall")"
+	sed 's/^/    /' "$L/bench-figures.log"
+}

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Scenario debug: the KASAN, UBSAN, lockdep and kmemleak kernel: KUnit, boot-time guests, the uapi tests; no report, every page back
+#@ stage: debug
+#@ order: 10
+#@ kernel: debug
+#@ append: palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img pal.nguests=5
+
+debug_guest() {
+	local n
+	# KUnit ran at boot, and the boot-time guests of the command line run:
+	# wait for them to be freed.
+	wait_cmdline_guests
+	uapi_tests
+	# kmemleak reports an object only once it is 5 s
+	# old and only from the second scan after it lost its last reference.
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		sleep 5
+		echo scan > /sys/kernel/debug/kmemleak
+		echo scan > /sys/kernel/debug/kmemleak
+		n=$(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)
+		say "kmemleak=$n"
+		head -n 60 /sys/kernel/debug/kmemleak
+	else
+		say "kmemleak=unavailable"
+	fi
+	# lockdep switches itself off after its first report
+	say "debug_locks=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null)"
+}
+
+debug_checks() {
+	local n=$1
+	t debug-svm-enabled logged "$n" "palacios: svm enabled on 2 CPUs"
+	t debug-guests-done has "$n" "guests_done=5 of 5"
+	guest_checks "$n"
+	uapi_tests_checks "$n"
+	t debug-kmemleak-clean has "$n" "kmemleak=0"
+	t debug-lockdep-still-on has "$n" "debug_locks=1"
+	t debug-no-reports clean_log "$n"
+	kunit "$n" palacios_host palacios_svm palacios_vm
+}

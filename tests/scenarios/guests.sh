@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Scenario guests: boot-time guests from the command line: well-behaved, hostile, refused; pages returned
+#@ stage: boot
+#@ order: 20
+#@ kernel: y
+#@ mem: 3G
+#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=9
+
+# wait_cmdline_guests: wait for the pal.nguests= guests to be freed
+wait_cmdline_guests() {
+	local n
+	n=$(sed -n 's/.*pal\.nguests=\([0-9]*\).*/\1/p' /proc/cmdline)
+	[ -n "$n" ] && wait_guests "$n" 240
+}
+
+guests_guest() {
+	wait_cmdline_guests
+}
+
+# guest_checks BOOT: how the test guests of the command line ended
+guest_checks() {
+	local n=$1
+	t "$n-hello-pass" logged "$n" "palacios: hello> hello: PASS"
+	t "$n-hello-exit" logged "$n" "palacios: vm hello: stopped: exited with code 0"
+	t "$n-triple-fault" logged "$n" "palacios: vm triple: stopped: triple fault (shutdown)"
+	t "$n-unbacked-stopped" logged "$n" "palacios: vm unbacked: stopped: access to unbacked guest-physical address 0xc0001000"
+	t "$n-badmsr-gp" logged "$n" "palacios: badmsr> badmsr: PASS got #GP x2"
+	t "$n-badmsr-logged" logged "$n" "palacios: vm badmsr: read of unknown MSR 0xdeadbeef: #GP to the guest"
+	t "$n-badport-all-ones" logged "$n" "palacios: badport> badport: PASS"
+	t "$n-pages-returned" pages_returned "$n"
+	t "$n-clean-log" clean_log "$n"
+}
+
+guests_checks() {
+	local n=$1
+	t guests-all-done has "$n" "guests_done=9 of 9"
+	guest_checks "$n"
+	t guests-memtest-2g logged "$n" "palacios: vm memtest: running (2048 MiB, 1 vCPUs)"
+	t guests-memtest-pass logged "$n" "palacios: memtest> memtest: PASS"
+	t guests-memtest-exit logged "$n" "palacios: vm memtest: stopped: exited with code 0"
+	t guests-missing-image logged "$n" "palacios: guest /guests/missing.img: cannot read the image: -ENOENT"
+	t guests-garbage-image logged "$n" "palacios: guest garbage: bad image: not a Palacios image"
+	t guests-enomem logged "$n" "palacios: guest /guests/hello.img: cannot create a VM of 65536 MiB: -ENOMEM"
+}

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# stage: patches/ is current; each patch checkpatch-clean, with a subject, body and Signed-off-by
+
+series_listed() {
+	diff <(grep -v "^#" "$top/series") <(ls "$top/patches")
+}
+
+# checkpatch PATCH: checkpatch.pl --strict finds nothing
+checkpatch() {
+	local out
+	out=$(cd "$K" && perl scripts/checkpatch.pl --strict "$1")
+	echo "$out"
+	echo "$out" | grep -q "^total: 0 errors, 0 warnings, 0 checks"
+}
+
+patch_headers() {
+	local p body
+	for p in "$top"/patches/*.patch; do
+		grep -q "^Subject: \[PATCH\] virt: palacios: " "$p" ||
+			{ echo "$p: expected a subject 'virt: palacios: ...'"; return 1; }
+		grep -q "^Signed-off-by: .* <.*>$" "$p" ||
+			{ echo "$p: expected a Signed-off-by line"; return 1; }
+		body=$(sed -n "/^Subject:/,/^---$/p" "$p" | wc -l)
+		[ "$body" -ge 6 ] ||
+			{ echo "$p: expected a body of 6 lines at least, saw $body"; return 1; }
+	done
+	echo "all $(npatches) patches have a subject, a body and a Signed-off-by"
+}
+
+stage_series() {
+	local p
+	stage "the series: current, well-formed, checkpatch-clean"
+	need_pristine
+	t series-current "$top/scripts/gen-series" --check "$K"
+	t series-listed series_listed
+	for p in $(grep -v '^#' "$top/series"); do
+		t "checkpatch-${p%%-virt-*}" checkpatch "$top/patches/$p"
+	done
+	t patch-headers patch_headers
+}
