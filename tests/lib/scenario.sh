@@ -82,7 +82,9 @@ run_scenario() {
 	local n=$1 kdir
 	kdir=$IMG/$(sc_conf "$n" kernel y)
 	SECONDS=0
-	if declare -F "${n}_run" >/dev/null; then
+	if [ -n "${RECHECK-}" ]; then
+		echo "    (scenario $n: not booted, its checks on the last boot's logs)"
+	elif declare -F "${n}_run" >/dev/null; then
 		"${n}_run" "boot-$n" "$kdir"
 	else
 		# shellcheck disable=SC2046 # append is a list of words
@@ -95,7 +97,8 @@ run_scenario() {
 }
 
 # run_scenarios STAGE: each scenario of the stage (only those named in
-# $SCENARIOS, if set: SCENARIOS="builtin uapi" tests/run boot)
+# $SCENARIOS, if set: SCENARIOS="builtin uapi" tests/run boot; with
+# RECHECK=1, only the checks, on the logs of the last boots)
 run_scenarios() {
 	local n
 	for n in $(scenarios "$1"); do

@@ -37,7 +37,7 @@ smp_checks() {
 	local log
 	log=$(serial "$1")
 	echo "    (2 vCPUs: $(text "$log" | grep -c "^PALTEST: smp_smoke cpus=2 stopped=shutdown") of 10 guests reached their shell and powered off;" \
-		"host: $(text "$log" | grep -q "^PALTEST: smp_unload=ok" &&
+		"host: $(grep -q "^PALTEST: smp_unload=ok" "$(clean "$log")" &&
 			echo survived || echo "did not finish: $(tail -n 1 "$L/$1.log")"))"
 	text "$log" | grep "^PALTEST: smp_smoke" |
 		grep -v "cpus=2 stopped=shutdown" | sed 's/^PALTEST: /    (failed: /; s/$/)/'
