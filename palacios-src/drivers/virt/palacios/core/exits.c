@@ -11,6 +11,8 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include <asm/msr-index.h>
+
 #include <palacios/arch.h>
 #include <palacios/guest.h>
 #include <palacios/image.h>
@@ -283,7 +285,7 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu)
 int v3_msr_core(struct v3_vcpu *vcpu, u32 msr, bool write, u64 *val)
 {
 	switch (msr) {
-	case V3_MSR_TSC:
+	case MSR_IA32_TSC:
 		if (write)
 			vcpu->tsc_offset = *val - v3_rdtsc();
 		else

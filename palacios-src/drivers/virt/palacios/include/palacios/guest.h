@@ -360,7 +360,6 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu);
  */
 int v3_handle_hlt(struct v3_vcpu *vcpu, bool irq_enabled);
 
-#define V3_MSR_TSC		0x00000010
 #define V3_MSR_APIC_BASE	0x0000001b
 
 /**
