@@ -127,7 +127,9 @@ linux_sleep() {
 
 # linux_session NAME LAST: boot the Linux guest as VM NAME with a shell on
 # its console, then LAST: poweroff (after the session's commands), reboot,
-# or boot (a poweroff at once, for the benchmark)
+# or boot (a poweroff at once, for the benchmark).  $cpus, $mem, $kernel,
+# $guest_args and $affinity (palacios run -a) change the VM; $session
+# names a function that types more commands before the end.
 linux_session() {
 	local left=180 pid t0 t1 name=$1
 
@@ -135,7 +137,7 @@ linux_session() {
 	mkfifo /tmp/in
 	t0=$(now_ms)
 	/bin/palacios run -k ${kernel:-/guest/bzImage} -i /guest/initrd.cpio.gz \
-		-m ${mem:-128M} -c ${cpus:-1} -n $name \
+		-m ${mem:-128M} -c ${cpus:-1} ${affinity:+-a $affinity} -n $name \
 		-p "console=ttyS0 panic=-1 guest.shell${guest_args:+ $guest_args}" \
 		</tmp/in >/tmp/k.out 2>&1 &
 	pid=$!
@@ -158,12 +160,51 @@ linux_session() {
 		linux_type 'clockcheck' "^CLOCK: "
 		linux_sleep 5
 	fi
+	# $session: a function of the scenario's that types its own commands
+	[ -n "${session:-}" ] && "$session"
 	if [ "$2" = boot ]; then echo "poweroff -f" >&3; else echo "$2 -f" >&3; fi
 	linux_wait "palacios: vm $name stopped"
 	exec 3>&-
 	kill $pid 2>/dev/null
 	wait $pid
 	say "linux_${2}_rc=$? linux_boot_ms=$((t1 - t0))"
+}
+
+# spin_speedup WHO CMD...: run CMD, a VMM booting a 2-vCPU Linux guest with
+# a shell on its console; there, parspin's one busy loop against two at
+# once on the two vCPUs; then power the guest off
+spin_speedup() {
+	local who=$1 left=1200 pid
+	shift
+	rm -f /tmp/sin /tmp/s.out
+	mkfifo /tmp/sin
+	"$@" </tmp/sin >/tmp/s.out 2>&1 &
+	pid=$!
+	exec 5>/tmp/sin
+	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
+		! grep -q "GUEST: shell ready" /tmp/s.out; do
+		sleep 0.1
+		left=$((left - 1))
+	done
+	sleep 1
+	echo "parspin 2 ${PARSPIN_ITERS:-3000000}" >&5
+	left=1200
+	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
+		! grep -q "^PARSPIN: " /tmp/s.out; do
+		sleep 0.1
+		left=$((left - 1))
+	done
+	echo "poweroff -f" >&5
+	left=300
+	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		left=$((left - 1))
+	done
+	exec 5>&-
+	kill $pid 2>/dev/null
+	wait $pid
+	say "speedup $who $(sed -n 's/^PARSPIN: //p' /tmp/s.out | tr -d '\r')"
+	grep -q "^PARSPIN: " /tmp/s.out || tail -n 20 /tmp/s.out | sed "s/^/PALTEST: speedup $who tail /"
 }
 
 # boot_time WHO CMD...: run CMD, a VMM booting the Linux guest with a shell

@@ -67,12 +67,13 @@ scenarios_parse() {
 }
 
 # boot NAME KERNEL-DIR CPU SCENARIO [APPEND...]: boot the host in QEMU, its
-# serial log in $B/NAME.serial; $QEMU_MEM sets the host's memory.
+# serial log in $B/NAME.serial; $QEMU_MEM sets the host's memory, $QEMU_SMP
+# its CPUs (2).
 boot() {
 	local name=$1 dir=$2 cpu=$3 test=$4
 	shift 4
 	"$top/tests/lib/qemu-boot.sh" --cpu "$cpu" --timeout 600 \
-		--mem "${QEMU_MEM:-1536M}" ${QEMU_ARGS:-} \
+		--mem "${QEMU_MEM:-1536M}" --smp "${QEMU_SMP:-2}" ${QEMU_ARGS:-} \
 		"$dir/bzImage" "$B/initrd-$(basename "$dir").cpio.gz" \
 		"$B/$name.serial" "pal.test=$test" "$@"
 }
@@ -88,7 +89,8 @@ run_scenario() {
 		"${n}_run" "boot-$n" "$kdir"
 	else
 		# shellcheck disable=SC2046 # append is a list of words
-		QEMU_MEM=$(sc_conf "$n" mem 1536M) t "boot-$n" boot "boot-$n" \
+		QEMU_MEM=$(sc_conf "$n" mem 1536M) QEMU_SMP=$(sc_conf "$n" smp 2) \
+			t "boot-$n" boot "boot-$n" \
 			"$kdir" "$(sc_conf "$n" cpu qemu64,+svm,+npt)" "$n" \
 			$(sc_conf "$n" append)
 	fi
@@ -118,9 +120,10 @@ guests() {
 	gcc -O2 -static -Wall -o "$B/kvm-bench" "$top/tests/bench/kvm-bench.c" &&
 	gcc -O2 -static -Wall -o "$B/kvm-linux" "$top/tests/bench/kvm-linux.c" &&
 	gcc -O2 -static -Wall -o "$B/clockcheck" "$top/tests/guest/clockcheck.c" &&
+	gcc -O2 -static -Wall -o "$B/parspin" "$top/tests/guest/parspin.c" &&
 	"$top/tests/lib/mkinitramfs.sh" "$B/guest-initrd.cpio.gz" \
 		"$top/tests/guest/linux-init.sh" \
-		"$B/clockcheck:/bin/clockcheck" &&
+		"$B/clockcheck:/bin/clockcheck" "$B/parspin:/bin/parspin" &&
 	uapi_progs || return 1
 	distro_kernel || echo "guests: no distribution kernel: its test is skipped"
 }

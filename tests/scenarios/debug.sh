@@ -11,6 +11,8 @@ debug_guest() {
 	# wait for them to be freed.
 	wait_cmdline_guests
 	uapi_tests
+	# a 2-vCPU guest: vCPUs in parallel, INIT, NMIs
+	[ -f /guest/bzImage ] && parallel_linux dpar
 	# kmemleak reports an object only once it is 5 s
 	# old and only from the second scan after it lost its last reference.
 	if [ -w /sys/kernel/debug/kmemleak ]; then
@@ -33,6 +35,7 @@ debug_checks() {
 	t debug-guests-done has "$n" "guests_done=5 of 5"
 	guest_checks "$n"
 	uapi_tests_checks "$n"
+	parallel_linux_checks "$n" dpar
 	t debug-kmemleak-clean has "$n" "kmemleak=0"
 	t debug-lockdep-still-on has "$n" "debug_locks=1"
 	t debug-no-reports clean_log "$n"

@@ -35,7 +35,7 @@ guests_checks() {
 	local n=$1
 	t guests-all-done has "$n" "guests_done=9 of 9"
 	guest_checks "$n"
-	t guests-memtest-2g logged "$n" "palacios: vm memtest: running (2048 MiB, 1 vCPUs)"
+	t guests-memtest-2g logged "$n" "palacios: vm memtest: running (2048 MiB, 1 vCPUs on host CPUs [0-9]*)"
 	t guests-memtest-pass logged "$n" "palacios: memtest> memtest: PASS"
 	t guests-memtest-exit logged "$n" "palacios: vm memtest: stopped: exited with code 0"
 	t guests-missing-image logged "$n" "palacios: guest /guests/missing.img: cannot read the image: -ENOENT"

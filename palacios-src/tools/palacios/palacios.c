@@ -139,6 +139,8 @@ struct opts {
 	const char *params;		/* -p, with -k: its command line */
 	bool persistent;
 	bool host;
+	bool has_affinity;		/* -a: host CPUs */
+	struct palacios_vm_affinity affinity;
 	unsigned int nr_pt;		/* -d: host devices */
 	const char *pt_arg[MAX_PASSTHROUGH];
 	struct palacios_passthrough pt[MAX_PASSTHROUGH];
@@ -239,6 +241,39 @@ static int parse_vcpus(const char *s, __u32 *vcpus)
 	return 0;
 }
 
+/* A CPU list: "2", "2-5", "0,2-3" */
+static int parse_affinity(const char *s, struct palacios_vm_affinity *a)
+{
+	const unsigned long max = PALACIOS_CPUSET_WORDS * 64 - 1;
+	const char *p = s;
+	unsigned long first, last;
+	char *end;
+
+	memset(a, 0, sizeof(*a));
+	do {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		first = strtoul(p, &end, 10);
+		last = first;
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				goto bad;
+			last = strtoul(end + 1, &end, 10);
+		}
+		if (first > last || last > max)
+			goto bad;
+		for (; first <= last; first++)
+			a->cpus[first / 64] |= 1ULL << (first % 64);
+		p = end + 1;
+	} while (*end == ',');
+	if (!*end)
+		return 0;
+bad:
+	fail("invalid CPU list '%s': e.g. 2, 2-5 or 0,2-3 (CPUs 0 to %lu)", s,
+	     max);
+	return -1;
+}
+
 /* A port, a port range or an IRQ number: decimal, or hex with 0x */
 static int parse_num(const char *s, char **end, unsigned long max,
 		     unsigned long *v)
@@ -316,6 +351,11 @@ static int parse_opts(const struct command *cmd, int argc, char **argv,
 		case 'c':
 			if (parse_vcpus(optarg, &o->vcpus))
 				return -1;
+			break;
+		case 'a':
+			if (parse_affinity(optarg, &o->affinity))
+				return -1;
+			o->has_affinity = true;
 			break;
 		case 'n':
 			o->name = optarg;
@@ -564,7 +604,17 @@ static int configure_vm(int vm, const char *name, const struct opts *o)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mem_size = o->mem;
 	cfg.nr_vcpus = o->vcpus;
-	return vm_ioctl(vm, PALACIOS_VM_CONFIGURE, &cfg, "configure", name);
+	if (vm_ioctl(vm, PALACIOS_VM_CONFIGURE, &cfg, "configure", name))
+		return -1;
+	if (!o->has_affinity ||
+	    !ioctl(vm, PALACIOS_VM_SET_AFFINITY, &o->affinity))
+		return 0;
+	if (errno == EINVAL)
+		fail("cannot set the CPUs of vm %s: the list names a CPU that is not online",
+		     name);
+	else
+		fail("cannot set the CPUs of vm %s: %s", name, strerror(errno));
+	return -1;
 }
 
 /* The owner of a host port of [@first, @last] in /proc/ioports, if any */
@@ -1433,6 +1483,7 @@ static const struct option help_only[] = {
 static const struct option run_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
+	{ "affinity", required_argument, NULL, 'a' },
 	{ "name", required_argument, NULL, 'n' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
@@ -1447,6 +1498,7 @@ static const struct option run_opts[] = {
 static const struct option create_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
+	{ "affinity", required_argument, NULL, 'a' },
 	{ "passthrough", required_argument, NULL, 'd' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
@@ -1475,6 +1527,9 @@ static const struct option list_opts[] = {
 	"  -m, --memory SIZE     guest memory: a multiple of 2M, at most 64G, with\n" \
 	"                        a K, M or G suffix (default: 16M, 256M with -k)\n" \
 	"  -c, --cpus N          number of vCPUs, 1 to 64 (default: 1)\n" \
+	"  -a, --affinity CPUS   host CPUs the vCPUs may run on, e.g. 2-5 or\n" \
+	"                        0,2 (default: any); one vCPU per CPU as far as\n" \
+	"                        they go, the least loaded first\n" \
 	"  -d, --passthrough DEV give the host device DEV to the vm: com1 to\n" \
 	"                        com4, or FIRST[-LAST][@IRQ[:LINE]], host ports\n" \
 	"                        and IRQ, on the guest's ISA line LINE (default:\n" \
@@ -1534,15 +1589,15 @@ static const char console_help[] =
 
 static const struct command commands[] = {
 	CMD("run", cmd_run, 0,
-	    "[-m SIZE] [-c N] [-d DEV]... [-n NAME] [--persistent]\n"
+	    "[-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-n NAME] [--persistent]\n"
 	    "{IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "create a vm, load IMAGE or BZIMAGE, launch it and attach to its console",
-	    run_help, ":m:c:d:n:k:i:p:h", run_opts),
+	    run_help, ":m:c:a:d:n:k:i:p:h", run_opts),
 	CMD("create", cmd_create, 0,
-	    "NAME [-m SIZE] [-c N] [-d DEV]...\n"
+	    "NAME [-m SIZE] [-c N] [-a CPUS] [-d DEV]...\n"
 	    "[-k BZIMAGE [-i INITRD] [-p CMDLINE] | --image IMAGE]",
 	    "create a persistent vm, configured and optionally loaded",
-	    create_help, ":m:c:d:k:i:p:h", create_opts),
+	    create_help, ":m:c:a:d:k:i:p:h", create_opts),
 	CMD("load", cmd_load, 0,
 	    "NAME {[--image] IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "load IMAGE or BZIMAGE into a configured vm", load_help, ":k:i:p:h",

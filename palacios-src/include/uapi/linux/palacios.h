@@ -149,6 +149,22 @@ struct palacios_vm_config {
 	__u32 reserved;
 };
 
+/* Host CPUs a struct palacios_vm_affinity can name: 0 to 1023 */
+#define PALACIOS_CPUSET_WORDS	16
+
+/**
+ * struct palacios_vm_affinity - argument of %PALACIOS_VM_SET_AFFINITY
+ * @cpus: the host CPUs the VM's vCPUs may run on, a bitmap: CPU n is bit
+ *        n % 64 of @cpus[n / 64]; at least one, each online
+ *
+ * The vCPUs go to distinct CPUs of the set as long as there are enough,
+ * the least loaded first.  They also run only where the process that
+ * launches the VM may run (its cpuset and affinity), at launch.
+ */
+struct palacios_vm_affinity {
+	__u64 cpus[PALACIOS_CPUSET_WORDS];
+};
+
 /**
  * struct palacios_vm_load - argument of %PALACIOS_VM_LOAD
  * @kind: what is loaded: %PALACIOS_LOAD_IMAGE, %PALACIOS_LOAD_KERNEL,
@@ -274,5 +290,6 @@ struct palacios_passthrough {
 #define PALACIOS_VM_GET_STATS		_IOR(PALACIOS_IOCTL_TYPE, 0x18, struct palacios_vm_stats)
 #define PALACIOS_VM_GET_CONSOLE		_IO(PALACIOS_IOCTL_TYPE, 0x19)
 #define PALACIOS_VM_PASSTHROUGH		_IOW(PALACIOS_IOCTL_TYPE, 0x1a, struct palacios_passthrough)
+#define PALACIOS_VM_SET_AFFINITY	_IOW(PALACIOS_IOCTL_TYPE, 0x1b, struct palacios_vm_affinity)
 
 #endif /* _UAPI_LINUX_PALACIOS_H */

@@ -603,6 +603,16 @@ bool test_host_timer_armed(const struct v3_timer *t, u64 *deadline)
 	return armed;
 }
 
+void v3_host_leave_user_mm(void)
+{
+	__atomic_add_fetch(&test_host.user_mm_leaves, 1, __ATOMIC_RELAXED);
+}
+
+void v3_host_branch_barrier(void)
+{
+	__atomic_add_fetch(&test_host.branch_barriers, 1, __ATOMIC_RELAXED);
+}
+
 void v3_host_fpu_get(void)
 {
 	if (this_fpu_held)

@@ -46,6 +46,8 @@ struct test_host {
 	long objects;
 	int errors;
 	unsigned long kicks[TEST_MAX_CPUS];
+	unsigned long branch_barriers;
+	unsigned long user_mm_leaves;
 	unsigned long fpu_gets;
 	unsigned long fpu_puts;
 	unsigned long fpu_errors;

@@ -520,8 +520,12 @@ static int step_entry(struct vmcb *v, u64 *r, unsigned long n, void *p)
 		CHECK(i == V3_RSP || i == V3_RDI || r[i] == 0);
 	CHECK(v->save.rflags == 2);
 	CHECK(v->save.efer & EFER_SVME);
-	CHECK(v->control.asid != 0);
-	CHECK(v->control.tlb_control == 1);	/* new on this CPU */
+	/*
+	 * The CPU's ASIDs (16 here) start a generation, with a flush of all,
+	 * at the first entry; later vCPUs take fresh IDs without a flush.
+	 */
+	CHECK(v->control.asid == mode - V3_IMAGE_REAL16 + 1);
+	CHECK(v->control.tlb_control == (mode == V3_IMAGE_REAL16));
 	CHECK(v->control.intercept3 & BIT(24));	/* HLT */
 	switch (mode) {
 	case V3_IMAGE_REAL16:
@@ -568,13 +572,15 @@ static void test_entry_state(void)
 
 		CHECK(wait_stopped(vm));
 		CHECK(model_svm.runs == 1);
-		CHECK(v3_get_cpu(1)->last_vcpu == vcpu);
+		CHECK(v3_get_cpu(1)->last_vm == vm);
+		CHECK(test_host.branch_barriers == mode - V3_IMAGE_REAL16 + 1);
 		finish(vm);
 		/*
-		 * No CPU may remember a freed vCPU: a new one at the same
-		 * address, with the same ASID, would skip the TLB flush.
+		 * No CPU may remember a freed VM: a new one at the same
+		 * address would skip the branch predictor barrier.
 		 */
-		CHECK(v3_get_cpu(1)->last_vcpu != vcpu);
+		CHECK(v3_get_cpu(1)->last_vm != vm);
+		(void)vcpu;
 	}
 	core_down();
 }
@@ -1209,28 +1215,134 @@ static void test_vcpu_cpu(void)
 	CHECK(cpu == 2 && vm->vcpus[0].cpu == 2);
 	finish(vm);
 
-	/* two vCPUs: the second waits (no SIPI yet) and ends with the VM */
+	/*
+	 * two vCPUs: on two CPUs; the second waits (no SIPI yet) and ends
+	 * with the VM
+	 */
 	cfg.nr_vcpus = 2;
 	cpu = -1;
 	vm = run(&cfg, step_where, &cpu);
 	CHECK(cpu == 2);
-	CHECK(vm->vcpus[1].cpu == 2);
+	CHECK(vm->vcpus[1].cpu == 0);
 	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
 	finish(vm);
 
-	/* SVM turned off on the vCPU's CPU after the VM was made */
+	/* SVM turned off on every CPU after the VM was made */
 	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
 	image(V3_IMAGE_LONG64, ENTRY);
 	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
 	cpu_down(2);
-	base_pages -= 2;		/* CPU 2's host save and state pages */
+	cpu_down(0);
+	base_pages -= 4;	/* the host save and state pages of CPUs 0, 2 */
 	model_svm_reset(step_where, &cpu);
-	CHECK(v3_vm_start(vm) == 0);
-	CHECK(wait_stopped(vm));
+	CHECK(v3_vm_start(vm) == -ENODEV);
+	CHECK(v3_vm_state(vm) == V3_VM_STOPPED);
 	CHECK(!strcmp(v3_vm_stop_reason(vm),
-		      "host CPU 2 of vCPU 0 has SVM disabled"));
+		      "no CPU of its affinity has virtualisation enabled"));
 	CHECK(model_svm.runs == 0);
 	finish(vm);
+	core_down();
+}
+
+/* Placement: distinct CPUs for a VM's vCPUs, the least loaded first */
+static void test_placement(void)
+{
+	struct v3_cpuset set = {};
+	int cpus[6];
+
+	core_up(4, false);
+	/* CPU 0, which takes the host's interrupts, loses ties */
+	CHECK(v3_cpus_place(NULL, 2, cpus) == 0);
+	CHECK(cpus[0] == 1 && cpus[1] == 2);
+	CHECK(v3_cpus_place(NULL, 1, cpus) == 0 && cpus[0] == 3);
+	CHECK(v3_cpus_place(NULL, 1, cpus) == 0 && cpus[0] == 0);
+	/* more vCPUs than CPUs: each CPU once, then again */
+	CHECK(v3_cpus_place(NULL, 6, cpus) == 0);
+	CHECK(cpus[0] == 1 && cpus[1] == 2 && cpus[2] == 3 && cpus[3] == 0);
+	CHECK(cpus[4] == 1 && cpus[5] == 2);
+	CHECK(v3_get_cpu(1)->nr_vcpus == 3 && v3_get_cpu(3)->nr_vcpus == 2);
+	v3_cpu_unplace(1);
+	v3_cpu_unplace(1);
+	v3_cpu_unplace(1);
+	CHECK(v3_get_cpu(1)->nr_vcpus == 0);
+	v3_cpu_unplace(1);			/* not below zero */
+	CHECK(v3_get_cpu(1)->nr_vcpus == 0);
+	CHECK(v3_cpus_place(NULL, 1, cpus) == 0 && cpus[0] == 1);
+
+	/* only the CPUs of the set, even when loaded */
+	v3_cpuset_add(&set, 3);
+	CHECK(v3_cpus_place(&set, 2, cpus) == 0);
+	CHECK(cpus[0] == 3 && cpus[1] == 3);
+	v3_cpuset_add(&set, 0);
+	CHECK(v3_cpus_place(&set, 1, cpus) == 0 && cpus[0] == 0);
+	/* none of them has SVM: refused, nothing counted */
+	memset(&set, 0, sizeof(set));
+	CHECK(v3_cpus_place(&set, 1, cpus) == -ENODEV);
+	cpu_down(2);
+	v3_cpuset_add(&set, 2);
+	CHECK(v3_cpus_place(&set, 1, cpus) == -ENODEV);
+	CHECK(v3_get_cpu(2)->nr_vcpus == 3);
+	core_down();
+}
+
+/* A VM's affinity: checked, obeyed, fixed once it runs */
+static void test_affinity(void)
+{
+	struct v3_vm_config cfg = default_cfg;
+	struct v3_cpuset set = {};
+	struct v3_vm *vm;
+	int cpu = -1;
+
+	core_up(4, false);
+	base_pages = test_host.pages;
+	cfg.nr_vcpus = 2;
+	CHECK(v3_vm_create(&cfg, &vm) == 0);
+	CHECK(v3_vm_set_affinity(vm, &set) == -EINVAL);		/* empty */
+	v3_cpuset_add(&set, 4);					/* no CPU 4 */
+	CHECK(v3_vm_set_affinity(vm, &set) == -EINVAL);
+	memset(&set, 0, sizeof(set));
+	v3_cpuset_add(&set, 3);
+	CHECK(v3_vm_set_affinity(vm, &set) == 0);
+	image(V3_IMAGE_LONG64, ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	model_svm_reset(step_where, &cpu);
+	CHECK(v3_vm_start(vm) == 0);
+	CHECK(v3_vm_set_affinity(vm, &set) == -EBUSY);
+	CHECK(wait_stopped(vm));
+	CHECK(cpu == 3);
+	CHECK(vm->vcpus[0].cpu == 3 && vm->vcpus[1].cpu == 3);
+	finish(vm);
+	/* the threads ended: nothing counted any more */
+	CHECK(v3_get_cpu(3)->nr_vcpus == 0);
+	core_down();
+}
+
+/* A kick interrupts a CPU only while its vCPU is in guest mode. */
+static void test_kick(void)
+{
+	struct v3_vm *vm;
+	struct v3_vcpu *vcpu;
+
+	core_up(4, false);
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	vcpu = &vm->vcpus[0];
+	vcpu->cpu = 2;
+	v3_vcpu_kick(vcpu);
+	CHECK(vcpu->kicked && test_host.kicks[2] == 0);
+	vcpu->mode = V3_VCPU_IN_GUEST;
+	v3_vcpu_kick(vcpu);
+	CHECK(test_host.kicks[2] == 1);
+	/* an entry with an INIT pending gives up, and leaves guest mode */
+	vcpu->mode = V3_VCPU_OUTSIDE;
+	vm->state = V3_VM_RUNNING;
+	CHECK(v3_vcpu_enter(vcpu) && vcpu->mode == V3_VCPU_IN_GUEST);
+	v3_vcpu_exited(vcpu);
+	vcpu->lapic.init_pending = true;
+	CHECK(!v3_vcpu_enter(vcpu));
+	CHECK(vcpu->mode == V3_VCPU_OUTSIDE);
+	vcpu->lapic.init_pending = false;
+	vm->state = V3_VM_CREATED;
+	v3_vm_free(vm);
 	core_down();
 }
 
@@ -1475,6 +1587,9 @@ static const struct test_case vm_cases[] = {
 	{ "stop_spinning", test_stop_spinning },
 	{ "fpu", test_fpu },
 	{ "vcpu_cpu", test_vcpu_cpu },
+	{ "placement", test_placement },
+	{ "affinity", test_affinity },
+	{ "kick", test_kick },
 	{ "pt_ports", test_pt_ports },
 	{ "pt_refused", test_pt_refused },
 	{ "pt_no_memory", test_pt_no_memory },

@@ -392,7 +392,7 @@ static void lapic_reset_locked(struct v3_lapic *apic)
 	apic->tmict = 0;
 	apic->tdcr = 0;
 	apic->timer_active = false;
-	apic->nmi_pending = false;
+	WRITE_ONCE(apic->nmi_pending, false);
 	apic->extint_msg = false;
 }
 
@@ -667,13 +667,13 @@ void v3_lapic_deliver(struct v3_lapic *apic, const struct v3_apic_msg *msg)
 			lapic_set_irr(apic, msg->vector, msg->level, &work);
 		break;
 	case V3_APIC_NMI:
-		apic->nmi_pending = true;
+		WRITE_ONCE(apic->nmi_pending, true);
 		work.kick = true;
 		break;
 	case V3_APIC_INIT:
 		if (msg->deassert)
 			break;
-		apic->init_pending = true;
+		WRITE_ONCE(apic->init_pending, true);
 		work.kick = true;
 		break;
 	case V3_APIC_SIPI:
@@ -742,7 +742,7 @@ bool v3_lapic_take_nmi(struct v3_lapic *apic)
 
 	flags = v3_host_spin_lock_irqsave(apic->lock);
 	ret = apic->nmi_pending;
-	apic->nmi_pending = false;
+	WRITE_ONCE(apic->nmi_pending, false);
 	v3_host_spin_unlock_irqrestore(apic->lock, flags);
 	return ret;
 }
@@ -754,7 +754,7 @@ bool v3_lapic_take_init(struct v3_lapic *apic)
 
 	flags = v3_host_spin_lock_irqsave(apic->lock);
 	ret = apic->init_pending;
-	apic->init_pending = false;
+	WRITE_ONCE(apic->init_pending, false);
 	v3_host_spin_unlock_irqrestore(apic->lock, flags);
 	return ret;
 }

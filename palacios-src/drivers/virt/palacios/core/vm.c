@@ -9,6 +9,8 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include <asm/barrier.h>
+
 #include <palacios/arch.h>
 #include <palacios/backend.h>
 #include <palacios/guest.h>
@@ -97,14 +99,69 @@ void v3_vm_end(struct v3_vm *vm, enum v3_log_level level, const char *fmt,
 		vm->cfg.on_stop(vm, vm->cfg.priv);
 }
 
+/*
+ * A kick and an entry pair up as KVM's kvm_vcpu_kick() and vcpu_enter_guest()
+ * do.  The kicker has stored its news (an interrupt request in an APIC, an
+ * NMI or INIT, a new VM state) and then reads @mode; the entering vCPU
+ * stores @mode and then looks at the news (the VM's state and INIT here,
+ * interrupts and NMIs in the backend's injection after this), each with a
+ * full barrier in between, so that one of them sees the other.  Either the
+ * entry sees the news, or the kicker sees the vCPU in guest mode and
+ * interrupts its CPU, whose pending interrupt makes the guest exit at once.
+ * Only a vCPU in guest mode costs an interrupt; a halted one is woken.
+ */
 void v3_vcpu_kick(struct v3_vcpu *vcpu)
 {
+	int cpu;
+
 	WRITE_ONCE(vcpu->kicked, true);
+	smp_mb();	/* the news before @mode: pairs with v3_vcpu_enter() */
 	if (vcpu->wq)
 		v3_host_wake(vcpu->wq);
-	/* Out of guest mode, if it is there: a stale kick costs one exit. */
-	if (vcpu->thread && vcpu->cpu != v3_host_cpu_id())
-		v3_host_interrupt_cpu(vcpu->cpu);
+	if (READ_ONCE(vcpu->mode) != V3_VCPU_IN_GUEST)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu != v3_host_cpu_id())
+		v3_host_interrupt_cpu(cpu);
+}
+
+bool v3_vcpu_enter(struct v3_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->cpu, v3_host_cpu_id());
+	WRITE_ONCE(vcpu->mode, V3_VCPU_IN_GUEST);
+	smp_mb();	/* @mode before the news: pairs with v3_vcpu_kick() */
+	if (v3_vm_state(vcpu->vm) == V3_VM_RUNNING &&
+	    !READ_ONCE(vcpu->lapic.init_pending))
+		return true;
+	WRITE_ONCE(vcpu->mode, V3_VCPU_OUTSIDE);
+	return false;
+}
+
+void v3_vcpu_exited(struct v3_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->mode, V3_VCPU_OUTSIDE);
+}
+
+bool v3_vcpu_take_nmi(struct v3_vcpu *vcpu, u64 rip)
+{
+	if (vcpu->nmi_iret && rip != vcpu->nmi_iret_rip) {
+		vcpu->nmi_iret = false;
+		vcpu->nmi_masked = false;
+	}
+	/* The lock-free look first: this runs before every entry. */
+	if (vcpu->nmi_masked || !READ_ONCE(vcpu->lapic.nmi_pending) ||
+	    !v3_lapic_take_nmi(&vcpu->lapic))
+		return false;
+	vcpu->nmi_masked = true;
+	return true;
+}
+
+void v3_vcpu_nmi_iret(struct v3_vcpu *vcpu, u64 rip)
+{
+	if (vcpu->nmi_masked) {
+		vcpu->nmi_iret = true;
+		vcpu->nmi_iret_rip = rip;
+	}
 }
 
 bool v3_vcpu_should_run(struct v3_vcpu *vcpu)
@@ -261,11 +318,14 @@ static void v3_vcpu_started(struct v3_vcpu *vcpu)
 	v3_host_spin_unlock_irqrestore(vcpu->vm->stop_lock, flags);
 }
 
+/* What wakes a CPU halted with interrupts disabled: an NMI or an INIT */
 static bool v3_vcpu_halted_cond(void *arg)
 {
 	struct v3_vcpu *vcpu = arg;
 
-	return v3_vm_state(vcpu->vm) != V3_VM_RUNNING;
+	return v3_vm_state(vcpu->vm) != V3_VM_RUNNING ||
+	       READ_ONCE(vcpu->lapic.nmi_pending) ||
+	       READ_ONCE(vcpu->lapic.init_pending);
 }
 
 /* Count one down a counter of @vm's vCPUs; true if it reached 0. */
@@ -281,7 +341,7 @@ static bool v3_vm_count_down(struct v3_vm *vm, unsigned int *count)
 }
 
 /*
- * HLT with interrupts disabled: nothing wakes the vCPU again.  The VM
+ * HLT with interrupts disabled: only an NMI or an INIT wakes the vCPU.  The VM
  * stops when the last vCPU running guest code does it (as every CPU but
  * the last does on a kernel's way to power off); until then the others
  * wait here, parking when the VM is paused.
@@ -295,9 +355,17 @@ static int v3_vcpu_halt_for_good(struct v3_vcpu *vcpu)
 			  "vCPU %u halted with interrupts disabled", vcpu->id);
 		return -ECANCELED;
 	}
-	while (v3_vcpu_should_run(vcpu))
-		if (!v3_vcpu_park(vcpu))
-			v3_host_wait(vcpu->wq, v3_vcpu_halted_cond, vcpu);
+	while (v3_vcpu_should_run(vcpu)) {
+		if (v3_vcpu_park(vcpu))
+			continue;
+		v3_host_wait(vcpu->wq, v3_vcpu_halted_cond, vcpu);
+		if (v3_vm_state(vm) == V3_VM_RUNNING &&
+		    (READ_ONCE(vcpu->lapic.nmi_pending) ||
+		     READ_ONCE(vcpu->lapic.init_pending))) {
+			v3_vcpu_started(vcpu);
+			return 0;
+		}
+	}
 	return -ECANCELED;
 }
 
@@ -335,6 +403,30 @@ static bool v3_vcpu_wait_sipi(struct v3_vcpu *vcpu)
 	return true;
 }
 
+/*
+ * An INIT to a vCPU that runs: back to the state after INIT, its local APIC
+ * reset, out of the count of running vCPUs until a startup IPI starts it
+ * again, as a CPU's INIT does.  Return: true if the VM ended meanwhile.
+ */
+static bool v3_vcpu_init_signal(struct v3_vcpu *vcpu)
+{
+	struct v3_vm *vm = vcpu->vm;
+
+	v3_get_backend()->vcpu_reset(vcpu);
+	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
+	v3_fpu_init(vcpu->fpu);
+	v3_lapic_reset(&vcpu->lapic);
+	vcpu->nmi_masked = false;
+	vcpu->nmi_iret = false;
+	if (v3_vm_count_down(vm, &vm->nr_running)) {
+		v3_vm_end(vm, V3_LOG_ERR,
+			  "vCPU %u took an INIT and no vCPU is left running",
+			  vcpu->id);
+		return true;
+	}
+	return v3_vcpu_wait_sipi(vcpu);
+}
+
 static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 {
 	const struct v3_backend *be = v3_get_backend();
@@ -350,9 +442,24 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 	while (v3_vcpu_should_run(vcpu)) {
 		if (v3_vcpu_park(vcpu))
 			continue;
+		if (READ_ONCE(vcpu->lapic.init_pending) &&
+		    v3_lapic_take_init(&vcpu->lapic)) {
+			if (v3_vcpu_init_signal(vcpu))
+				break;
+			continue;
+		}
 		if (be->vcpu_run(vcpu))
 			break;
 		v3_host_yield();
+	}
+}
+
+/* The vCPU no longer counts on its CPU for placement. */
+static void v3_vcpu_unplace(struct v3_vcpu *vcpu)
+{
+	if (vcpu->placed_cpu >= 0) {
+		v3_cpu_unplace(vcpu->placed_cpu);
+		vcpu->placed_cpu = -1;
 	}
 }
 
@@ -366,6 +473,8 @@ static void v3_vcpu_ended(struct v3_vcpu *vcpu)
 static int v3_vcpu_thread(void *arg)
 {
 	v3_vcpu_loop(arg);
+	/* its CPU is free for other vCPUs' placement */
+	v3_vcpu_unplace(arg);
 	v3_vcpu_ended(arg);
 	return 0;
 }
@@ -506,7 +615,7 @@ static void v3_vcpus_free(struct v3_vm *vm)
 static int v3_vcpus_create(struct v3_vm *vm)
 {
 	const struct v3_backend *be = v3_get_backend();
-	unsigned int i, ncpus = v3_host_nr_cpu_ids();
+	unsigned int i;
 	int err;
 
 	vm->vcpus = v3_host_zalloc(vm->nr_vcpus * sizeof(*vm->vcpus));
@@ -517,16 +626,9 @@ static int v3_vcpus_create(struct v3_vm *vm)
 
 		vcpu->vm = vm;
 		vcpu->id = i;
-		/*
-		 * All vCPUs of a VM on one CPU, away from CPU 0 if it can be.
-		 * With two vCPUs of one VM in guest mode on two CPUs at once,
-		 * guests crashed in about one boot of ten on QEMU's emulated
-		 * SVM, and the host now and then; the cause is not found yet.
-		 * On one CPU, none did in the runs made.
-		 */
-		vcpu->cpu = i ? vm->vcpus[0].cpu : 1 % ncpus;
-		while (!v3_cpu_enabled(vcpu->cpu))
-			vcpu->cpu = (vcpu->cpu + 1) % ncpus;
+		vcpu->cpu = -1;		/* placed when the VM starts */
+		vcpu->asid_cpu = -1;
+		vcpu->placed_cpu = -1;
 		vcpu->wq = v3_host_waitq_alloc();
 		vcpu->fpu_mem = v3_host_zalloc(v3_fpu_area_size() +
 					       V3_FPU_ALIGN);
@@ -675,7 +777,7 @@ int v3_vm_load(struct v3_vm *vm, const void *image, u64 size)
 	return err;
 }
 
-/* Join the vCPU threads; the VM is no longer RUNNING. */
+/* Join the vCPU threads and free their CPUs; the VM is no longer RUNNING. */
 static void v3_vm_join(struct v3_vm *vm)
 {
 	unsigned int i;
@@ -687,7 +789,57 @@ static void v3_vm_join(struct v3_vm *vm)
 			v3_host_thread_stop(vcpu->thread);
 			vcpu->thread = NULL;
 		}
+		/* a thread that never ran its loop */
+		v3_vcpu_unplace(vcpu);
 	}
+}
+
+int v3_vm_set_affinity(struct v3_vm *vm, const struct v3_cpuset *cpus)
+{
+	unsigned int i;
+	int err = -EINVAL;
+
+	for (i = 0; i < V3_CPUSET_BITS && i < v3_host_nr_cpu_ids(); i++)
+		if (v3_cpuset_has(cpus, i))
+			err = 0;
+	for (; i < V3_CPUSET_BITS; i++)
+		if (v3_cpuset_has(cpus, i))
+			err = -EINVAL;
+	if (err)
+		return err;
+	v3_host_mutex_lock(vm->lock);
+	if (v3_vm_state(vm) != V3_VM_CREATED &&
+	    v3_vm_state(vm) != V3_VM_LOADED) {
+		err = -EBUSY;
+	} else {
+		vm->affinity = *cpus;
+		vm->has_affinity = true;
+	}
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+/* Choose the vCPUs' CPUs, and say where they went. */
+static int v3_vm_place(struct v3_vm *vm)
+{
+	int cpus[V3_MAX_VCPUS];
+	char list[V3_MAX_VCPUS * 6 + 1];	/* ",NNNNN" each */
+	unsigned int i, pos = 0;
+	int err;
+
+	err = v3_cpus_place(vm->has_affinity ? &vm->affinity : NULL,
+			    vm->nr_vcpus, cpus);
+	if (err)
+		return err;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		vm->vcpus[i].cpu = cpus[i];
+		vm->vcpus[i].placed_cpu = cpus[i];
+		pos += snprintf(list + pos, sizeof(list) - pos, "%s%d",
+				i ? "," : "", cpus[i]);
+	}
+	v3_info("vm %s: running (%llu MiB, %u vCPUs on host CPUs %s)\n",
+		vm->name, vm->mem.size >> 20, vm->nr_vcpus, list);
+	return 0;
 }
 
 int v3_vm_start(struct v3_vm *vm)
@@ -701,7 +853,14 @@ int v3_vm_start(struct v3_vm *vm)
 		v3_host_mutex_unlock(vm->lock);
 		return -EBUSY;
 	}
+	err = v3_vm_place(vm);
 	v3_vm_set_state(vm, V3_VM_RUNNING);
+	if (err) {
+		v3_vm_end(vm, V3_LOG_ERR,
+			  "no CPU of its affinity has virtualisation enabled");
+		v3_host_mutex_unlock(vm->lock);
+		return err;
+	}
 	vm->nr_threads = vm->nr_vcpus;
 	for (i = 0; i < vm->nr_vcpus && !err; i++) {
 		struct v3_vcpu *vcpu = &vm->vcpus[i];
@@ -714,9 +873,6 @@ int v3_vm_start(struct v3_vm *vm)
 		v3_vm_end(vm, V3_LOG_ERR, "could not start its vCPU threads (%d)",
 			  err);
 		v3_vm_join(vm);
-	} else {
-		v3_info("vm %s: running (%llu MiB, %u vCPUs)\n", vm->name,
-			vm->mem.size >> 20, vm->nr_vcpus);
 	}
 	v3_host_mutex_unlock(vm->lock);
 	return err;

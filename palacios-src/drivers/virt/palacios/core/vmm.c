@@ -19,6 +19,8 @@
 static const struct v3_backend *v3_backend;
 static struct v3_cpu *v3_cpus;
 static unsigned int v3_nr_cpus;
+/* Serialises the placement counts, v3_cpu.nr_vcpus */
+static struct v3_mutex *v3_place_lock;
 
 int v3_init(void)
 {
@@ -40,8 +42,14 @@ int v3_init(void)
 
 	v3_nr_cpus = v3_host_nr_cpu_ids();
 	v3_cpus = v3_host_zalloc(v3_nr_cpus * sizeof(*v3_cpus));
-	if (!v3_cpus)
+	v3_place_lock = v3_host_mutex_alloc();
+	if (!v3_cpus || !v3_place_lock) {
+		v3_host_free(v3_cpus);
+		v3_host_mutex_free(v3_place_lock);
+		v3_cpus = NULL;
+		v3_place_lock = NULL;
 		return -ENOMEM;
+	}
 	for (i = 0; i < v3_nr_cpus; i++)
 		v3_cpus[i].id = i;
 	v3_backend = backend;
@@ -51,6 +59,8 @@ int v3_init(void)
 void v3_exit(void)
 {
 	v3_host_free(v3_cpus);
+	v3_host_mutex_free(v3_place_lock);
+	v3_place_lock = NULL;
 	v3_cpus = NULL;
 	v3_nr_cpus = 0;
 	v3_backend = NULL;
@@ -125,4 +135,62 @@ unsigned int v3_nr_cpus_enabled(void)
 	for (i = 0; i < v3_nr_cpus; i++)
 		n += v3_cpus[i].enabled;
 	return n;
+}
+
+/* Whether @a is a better CPU than @b for the next vCPU, given @cpus[0..n) */
+static bool v3_place_better(int a, int b, const int *cpus, unsigned int n)
+{
+	bool a_used = false, b_used = false;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		a_used |= cpus[i] == a;
+		b_used |= cpus[i] == b;
+	}
+	if (a_used != b_used)
+		return !a_used;
+	if (v3_cpus[a].nr_vcpus != v3_cpus[b].nr_vcpus)
+		return v3_cpus[a].nr_vcpus < v3_cpus[b].nr_vcpus;
+	/* CPU 0 loses ties; otherwise the lower number wins (@b, seen first) */
+	return b == 0 && a != 0;
+}
+
+int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus)
+{
+	unsigned int i, c;
+	int best;
+
+	v3_host_mutex_lock(v3_place_lock);
+	for (i = 0; i < n; i++) {
+		best = -1;
+		for (c = 0; c < v3_nr_cpus; c++) {
+			if (!v3_cpus[c].enabled ||
+			    (allowed && !v3_cpuset_has(allowed, c)))
+				continue;
+			if (best < 0 || v3_place_better(c, best, cpus, i))
+				best = c;
+		}
+		if (best < 0)
+			break;
+		cpus[i] = best;
+		v3_cpus[best].nr_vcpus++;
+	}
+	if (i < n) {
+		while (i--)
+			v3_cpus[cpus[i]].nr_vcpus--;
+		v3_host_mutex_unlock(v3_place_lock);
+		return -ENODEV;
+	}
+	v3_host_mutex_unlock(v3_place_lock);
+	return 0;
+}
+
+void v3_cpu_unplace(int cpu)
+{
+	if (cpu < 0 || (unsigned int)cpu >= v3_nr_cpus)
+		return;
+	v3_host_mutex_lock(v3_place_lock);
+	if (v3_cpus[cpu].nr_vcpus)
+		v3_cpus[cpu].nr_vcpus--;
+	v3_host_mutex_unlock(v3_place_lock);
 }

@@ -5,9 +5,12 @@
  */
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/smp.h>
 
 #include <asm/fpu/api.h>
+#include <asm/mmu.h>
+#include <asm/nospec-branch.h>
 #include <asm/tsc.h>
 
 #include <palacios/host.h>
@@ -97,4 +100,16 @@ void v3_host_fpu_get(void)
 void v3_host_fpu_put(void)
 {
 	kernel_fpu_end();
+}
+
+void v3_host_leave_user_mm(void)
+{
+	/* A kernel thread borrows the last user mm lazily: drop it. */
+	if (!current->mm)
+		leave_mm();
+}
+
+void v3_host_branch_barrier(void)
+{
+	indirect_branch_prediction_barrier();
 }

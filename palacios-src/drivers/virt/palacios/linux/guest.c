@@ -109,6 +109,37 @@ module_param(passthrough, charp, 0444);
 MODULE_PARM_DESC(passthrough,
 		 "host devices for guests: [NAME=]DEV[,...]; DEV: comN or FIRST[-LAST][@IRQ[:LINE]]");
 
+static char *affinity;
+module_param(affinity, charp, 0444);
+MODULE_PARM_DESC(affinity, "host CPUs of the guests' vCPUs, a CPU list such as 1-3,6 (default: any)");
+
+/* Apply the affinity parameter to a boot-time guest's VM; logs a refusal. */
+static int pal_guest_affinity(struct v3_vm *vm)
+{
+	struct v3_cpuset set = {};
+	cpumask_var_t mask;
+	unsigned int cpu;
+	int err;
+
+	if (!affinity)
+		return 0;
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	err = cpulist_parse(affinity, mask);
+	if (!err && (cpumask_empty(mask) || !cpumask_subset(mask, cpu_online_mask)))
+		err = -EINVAL;
+	if (!err) {
+		for_each_cpu(cpu, mask)
+			v3_cpuset_add(&set, cpu);
+		err = v3_vm_set_affinity(vm, &set);
+	}
+	free_cpumask_var(mask);
+	if (err)
+		pr_err("vm %s: affinity=%s: not a list of online CPUs: %pe\n",
+		       v3_vm_name(vm), affinity, ERR_PTR(err));
+	return err;
+}
+
 /* A Linux bzImage: the setup header's "HdrS" (boot.rst) */
 static bool pal_is_bzimage(const void *image, ssize_t size)
 {
@@ -242,6 +273,8 @@ static int pal_guest_launch(struct pal_guest *g)
 {
 	int err = pal_guest_passthrough(g->vm);
 
+	if (!err)
+		err = pal_guest_affinity(g->vm);
 	if (err) {		/* not started: freed here */
 		pal_guest_drop(g);
 		return err;

@@ -15,6 +15,8 @@
 
 #include <uapi/linux/palacios.h>
 
+#include <palacios/vmm.h>
+
 struct v3_vm;
 
 /* The console's output buffer, per VM */
@@ -60,6 +62,8 @@ struct pal_vm {
 	bool freed;
 	u64 mem_size;
 	u32 nr_vcpus;
+	struct v3_cpuset affinity;	/* from PALACIOS_VM_SET_AFFINITY */
+	bool has_affinity;
 	void *initrd;
 	u64 initrd_size;
 	char *cmdline;

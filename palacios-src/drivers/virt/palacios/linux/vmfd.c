@@ -12,9 +12,11 @@
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/compat.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/math64.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -35,6 +37,7 @@ static_assert(V3_VM_NAME_LEN == PALACIOS_NAME_LEN);
 static_assert(V3_STOP_REASON_LEN == PALACIOS_REASON_LEN);
 static_assert(V3_MEM_MAX == PALACIOS_MEM_MAX);
 static_assert(V3_MAX_VCPUS == PALACIOS_MAX_VCPUS);
+static_assert(PALACIOS_CPUSET_WORDS * 64 == V3_CPUSET_BITS);
 
 #define PAL_MAGIC_LEN	(sizeof(V3_IMAGE_MAGIC) - 1)
 
@@ -291,6 +294,58 @@ static long pal_vm_get_info(struct pal_vm *p,
 	return err;
 }
 
+static long pal_vm_set_affinity(struct pal_vm *p,
+				struct palacios_vm_affinity __user *arg)
+{
+	struct palacios_vm_affinity a;
+	unsigned int cpu, n = 0;
+
+	if (p->vm && v3_vm_state(p->vm) != V3_VM_CREATED &&
+	    v3_vm_state(p->vm) != V3_VM_LOADED)
+		return -EBUSY;
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	for (cpu = 0; cpu < V3_CPUSET_BITS; cpu++) {
+		if (!(a.cpus[cpu / 64] >> (cpu % 64) & 1))
+			continue;
+		if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
+			pr_info_ratelimited("vm %s: affinity names CPU %u, which is not online\n",
+					    p->name, cpu);
+			return -EINVAL;
+		}
+		n++;
+	}
+	if (!n)
+		return -EINVAL;
+	memcpy(p->affinity.bits, a.cpus, sizeof(p->affinity.bits));
+	p->has_affinity = true;
+	return 0;
+}
+
+/*
+ * The vCPUs run where the VM's affinity allows and where the launching
+ * process may run: its cpuset's CPUs and its own affinity hold for them.
+ */
+static long pal_vm_launch(struct pal_vm *p)
+{
+	struct v3_cpuset set = {};
+	unsigned int cpu;
+	int err;
+
+	if (!p->vm)
+		return -EBUSY;
+	for_each_cpu(cpu, current->cpus_ptr)
+		if (!p->has_affinity || v3_cpuset_has(&p->affinity, cpu))
+			v3_cpuset_add(&set, cpu);
+	err = v3_vm_set_affinity(p->vm, &set);
+	if (err == -EINVAL) {
+		pr_info_ratelimited("vm %s: none of its CPUs is allowed to the process that launches it\n",
+				    p->name);
+		return err;
+	}
+	return err ? err : v3_vm_start(p->vm);
+}
+
 static long pal_vm_get_console(struct pal_vm *p)
 {
 	int fd;
@@ -313,7 +368,7 @@ static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
 	case PALACIOS_VM_LOAD:
 		return pal_vm_load(p, argp);
 	case PALACIOS_VM_LAUNCH:
-		return p->vm ? v3_vm_start(p->vm) : -EBUSY;
+		return pal_vm_launch(p);
 	case PALACIOS_VM_PAUSE:
 		return p->vm ? v3_vm_pause(p->vm) : -EBUSY;
 	case PALACIOS_VM_RESUME:
@@ -329,6 +384,8 @@ static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
 		return pal_vm_get_console(p);
 	case PALACIOS_VM_PASSTHROUGH:
 		return pal_vm_passthrough(p, argp);
+	case PALACIOS_VM_SET_AFFINITY:
+		return pal_vm_set_affinity(p, argp);
 	}
 	return -ENOTTY;
 }
@@ -353,6 +410,7 @@ static long pal_vm_ioctl(struct file *file, unsigned int cmd,
 	case PALACIOS_VM_GET_STATS:
 	case PALACIOS_VM_GET_CONSOLE:
 	case PALACIOS_VM_PASSTHROUGH:
+	case PALACIOS_VM_SET_AFFINITY:
 		break;
 	default:
 		return -ENOTTY;

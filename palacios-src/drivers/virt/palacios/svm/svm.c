@@ -106,6 +106,11 @@ bool svm_has_feature(u32 feature)
 	return svm_feature_edx & feature;
 }
 
+u32 svm_asids(void)
+{
+	return svm_nr_asids;
+}
+
 static void svm_describe(char *buf, size_t len)
 {
 	char has[160], lacks[160];
@@ -138,7 +143,12 @@ static int svm_cpu_enable(struct v3_cpu *cpu)
 		cpu->host_save_hpa = 0;
 		return err;
 	}
-	cpu->last_vcpu = NULL;
+	/*
+	 * The first entry starts a new generation of ASIDs, with a flush of
+	 * all of them: another hypervisor may have left entries behind.
+	 */
+	cpu->next_asid = svm_nr_asids;
+	cpu->last_vm = NULL;
 	v3_wrmsr(MSR_EFER, efer | EFER_SVME);
 	v3_wrmsr(MSR_VM_HSAVE_PA, cpu->host_save_hpa);
 	return 0;
@@ -152,7 +162,7 @@ static void svm_cpu_disable(struct v3_cpu *cpu)
 	v3_host_free_pages(cpu->host_state_hpa, 0);
 	cpu->host_save_hpa = 0;
 	cpu->host_state_hpa = 0;
-	cpu->last_vcpu = NULL;
+	cpu->last_vm = NULL;
 }
 
 const struct v3_backend v3_svm_backend = {
@@ -165,6 +175,7 @@ const struct v3_backend v3_svm_backend = {
 	.vm_free = svm_vm_free,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
+	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_boot = svm_vcpu_boot,
 	.vcpu_run = svm_vcpu_run,
 };

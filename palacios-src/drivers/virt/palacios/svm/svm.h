@@ -22,6 +22,12 @@ struct v3_boot_state;
 bool svm_has_feature(u32 feature);
 
 /**
+ * svm_asids() - the number of address-space IDs: 1 to svm_asids() - 1 are
+ * the guests' (0 is the host's)
+ */
+u32 svm_asids(void);
+
+/**
  * struct svm_vm - the SVM state of a VM
  * @npt: its nested page tables
  * @iopm_pa: its I/O permission map (all ports intercepted)
@@ -37,6 +43,7 @@ int svm_vm_init(struct v3_vm *vm);
 void svm_vm_free(struct v3_vm *vm);
 int svm_vcpu_init(struct v3_vcpu *vcpu);
 void svm_vcpu_free(struct v3_vcpu *vcpu);
+void svm_vcpu_reset(struct v3_vcpu *vcpu);
 void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs);
 int svm_vcpu_run(struct v3_vcpu *vcpu);
 

@@ -42,6 +42,7 @@
 #define V3_RFLAGS_IF	BIT_ULL(9)
 #define V3_RFLAGS_FIXED	BIT_ULL(1)
 
+#define X86_NMI_VECTOR	2
 #define X86_UD_VECTOR	6
 #define X86_GP_VECTOR	13
 
@@ -123,7 +124,6 @@ int svm_vm_init(struct v3_vm *vm)
 	if (err)
 		goto fail;
 	vm->arch = s;
-	vm->asid = 1;
 	return 0;
 fail:
 	if (s->msrpm_pa)
@@ -137,6 +137,18 @@ fail:
 void svm_vm_free(struct v3_vm *vm)
 {
 	struct svm_vm *s = svm_vm(vm);
+	unsigned int i;
+
+	/*
+	 * A VM allocated later at this address must not pass for this one
+	 * and skip the branch predictor barrier (svm_vcpu_load()).
+	 */
+	for (i = 0; i < v3_host_nr_cpu_ids(); i++) {
+		struct v3_cpu *cpu = v3_get_cpu(i);
+
+		if (cpu && READ_ONCE(cpu->last_vm) == vm)
+			WRITE_ONCE(cpu->last_vm, NULL);
+	}
 
 	v3_npt_free(&s->npt);
 	v3_host_free_pages(s->msrpm_pa, SVM_MSRPM_ORDER);
@@ -179,12 +191,24 @@ int svm_vcpu_init(struct v3_vcpu *vcpu)
 				   SVM_I4_MWAIT_ARMED | SVM_I4_XSETBV;
 	vmcb->control.iopm_base_pa = s->iopm_pa;
 	vmcb->control.msrpm_base_pa = s->msrpm_pa;
-	vmcb->control.asid = vcpu->vm->asid;
 	vmcb->control.int_ctl = SVM_INT_CTL_V_INTR_MASKING;
 	vmcb->control.nested_ctl = SVM_NESTED_NP_ENABLE;
 	vmcb->control.nested_cr3 = s->npt.root;
+	vcpu->arch = vmcb;
+	svm_vcpu_reset(vcpu);
+	return 0;
+}
 
-	/* Until booted, the state of a CPU after INIT */
+/* The state of a CPU after INIT (AMD64 APM vol. 2, 14.1.3), no event pending */
+void svm_vcpu_reset(struct v3_vcpu *vcpu)
+{
+	struct vmcb *vmcb = svm_vmcb(vcpu);
+
+	memset(&vmcb->save, 0, sizeof(vmcb->save));
+	vmcb->control.event_inj = 0;
+	vmcb->control.int_state = 0;
+	vmcb->control.int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	vmcb->control.intercept3 &= ~(SVM_I3_VINTR | SVM_I3_IRET);
 	vmcb->save.cr0 = V3_CR0_ET;
 	vmcb->save.efer = V3_EFER_SVME;
 	vmcb->save.rflags = V3_RFLAGS_FIXED;
@@ -201,27 +225,10 @@ int svm_vcpu_init(struct v3_vcpu *vcpu)
 	vmcb->save.idtr = vmcb->save.gdtr;
 	svm_seg(&vmcb->save.tr, 0, ATTR_TSS, 0xffff);
 	svm_seg(&vmcb->save.ldtr, 0, ATTR_LDT, 0xffff);
-
-	vcpu->arch = vmcb;
-	return 0;
 }
 
 void svm_vcpu_free(struct v3_vcpu *vcpu)
 {
-	unsigned int i;
-
-	/*
-	 * A vCPU allocated later at this address, with the same ASID, must
-	 * not take this one for itself and skip its first TLB flush.  Look
-	 * at every CPU: a thread whose CPU went offline may have run
-	 * elsewhere.
-	 */
-	for (i = 0; i < v3_host_nr_cpu_ids(); i++) {
-		struct v3_cpu *cpu = v3_get_cpu(i);
-
-		if (cpu && READ_ONCE(cpu->last_vcpu) == vcpu)
-			WRITE_ONCE(cpu->last_vcpu, NULL);
-	}
 	v3_host_free_pages(v3_host_va_to_pa(vcpu->arch), 0);
 	vcpu->arch = NULL;
 }
@@ -582,6 +589,15 @@ static int svm_exit_invd(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	return 0;
 }
 
+/* The guest's IRET, intercepted while it runs its NMI handler */
+static int svm_exit_iret(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	vcpu->exits[V3_EXIT_OTHER]++;
+	vmcb->control.intercept3 &= ~SVM_I3_IRET;
+	v3_vcpu_nmi_iret(vcpu, vmcb->save.rip);
+	return 0;
+}
+
 typedef int (*svm_exit_fn)(struct v3_vcpu *vcpu, struct vmcb *vmcb);
 
 static const svm_exit_fn svm_exit_handlers[] = {
@@ -590,6 +606,7 @@ static const svm_exit_fn svm_exit_handlers[] = {
 	[SVM_EXIT_NMI]		= svm_exit_intr,
 	[SVM_EXIT_SMI]		= svm_exit_intr,
 	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
+	[SVM_EXIT_IRET]		= svm_exit_iret,
 	[SVM_EXIT_HLT]		= svm_exit_hlt,
 	[SVM_EXIT_INVD]		= svm_exit_invd,
 	[SVM_EXIT_IOIO]		= svm_exit_ioio,
@@ -613,15 +630,24 @@ static const svm_exit_fn svm_exit_handlers[] = {
 };
 
 /*
- * External interrupts: with the guest able to take one (IF set, no
- * interrupt shadow, no event being delivered again), inject it; else ask
- * for an exit as soon as it can, with a virtual interrupt request and the
- * VINTR intercept.
+ * An NMI, when the core has one for the guest and no event is being
+ * delivered again: injected, with the IRET intercept on to learn when the
+ * guest's handler returns (the CPU does not track the guest's NMI masking
+ * without vNMI).  External interrupts: with the guest able to take one (IF
+ * set, no interrupt shadow, no event being delivered again), inject it;
+ * else ask for an exit as soon as it can, with a virtual interrupt request
+ * and the VINTR intercept.
  */
-static void svm_inject_intr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+static void svm_inject_events(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
 	struct vmcb_control *c = &vmcb->control;
 
+	if (!(c->event_inj & SVM_EVTINJ_VALID) &&
+	    v3_vcpu_take_nmi(vcpu, vmcb->save.rip)) {
+		c->event_inj = X86_NMI_VECTOR | SVM_EVTINJ_NMI |
+			       SVM_EVTINJ_VALID;
+		c->intercept3 |= SVM_I3_IRET;
+	}
 	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_INTR_PRIO |
 			SVM_INT_CTL_V_IGN_TPR);
 	c->intercept3 &= ~SVM_I3_VINTR;
@@ -659,12 +685,48 @@ static int svm_handle_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * The vCPU's address-space ID on this CPU.  A vCPU that last ran on
+ * another CPU, or whose ID is of an older generation, takes the next free
+ * one; when they run out, a new generation starts with a flush of every
+ * ASID's TLB entries, the one flush that CPUs without flush-by-ASID have.
+ * So no two vCPUs share an ID on a CPU, and the TLB is flushed only when
+ * the IDs run out (as KVM's new_asid() does).
+ */
+static void svm_asid(struct v3_cpu *cpu, struct v3_vcpu *vcpu,
+		     struct vmcb *vmcb)
+{
+	vmcb->control.tlb_control = 0;
+	if (vcpu->asid_cpu == cpu->id && vcpu->asid_gen == cpu->asid_gen)
+		return;
+	if (cpu->next_asid >= svm_asids()) {
+		cpu->asid_gen++;
+		cpu->next_asid = 1;
+		vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	}
+	vmcb->control.asid = cpu->next_asid++;
+	vcpu->asid_gen = cpu->asid_gen;
+	vcpu->asid_cpu = cpu->id;
+}
+
+/* What this CPU must do before it runs @vcpu, with interrupts disabled */
+static void svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu,
+			  struct vmcb *vmcb)
+{
+	v3_host_leave_user_mm();
+	if (cpu->last_vm != vcpu->vm) {
+		v3_host_branch_barrier();
+		cpu->last_vm = vcpu->vm;
+	}
+	svm_asid(cpu, vcpu, vmcb);
+}
+
 int svm_vcpu_run(struct v3_vcpu *vcpu)
 {
 	struct vmcb *vmcb = svm_vmcb(vcpu);
 	u64 t_entry = 0, t_exit = 0, halted;
+	bool entered = false, ready;
 	struct v3_cpu *cpu;
-	bool entered = false;
 	int err;
 
 	vmcb->save.rax = vcpu->gpr[V3_RAX];
@@ -674,20 +736,16 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 	v3_fpu_restore(vcpu->fpu);
 	v3_irq_disable();
 	cpu = v3_get_cpu(v3_host_cpu_id());
-	/* A stop request after the last check is seen here, or exits us. */
-	if (cpu && cpu->enabled && v3_vm_state(vcpu->vm) == V3_VM_RUNNING) {
-		svm_inject_intr(vcpu, vmcb);
+	ready = cpu && cpu->enabled;
+	if (ready && v3_vcpu_enter(vcpu)) {
+		svm_vcpu_load(cpu, vcpu, vmcb);
+		svm_inject_events(vcpu, vmcb);
 		vmcb->control.tsc_offset = vcpu->tsc_offset;
-		if (READ_ONCE(cpu->last_vcpu) != vcpu) {
-			vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
-			WRITE_ONCE(cpu->last_vcpu, vcpu);
-		} else {
-			vmcb->control.tlb_control = 0;
-		}
 		t_entry = v3_rdtsc();
 		__v3_svm_run(v3_host_va_to_pa(vmcb), vcpu->gpr,
 			     cpu->host_state_hpa);
 		t_exit = v3_rdtsc();
+		v3_vcpu_exited(vcpu);
 		entered = true;
 	}
 	v3_irq_enable();
@@ -695,14 +753,14 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 	v3_host_fpu_put();
 
 	if (!entered) {
-		/* Paused: the run loop parks the thread. */
-		if (v3_vm_state(vcpu->vm) == V3_VM_PAUSED)
+		/* A kick, a pause or a stop: the run loop looks at it. */
+		if (ready)
 			return 0;
 		if (v3_vm_state(vcpu->vm) != V3_VM_RUNNING)
-			return -ECANCELED;
+			return 0;
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
-			  "host CPU %d of vCPU %u has SVM disabled", vcpu->cpu,
-			  vcpu->id);
+			  "host CPU %d of vCPU %u has SVM disabled",
+			  v3_host_cpu_id(), vcpu->id);
 		return -EIO;
 	}
 	vcpu->gpr[V3_RAX] = vmcb->save.rax;

@@ -19,6 +19,7 @@
 #define SVM_I3_SMI		BIT(2)
 #define SVM_I3_INIT		BIT(3)
 #define SVM_I3_CPUID		BIT(18)
+#define SVM_I3_IRET		BIT(20)
 #define SVM_I3_INVD		BIT(22)
 #define SVM_I3_HLT		BIT(24)
 #define SVM_I3_INVLPGA		BIT(26)
@@ -52,6 +53,7 @@
 #define SVM_EVTINJ_VALID	BIT_ULL(31)
 #define SVM_EVTINJ_ERR_VALID	BIT_ULL(11)
 #define SVM_EVTINJ_INTR		(0ULL << 8)
+#define SVM_EVTINJ_NMI		(2ULL << 8)
 #define SVM_EVTINJ_EXCEPTION	(3ULL << 8)
 
 /* EXITINFO1 of an IOIO exit */

@@ -20,15 +20,23 @@ struct v3_vm;
  *                 or 0
  * @host_state_hpa: host physical address of a second per-CPU page, where
  *                  the backend keeps host state it saves itself, or 0
- * @last_vcpu: the vCPU that last ran on this CPU, to know when the TLB
- *             must be flushed; only compared, never dereferenced
+ * @asid_gen: the backend's generation of address-space IDs on this CPU:
+ *            a vCPU whose ID is of an older one, or of another CPU, takes
+ *            a new one (see svm_asid())
+ * @next_asid: the next free address-space ID of @asid_gen
+ * @last_vm: the VM that last ran on this CPU, to know when to clear the
+ *           branch predictors; only compared, never dereferenced
+ * @nr_vcpus: vCPUs of started VMs placed on this CPU (see v3_cpus_place())
  */
 struct v3_cpu {
 	int id;
 	bool enabled;
 	u64 host_save_hpa;
 	u64 host_state_hpa;
-	const void *last_vcpu;
+	u32 asid_gen;
+	u32 next_asid;
+	const void *last_vm;
+	unsigned int nr_vcpus;
 };
 
 /**
@@ -48,10 +56,13 @@ struct v3_cpu {
  * @vm_free: free what @vm_init made
  * @vcpu_init: set up a vCPU (its VMCB); 0 or a negative errno
  * @vcpu_free: free what @vcpu_init made
- * @vcpu_boot: put vCPU 0 in the state @bs describes
- * @vcpu_run: from the vCPU's own thread, bound to @vcpu->cpu: enter the
- *            guest once and handle the exit; 0 to go on, or a negative
- *            errno after the VM was stopped with its reason
+ * @vcpu_reset: put a vCPU back in the state after INIT (as @vcpu_init
+ *              leaves it), with no event pending
+ * @vcpu_boot: put a vCPU in the state @bs describes, from the INIT state
+ * @vcpu_run: from the vCPU's own thread: enter the guest once, between
+ *            v3_vcpu_enter() and v3_vcpu_exited(), and handle the exit; 0
+ *            to go on (also when v3_vcpu_enter() said not to enter), or a
+ *            negative errno after the VM was stopped with its reason
  *
  * @cpu_enable and @cpu_disable run on the CPU they act on, without
  * preemption to another CPU, and are serialised by the host's CPU hotplug
@@ -68,6 +79,7 @@ struct v3_backend {
 	void (*vm_free)(struct v3_vm *vm);
 	int (*vcpu_init)(struct v3_vcpu *vcpu);
 	void (*vcpu_free)(struct v3_vcpu *vcpu);
+	void (*vcpu_reset)(struct v3_vcpu *vcpu);
 	void (*vcpu_boot)(struct v3_vcpu *vcpu, const struct v3_boot_state *bs);
 	int (*vcpu_run)(struct v3_vcpu *vcpu);
 };

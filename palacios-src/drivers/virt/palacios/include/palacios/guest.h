@@ -57,7 +57,10 @@ struct v3_boot_state {
  * struct v3_vcpu - a virtual CPU
  * @vm: its VM
  * @id: its number in the VM
- * @cpu: the host CPU its thread is bound to
+ * @cpu: the host CPU it runs on: where it was placed when its VM
+ *       started, then the CPU of its last entry
+ * @placed_cpu: the CPU v3_cpus_place() counts it on, until its thread
+ *              ends; -1 when none
  * @gpr: the guest's general-purpose registers; the backend keeps them
  *       current between an exit and the next entry
  * @thread: the host thread running it
@@ -76,6 +79,17 @@ struct v3_boot_state {
  * @tsc_offset: the guest's TSC minus the host's; the backend loads it at
  *              each entry
  * @pvclock_msr: the guest's system-time MSR of the paravirtual clock
+ * @mode: %V3_VCPU_IN_GUEST from just before an entry to just after the
+ *        exit, else %V3_VCPU_OUTSIDE (see v3_vcpu_enter() and
+ *        v3_vcpu_kick())
+ * @nmi_masked: the guest runs its NMI handler: no NMI is injected until
+ *              its IRET
+ * @nmi_iret: the guest's IRET at @nmi_iret_rip ends @nmi_masked once it
+ *            has executed
+ * @nmi_iret_rip: see @nmi_iret
+ * @asid_gen: the generation of its address-space ID (the backend's; see
+ *            struct v3_cpu)
+ * @asid_cpu: the CPU whose ID it has, or -1
  *
  * The counters are written by the vCPU's own thread only, with
  * WRITE_ONCE(), and read by anyone with READ_ONCE().
@@ -84,6 +98,7 @@ struct v3_vcpu {
 	struct v3_vm *vm;
 	unsigned int id;
 	int cpu;
+	int placed_cpu;
 	u64 gpr[V3_NR_GPRS];
 	struct v3_thread *thread;
 	struct v3_waitq *wq;
@@ -99,6 +114,12 @@ struct v3_vcpu {
 	u64 injected;
 	u64 tsc_offset;
 	u64 pvclock_msr;
+	int mode;
+	bool nmi_masked;
+	bool nmi_iret;
+	u64 nmi_iret_rip;
+	u32 asid_gen;
+	int asid_cpu;
 	struct v3_lapic lapic;
 };
 
@@ -127,7 +148,6 @@ struct v3_vcpu {
  * @nr_vcpus: number of vCPUs
  * @vcpus: the vCPUs
  * @arch: the backend's state (the nested page tables for SVM)
- * @asid: the address-space ID its vCPUs use
  * @post: the last POST code written to port 0x80
  * @warned_msr: an unknown-MSR access was logged already
  * @warned_io: an unhooked-port access was logged already
@@ -141,6 +161,8 @@ struct v3_vcpu {
  * @nr_pt: entries of @pt in use
  * @pt_level: one of them has a level-triggered host line
  * @pvclock: the paravirtual clock
+ * @affinity: the host CPUs its vCPUs may run on, if @has_affinity
+ * @has_affinity: v3_vm_set_affinity() was called
  */
 struct v3_vm {
 	char name[V3_VM_NAME_LEN];
@@ -164,7 +186,6 @@ struct v3_vm {
 	unsigned int nr_vcpus;
 	struct v3_vcpu *vcpus;
 	void *arch;
-	unsigned int asid;
 	u8 post;
 	bool warned_msr;
 	bool warned_io;
@@ -177,6 +198,8 @@ struct v3_vm {
 	unsigned int nr_pt;
 	bool pt_level;
 	struct v3_pvclock pvclock;
+	struct v3_cpuset affinity;
+	bool has_affinity;
 };
 
 /* The ISA lines of the VM's own devices: PIT, cascade, COM1, RTC, SCI */
@@ -240,6 +263,54 @@ u8 v3_intr_ack(struct v3_vcpu *vcpu);
  * Context: any context.
  */
 void v3_vcpu_kick(struct v3_vcpu *vcpu);
+
+/* vCPU modes, for v3_vcpu_kick() */
+#define V3_VCPU_OUTSIDE		0
+#define V3_VCPU_IN_GUEST	1
+
+/**
+ * v3_vcpu_enter() - the backend is about to enter the guest
+ * @vcpu: the vCPU, from its thread, with interrupts disabled
+ *
+ * Puts the vCPU in guest mode, so that a v3_vcpu_kick() from now on sends
+ * the CPU an interrupt, which makes the guest exit at once.  A VM no longer
+ * RUNNING, or an INIT, means the run loop must look first: the vCPU is then
+ * back outside.  The backend looks at pending interrupts and NMIs after
+ * this call, so that it sees every one announced before the kick that
+ * would have interrupted it.
+ *
+ * Return: true to enter; after the exit, the backend calls
+ * v3_vcpu_exited() before it enables interrupts.
+ */
+bool v3_vcpu_enter(struct v3_vcpu *vcpu);
+
+/**
+ * v3_vcpu_exited() - the guest exited; the vCPU is outside guest mode
+ * @vcpu: the vCPU, from its thread, with interrupts still disabled
+ */
+void v3_vcpu_exited(struct v3_vcpu *vcpu);
+
+/**
+ * v3_vcpu_take_nmi() - an NMI for the guest to take now, if any
+ * @vcpu: the vCPU, from its thread, before an entry
+ * @rip: the guest's RIP
+ *
+ * The vCPU is masked for NMIs from then on, until the backend reports the
+ * guest's IRET with v3_vcpu_nmi_iret().
+ *
+ * Return: true if the backend must inject an NMI.
+ */
+bool v3_vcpu_take_nmi(struct v3_vcpu *vcpu, u64 rip);
+
+/**
+ * v3_vcpu_nmi_iret() - the guest is about to execute an IRET at @rip
+ * @vcpu: the vCPU
+ * @rip: where
+ *
+ * Once RIP has moved on (checked by v3_vcpu_take_nmi()), the IRET has
+ * completed and NMIs are unmasked.
+ */
+void v3_vcpu_nmi_iret(struct v3_vcpu *vcpu, u64 rip);
 
 /**
  * v3_vcpu_should_run() - whether a vCPU thread should go on

@@ -475,6 +475,29 @@ void v3_host_fpu_get(void);
  */
 void v3_host_fpu_put(void);
 
+/* Isolation between the host and guests, and between guests */
+
+/**
+ * v3_host_leave_user_mm() - run on the kernel's page tables only
+ *
+ * A host thread that runs guests holds no user address space of its own;
+ * the host may still have the last user process's page tables loaded for
+ * it (a lazy switch).  Called before each entry to a guest, with
+ * interrupts disabled: afterwards the CPU runs on the kernel's page tables,
+ * so that the host state the hardware saves for the guest's exit refers to
+ * no user process, which may exit meanwhile.
+ */
+void v3_host_leave_user_mm(void);
+
+/**
+ * v3_host_branch_barrier() - clear the CPU's indirect branch predictions
+ *
+ * An IBPB where the CPU has it and the host uses it: called when a CPU
+ * goes from one VM to another, so that no guest steers another's (or the
+ * host's) indirect branches.
+ */
+void v3_host_branch_barrier(void);
+
 /* Locks */
 
 struct v3_mutex;

@@ -29,6 +29,7 @@
 #include <palacios/io.h>
 #include <palacios/mem.h>
 #include <palacios/uart.h>
+#include <palacios/vmm.h>
 
 struct v3_vm;
 struct v3_vcpu;
@@ -166,11 +167,25 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out);
 int v3_vm_load(struct v3_vm *vm, const void *image, u64 size);
 
 /**
+ * v3_vm_set_affinity() - choose the host CPUs a VM's vCPUs may run on
+ * @vm: the VM, CREATED or LOADED
+ * @cpus: the CPUs: at least one, each below v3_host_nr_cpu_ids()
+ *
+ * Without it, a VM may use every CPU.  When the VM starts, its vCPUs go to
+ * distinct CPUs of @cpus as far as there are enough (see v3_cpus_place()).
+ *
+ * Return: 0, -EINVAL for an empty set or one naming a CPU the host does not
+ * have, or -EBUSY if @vm has started.
+ */
+int v3_vm_set_affinity(struct v3_vm *vm, const struct v3_cpuset *cpus);
+
+/**
  * v3_vm_start() - start the vCPUs of a LOADED VM
  * @vm: the VM
  *
- * Return: 0, -EBUSY if @vm is not LOADED, or an error from the host (the VM
- * is then STOPPED).
+ * Return: 0, -EBUSY if @vm is not LOADED, or -ENODEV if no CPU of its
+ * affinity has virtualisation enabled or another error from the host (the
+ * VM is then STOPPED, with the reason).
  */
 int v3_vm_start(struct v3_vm *vm);
 

@@ -7,6 +7,28 @@
 
 #include <linux/types.h>
 
+/* Host CPUs a set can name: CPUs 0 to 1023 */
+#define V3_CPUSET_BITS		1024
+
+/**
+ * struct v3_cpuset - a set of host CPUs
+ * @bits: CPU n is bit n % 64 of @bits[n / 64]
+ */
+struct v3_cpuset {
+	u64 bits[V3_CPUSET_BITS / 64];
+};
+
+static inline bool v3_cpuset_has(const struct v3_cpuset *set, unsigned int cpu)
+{
+	return cpu < V3_CPUSET_BITS && (set->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+static inline void v3_cpuset_add(struct v3_cpuset *set, unsigned int cpu)
+{
+	if (cpu < V3_CPUSET_BITS)
+		set->bits[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
 /**
  * v3_init() - bring up the core
  *
@@ -70,5 +92,26 @@ unsigned int v3_nr_cpus_enabled(void);
  * Return: true between v3_cpu_up() and v3_cpu_down() of @cpu.
  */
 bool v3_cpu_enabled(unsigned int cpu);
+
+/**
+ * v3_cpus_place() - choose a host CPU for each vCPU of a VM being started
+ * @allowed: the CPUs it may use, or NULL for any
+ * @n: its number of vCPUs
+ * @cpus: receives the CPU of each vCPU
+ *
+ * Each vCPU goes to an enabled CPU of @allowed: one that no other vCPU of
+ * this VM has yet, while there is one, and of those the one with the fewest
+ * vCPUs of started VMs; CPU 0, which takes most of the host's interrupts,
+ * loses ties.  The CPUs are counted as used until v3_cpu_unplace().
+ *
+ * Return: 0, or -ENODEV if no CPU of @allowed is enabled.
+ */
+int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus);
+
+/**
+ * v3_cpu_unplace() - a vCPU placed by v3_cpus_place() on @cpu has ended
+ * @cpu: its CPU
+ */
+void v3_cpu_unplace(int cpu);
 
 #endif /* _PALACIOS_VMM_H */

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * parspin - whether a guest's vCPUs run at the same time:
+ *
+ *   parspin N ITERS   PARSPIN: one_ms=A two_ms=B cpus=C: one busy loop of
+ *                     ITERS iterations pinned to CPU 0, by itself (A ms),
+ *                     then one on CPU 0 and one on CPU 1 at once (B ms,
+ *                     until both ended), by CLOCK_MONOTONIC.  On vCPUs
+ *                     that run in parallel B is about A; on vCPUs that
+ *                     share one host CPU, about 2 A.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void spin(long iters)
+{
+	volatile long i;
+
+	for (i = 0; i < iters; i++)
+		;
+}
+
+/* Run @n busy loops at once, loop i on CPU i; return the wall time in ms. */
+static long long run(int n, long iters)
+{
+	long long t0 = now_ms();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+		cpu_set_t set;
+
+		if (pid < 0) {
+			perror("fork");
+			exit(1);
+		}
+		if (pid)
+			continue;
+		CPU_ZERO(&set);
+		CPU_SET(i, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			perror("sched_setaffinity");
+			_exit(1);
+		}
+		spin(iters);
+		_exit(0);
+	}
+	while (wait(NULL) > 0)
+		;
+	return now_ms() - t0;
+}
+
+int main(int argc, char **argv)
+{
+	long iters;
+	long long one, two;
+
+	if (argc != 3 || atoi(argv[1]) != 2) {
+		fprintf(stderr, "usage: parspin 2 ITERS\n");
+		return 2;
+	}
+	iters = atol(argv[2]);
+	one = run(1, iters);
+	two = run(2, iters);
+	printf("PARSPIN: one_ms=%lld two_ms=%lld cpus=%ld\n", one, two,
+	       sysconf(_SC_NPROCESSORS_ONLN));
+	return 0;
+}

@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Scenario parallel: vCPUs on host CPUs of their own: a 2-vCPU Linux guest runs two busy loops at once, takes INIT (a CPU offlined and onlined again) and NMIs; placement, --affinity
+#@ stage: boot
+#@ order: 55
+#@ kernel: m
+
+# Iterations of parspin's busy loops: about half a second each, nested
+PARSPIN_ITERS=3000000
+
+# What is typed at the 2-vCPU guest's shell (linux_session's $session)
+parallel_session() {
+	linux_type 'grep -c ^processor /proc/cpuinfo | sed s/^/CPUS-/' "^CPUS-"
+	linux_type "parspin 2 $PARSPIN_ITERS" "^PARSPIN: "
+	# CPU 1 offline halts its vCPU with interrupts off; online again
+	# takes INIT and SIPI
+	linux_type 'echo 0 > /sys/devices/system/cpu/cpu1/online; echo OFF-$(cat /sys/devices/system/cpu/cpu1/online)' "^OFF-"
+	linux_type 'echo 1 > /sys/devices/system/cpu/cpu1/online; echo ON-$(cat /sys/devices/system/cpu/cpu1/online)-$(grep -c ^processor /proc/cpuinfo)' "^ON-"
+	linux_type "parspin 2 $PARSPIN_ITERS | sed s/^PARSPIN/AGAIN/" "^AGAIN: "
+	# NMIs: the kernel's backtrace of every CPU sends one to the others
+	linux_type 'echo l > /proc/sysrq-trigger; sleep 1; echo NMI-DONE' "^NMI-DONE"
+}
+
+# parallel_linux KEY: the 2-vCPU guest's session, its results as KEY_...
+parallel_linux() {
+	cpus=2
+	session=parallel_session
+	linux_session "$1" poweroff
+	session=
+	cpus=
+	say "$1_cpus=$(sed -n 's/^CPUS-//p' /tmp/k.out | tr -d '\r' | head -n 1)"
+	say "$1_spin $(sed -n 's/^PARSPIN: //p' /tmp/k.out | tr -d '\r')"
+	say "$1_spin_again $(sed -n 's/^AGAIN: //p' /tmp/k.out | tr -d '\r')"
+	# two at once against one alone, in percent: about 100 in parallel,
+	# about 200 on one host CPU
+	say "$1_spin_ratio=$(sed -n 's/^PARSPIN: one_ms=\([0-9]*\) two_ms=\([0-9]*\).*/\2 \1/p' /tmp/k.out | awk '$2 > 0 { printf "%d", 100 * $1 / $2 }')"
+	say "$1_offline=$(sed -n 's/^OFF-//p' /tmp/k.out | tr -d '\r')"
+	say "$1_online=$(sed -n 's/^ON-//p' /tmp/k.out | tr -d '\r')"
+	say "$1_nmi_backtraces=$(grep -c 'NMI backtrace for cpu [01]' /tmp/k.out)"
+	say "$1_stopped=$(klog | sed -n "s/.*palacios: vm $1 stopped: //p" | tail -n 1)"
+	say "$1_placed=$(klog | sed -n "s/.*palacios: vm $1: running (.* on host CPUs \([0-9,]*\)).*/\1/p" | tail -n 1)"
+	grep -q "GUEST: shell ready" /tmp/k.out && ! grep -q "^NMI-DONE" /tmp/k.out &&
+		tail -n 30 /tmp/k.out | sed "s/^/KPAR| /"
+}
+
+# vm_cpu NAME: the host CPU that the thread of vCPU 0 of vm NAME last ran on
+# (field 39 of /proc/PID/stat)
+vm_cpu() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = "pal-$1/0" ] || continue
+		sed 's/.*) //' "$p/stat" | cut -d' ' -f37
+		return
+	done
+	echo none
+}
+
+# placed NAME: the host CPUs the log says vm NAME's vCPUs went to
+placed() {
+	klog | sed -n "s/.*palacios: vm $1: running (.* on host CPUs \([0-9,]*\)).*/\1/p" | tail -n 1
+}
+
+# Placement and --affinity, with busy 1-vCPU VMs
+placement_tests() {
+	local v
+	for v in va vb; do
+		/bin/palacios create $v -m 16M --image $G/vmmcall-loop.img >/dev/null 2>&1
+		/bin/palacios launch $v
+	done
+	sleep 1
+	say "place_va=$(placed va) thread $(vm_cpu va)"
+	say "place_vb=$(placed vb) thread $(vm_cpu vb)"
+	for v in va vb; do /bin/palacios free $v; done
+	/bin/palacios create vc -m 16M -a 0 --image $G/vmmcall-loop.img >/dev/null 2>&1
+	/bin/palacios launch vc
+	sleep 1
+	say "place_vc=$(placed vc) thread $(vm_cpu vc)"
+	/bin/palacios free vc
+	/bin/palacios create vd -m 16M -a 5 --image $G/hello.img >/tmp/a.out 2>&1
+	say "affinity_offline_rc=$? $(tail -n 1 /tmp/a.out)"
+	/bin/palacios create ve -m 16M -a 1-x --image $G/hello.img >/tmp/a.out 2>&1
+	say "affinity_bad_rc=$? $(tail -n 1 /tmp/a.out)"
+	# two vCPUs on one CPU; the application processor is never started
+	timeout 60 /bin/palacios run -m 16M -c 2 -a 1 -n vf $G/hello.img </dev/null >/tmp/a.out 2>&1
+	say "place_vf_rc=$? $(placed vf)"
+}
+
+parallel_guest() {
+	insmod_as par_load "$M/palacios.ko"
+	parallel_linux par
+	placement_tests
+	rmmod_as par_unload palacios
+}
+
+# parallel_linux_checks BOOT KEY: what parallel_linux KEY reported
+parallel_linux_checks() {
+	local n=$1 k=$2
+	t "$k-two-vcpus" has "$n" "${k}_cpus=2"
+	t "$k-placed-apart" has "$n" "${k}_placed=1,0"
+	t "$k-spin-parallel" within "$n" "${k}_spin_ratio" 50 160
+	t "$k-cpu-offline" has "$n" "${k}_offline=0"
+	t "$k-cpu-online-again" has "$n" "${k}_online=1-2"
+	t "$k-nmis-delivered" has "$n" "${k}_nmi_backtraces=2"
+	t "$k-powered-off" has "$n" "${k}_stopped=shutdown"
+}
+
+parallel_checks() {
+	local n=$1
+	t par-load has "$n" "par_load=ok"
+	parallel_linux_checks "$n" par
+	echo "    (busy loops in the 2-vCPU guest: $(text "$(serial "$n")" | sed -n 's/^PALTEST: par_spin //p'); after INIT: $(text "$(serial "$n")" | sed -n 's/^PALTEST: par_spin_again //p'))"
+	t par-two-vms-apart has "$n" "place_va=1 thread 1"
+	t par-two-vms-apart2 has "$n" "place_vb=0 thread 0"
+	t par-affinity-obeyed has "$n" "place_vc=0 thread 0"
+	t par-affinity-offline-refused has "$n" "affinity_offline_rc=1 palacios: cannot set the CPUs of vm vd: the list names a CPU that is not online"
+	t par-affinity-bad-refused has "$n" "affinity_bad_rc=1 palacios: invalid CPU list '1-x'"
+	t par-ap-never-started has "$n" "place_vf_rc=0 1,1"
+	t par-unload has "$n" "par_unload=ok"
+	t par-pages-returned pages_returned "$n"
+	t par-clean clean_log "$n"
+}

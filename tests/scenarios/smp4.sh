@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Scenario smp4: a 4-vCPU Linux guest on a host of 4 CPUs, each vCPU on a CPU of its own, to its shell and powered off
+#@ stage: boot
+#@ order: 65
+#@ kernel: m
+#@ smp: 4
+
+smp4_guest() {
+	insmod_as smp4_load "$M/palacios.ko"
+	cpus=4
+	linux_session linux-smp4 boot
+	cpus=
+	say "smp4 cpus=$(sed -n 's/^GUEST: cpus=//p' /tmp/k.out | tr -d '\r') stopped=$(klog | sed -n 's/.*palacios: vm linux-smp4 stopped: //p' | tail -n 1) placed=$(placed linux-smp4)"
+	grep -q "GUEST: shell ready" /tmp/k.out || sed 's/^/KSMP4| /' /tmp/k.out
+	rmmod_as smp4_unload palacios
+}
+
+smp4_checks() {
+	local n=$1
+	t smp4-host-cpus logged "$n" "PALTEST: test=smp4 cpus=4 "
+	t smp4-load has "$n" "smp4_load=ok"
+	t smp4-guest has "$n" "smp4 cpus=4 stopped=shutdown placed=1,2,3,0"
+	t smp4-unload has "$n" "smp4_unload=ok"
+	t smp4-pages-returned pages_returned "$n"
+	t smp4-clean clean_log "$n"
+}
