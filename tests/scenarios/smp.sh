@@ -24,6 +24,14 @@ smp_guest() {
 		grep -q "stopped: shutdown" /tmp/k.out || sed 's/^/KSMP| /' /tmp/k.out
 	done
 	rmmod_as smp_unload palacios
+	# The control: the same 2-vCPU guest under kvm_amd, in the same
+	# QEMU host, its vCPU threads on host CPUs 0 and 1
+	kvm_load smp_kvm_load
+	for i in $(seq 1 "${KVM_CONTROL:-10}"); do
+		boot_time kvm-smp /bin/kvm-linux -c 2 -k /guest/bzImage \
+			-i /guest/initrd.cpio.gz -m 128 \
+			-p "console=ttyS0 panic=-1 guest.shell"
+	done
 }
 
 # smp_all_good BOOT: every guest reached its shell and powered off, with
@@ -47,4 +55,5 @@ smp_checks() {
 	t smp-unload has "$n" "smp_unload=ok"
 	t smp-pages-returned pages_returned "$n"
 	t smp-clean clean_log "$n"
+	echo "    (the control, the same guest with 2 vCPUs under kvm_amd in the same host: $(text "$(serial "$n")" | grep -c "^PALTEST: linuxboot kvm-smp rc=0 ") of $(text "$(serial "$n")" | grep -c "^PALTEST: linuxboot kvm-smp rc=") reached their shell and powered off)"
 }

@@ -611,6 +611,22 @@ static void test_init_sipi_nmi(void)
 	v3_lapic_reset(&env.apic);
 	CHECK(v3_lapic_take_init(&env.apic));
 	CHECK(v3_lapic_take_sipi(&env.apic) == 0x11);
+	/* waiting for SIPI: the INIT that came before it goes with it */
+	event(&env, V3_APIC_INIT, 0);
+	CHECK(v3_lapic_take_startup(&env.apic) == -1);
+	CHECK(!v3_lapic_take_init(&env.apic));
+	event(&env, V3_APIC_INIT, 0);
+	event(&env, V3_APIC_SIPI, 0x12);
+	CHECK(v3_lapic_take_startup(&env.apic) == 0x12);
+	CHECK(!v3_lapic_take_init(&env.apic));
+	/* running: a lone SIPI is dropped, an INIT taken with its SIPI kept */
+	event(&env, V3_APIC_SIPI, 0x13);
+	CHECK(!v3_lapic_take_init_running(&env.apic));
+	CHECK(v3_lapic_take_sipi(&env.apic) == -1);
+	event(&env, V3_APIC_INIT, 0);
+	event(&env, V3_APIC_SIPI, 0x14);
+	CHECK(v3_lapic_take_init_running(&env.apic));
+	CHECK(v3_lapic_take_startup(&env.apic) == 0x14);
 	/* NMI */
 	event(&env, V3_APIC_NMI, 0);
 	event(&env, V3_APIC_NMI, 0);

@@ -677,7 +677,7 @@ void v3_lapic_deliver(struct v3_lapic *apic, const struct v3_apic_msg *msg)
 		work.kick = true;
 		break;
 	case V3_APIC_SIPI:
-		apic->sipi_vector = msg->vector;
+		WRITE_ONCE(apic->sipi_vector, msg->vector);
 		work.kick = true;
 		break;
 	case V3_APIC_EXTINT:
@@ -766,7 +766,35 @@ int v3_lapic_take_sipi(struct v3_lapic *apic)
 
 	flags = v3_host_spin_lock_irqsave(apic->lock);
 	ret = apic->sipi_vector;
-	apic->sipi_vector = -1;
+	WRITE_ONCE(apic->sipi_vector, -1);
+	v3_host_spin_unlock_irqrestore(apic->lock, flags);
+	return ret;
+}
+
+int v3_lapic_take_startup(struct v3_lapic *apic)
+{
+	unsigned long flags;
+	int ret;
+
+	flags = v3_host_spin_lock_irqsave(apic->lock);
+	ret = apic->sipi_vector;
+	WRITE_ONCE(apic->sipi_vector, -1);
+	WRITE_ONCE(apic->init_pending, false);
+	v3_host_spin_unlock_irqrestore(apic->lock, flags);
+	return ret;
+}
+
+bool v3_lapic_take_init_running(struct v3_lapic *apic)
+{
+	unsigned long flags;
+	bool ret;
+
+	flags = v3_host_spin_lock_irqsave(apic->lock);
+	ret = apic->init_pending;
+	if (ret)
+		WRITE_ONCE(apic->init_pending, false);
+	else
+		WRITE_ONCE(apic->sipi_vector, -1);
 	v3_host_spin_unlock_irqrestore(apic->lock, flags);
 	return ret;
 }
@@ -850,7 +878,7 @@ int v3_lapic_init(struct v3_lapic *apic, u8 id, bool bsp,
 	apic->id = id;
 	apic->bsp = bsp;
 	apic->hw_enabled = true;
-	apic->sipi_vector = -1;
+	WRITE_ONCE(apic->sipi_vector, -1);
 	apic->ops = ops;
 	apic->priv = priv;
 	lapic_reset_locked(apic);

@@ -390,8 +390,7 @@ static bool v3_vcpu_wait_sipi(struct v3_vcpu *vcpu)
 	while (v3_vcpu_should_run(vcpu)) {
 		if (v3_vcpu_park(vcpu))
 			continue;
-		v3_lapic_take_init(&vcpu->lapic);
-		vector = v3_lapic_take_sipi(&vcpu->lapic);
+		vector = v3_lapic_take_startup(&vcpu->lapic);
 		if (vector >= 0) {
 			bs.cs = vector << 8;
 			v3_get_backend()->vcpu_boot(vcpu, &bs);
@@ -442,8 +441,9 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 	while (v3_vcpu_should_run(vcpu)) {
 		if (v3_vcpu_park(vcpu))
 			continue;
-		if (READ_ONCE(vcpu->lapic.init_pending) &&
-		    v3_lapic_take_init(&vcpu->lapic)) {
+		if ((READ_ONCE(vcpu->lapic.init_pending) ||
+		     READ_ONCE(vcpu->lapic.sipi_vector) >= 0) &&
+		    v3_lapic_take_init_running(&vcpu->lapic)) {
 			if (v3_vcpu_init_signal(vcpu))
 				break;
 			continue;

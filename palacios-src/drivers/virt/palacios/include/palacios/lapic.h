@@ -358,6 +358,34 @@ bool v3_lapic_take_init(struct v3_lapic *apic);
 int v3_lapic_take_sipi(struct v3_lapic *apic);
 
 /**
+ * v3_lapic_take_startup() - what a CPU waiting for a start-up IPI takes
+ * @apic: the APIC of a vCPU in the wait-for-SIPI state
+ *
+ * Takes the pending SIPI and, with it, any INIT pending: that INIT came
+ * before the SIPI (a processor sends INIT, then SIPI) and found the vCPU
+ * waiting already.  Taken apart, an INIT that arrives between the two
+ * takes would reset the vCPU just started by the SIPI.
+ *
+ * Context: any context.
+ * Return: the SIPI's vector, or -1 (a pending INIT is taken then too).
+ */
+int v3_lapic_take_startup(struct v3_lapic *apic);
+
+/**
+ * v3_lapic_take_init_running() - what a running CPU takes of INIT and SIPI
+ * @apic: the APIC of a vCPU that runs
+ *
+ * Takes a pending INIT; without one, drops a pending SIPI, which a running
+ * CPU ignores (the second of the two a processor sends), so that it does
+ * not start the vCPU again after a later INIT.  A SIPI that came with an
+ * INIT is kept for v3_lapic_take_startup().
+ *
+ * Context: any context.
+ * Return: true if an INIT was taken.
+ */
+bool v3_lapic_take_init_running(struct v3_lapic *apic);
+
+/**
  * v3_lapic_get_base() - read IA32_APIC_BASE
  * @apic: the APIC
  *
