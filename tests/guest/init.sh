@@ -170,36 +170,35 @@ linux_session() {
 	say "linux_${2}_rc=$? linux_boot_ms=$((t1 - t0))"
 }
 
+# wait_out PID FILE PATTERN TENTHS: wait until FILE has a line matching
+# PATTERN (or, with PATTERN empty, until PID ends), PID ends, or TENTHS
+# tenths of a second went by
+wait_out() {
+	local left=$4
+	while [ "$left" -gt 0 ] && kill -0 "$1" 2>/dev/null; do
+		[ -n "$3" ] && grep -q "$3" "$2" && return
+		sleep 0.1
+		left=$((left - 1))
+	done
+}
+
 # spin_speedup WHO CMD...: run CMD, a VMM booting a 2-vCPU Linux guest with
 # a shell on its console; there, parspin's one busy loop against two at
 # once on the two vCPUs; then power the guest off
 spin_speedup() {
-	local who=$1 left=1200 pid
+	local who=$1 pid
 	shift
 	rm -f /tmp/sin /tmp/s.out
 	mkfifo /tmp/sin
 	"$@" </tmp/sin >/tmp/s.out 2>&1 &
 	pid=$!
 	exec 5>/tmp/sin
-	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
-		! grep -q "GUEST: shell ready" /tmp/s.out; do
-		sleep 0.1
-		left=$((left - 1))
-	done
+	wait_out $pid /tmp/s.out "GUEST: shell ready" 1200
 	sleep 1
-	echo "parspin 2 ${PARSPIN_ITERS:-3000000}" >&5
-	left=1200
-	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
-		! grep -q "^PARSPIN: " /tmp/s.out; do
-		sleep 0.1
-		left=$((left - 1))
-	done
+	echo "parspin 2 ${PARSPIN_ITERS:-100000000}" >&5
+	wait_out $pid /tmp/s.out "^PARSPIN: " 1200
 	echo "poweroff -f" >&5
-	left=300
-	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null; do
-		sleep 0.1
-		left=$((left - 1))
-	done
+	wait_out $pid /tmp/s.out "" 300
 	exec 5>&-
 	kill $pid 2>/dev/null
 	wait $pid
@@ -211,7 +210,7 @@ spin_speedup() {
 # on its console, and report the time until the shell is ready, measured
 # the same way for every VMM; then power the guest off
 boot_time() {
-	local who=$1 left=1200 t0 t1 pid
+	local who=$1 t0 t1 pid
 	shift
 	rm -f /tmp/bin /tmp/b.out
 	mkfifo /tmp/bin
@@ -219,20 +218,12 @@ boot_time() {
 	"$@" </tmp/bin >/tmp/b.out 2>&1 &
 	pid=$!
 	exec 4>/tmp/bin
-	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null &&
-		! grep -q "GUEST: shell ready" /tmp/b.out; do
-		sleep 0.1
-		left=$((left - 1))
-	done
+	wait_out $pid /tmp/b.out "GUEST: shell ready" 1200
 	t1=$(now_ms)
 	[ "$who" = palacios ] &&
 		/bin/palacios stats bench-linux | sed 's/^/PALTEST: linuxboot palacios stats /'
 	echo "poweroff -f" >&4
-	left=300
-	while [ $left -gt 0 ] && kill -0 $pid 2>/dev/null; do
-		sleep 0.1
-		left=$((left - 1))
-	done
+	wait_out $pid /tmp/b.out "" 300
 	exec 4>&-
 	kill $pid 2>/dev/null
 	wait $pid

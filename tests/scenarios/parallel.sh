@@ -5,7 +5,7 @@
 #@ kernel: m
 
 # Iterations of parspin's busy loops: about half a second each, nested
-PARSPIN_ITERS=3000000
+PARSPIN_ITERS=100000000
 
 # What is typed at the 2-vCPU guest's shell (linux_session's $session)
 parallel_session() {
@@ -36,7 +36,7 @@ parallel_linux() {
 	say "$1_offline=$(sed -n 's/^OFF-//p' /tmp/k.out | tr -d '\r')"
 	say "$1_online=$(sed -n 's/^ON-//p' /tmp/k.out | tr -d '\r')"
 	say "$1_nmi_backtraces=$(grep -c 'NMI backtrace for cpu [01]' /tmp/k.out)"
-	say "$1_stopped=$(klog | sed -n "s/.*palacios: vm $1 stopped: //p" | tail -n 1)"
+	say "$1_stopped=$(sed -n "s/^palacios: vm $1 stopped: //p" /tmp/k.out | tr -d '\r')"
 	say "$1_placed=$(klog | sed -n "s/.*palacios: vm $1: running (.* on host CPUs \([0-9,]*\)).*/\1/p" | tail -n 1)"
 	grep -q "GUEST: shell ready" /tmp/k.out && ! grep -q "^NMI-DONE" /tmp/k.out &&
 		tail -n 30 /tmp/k.out | sed "s/^/KPAR| /"
@@ -52,6 +52,11 @@ vm_cpu() {
 		return
 	done
 	echo none
+}
+
+# pages_held: the pages Palacios holds, as the tool reports them
+pages_held() {
+	/bin/palacios list --host | sed -n 's/.* \([0-9]*\) pages held.*/\1/p'
 }
 
 # placed NAME: the host CPUs the log says vm NAME's vCPUs went to
@@ -85,9 +90,13 @@ placement_tests() {
 }
 
 parallel_guest() {
+	local p0 p1
 	insmod_as par_load "$M/palacios.ko"
+	p0=$(pages_held)
 	parallel_linux par
 	placement_tests
+	p1=$(pages_held)
+	say "par_pages_back=$([ -n "$p0" ] && [ "$p0" = "$p1" ] && echo yes || echo "no: $p0 at load, $p1 at the end")"
 	rmmod_as par_unload palacios
 }
 
@@ -115,6 +124,6 @@ parallel_checks() {
 	t par-affinity-bad-refused has "$n" "affinity_bad_rc=1 palacios: invalid CPU list '1-x'"
 	t par-ap-never-started has "$n" "place_vf_rc=0 1,1"
 	t par-unload has "$n" "par_unload=ok"
-	t par-pages-returned pages_returned "$n"
+	t par-pages-returned has "$n" "par_pages_back=yes"
 	t par-clean clean_log "$n"
 }

@@ -6,12 +6,15 @@
 #@ smp: 4
 
 smp4_guest() {
+	local p0
 	insmod_as smp4_load "$M/palacios.ko"
+	p0=$(pages_held)
 	cpus=4
 	linux_session linux-smp4 boot
 	cpus=
-	say "smp4 cpus=$(sed -n 's/^GUEST: cpus=//p' /tmp/k.out | tr -d '\r') stopped=$(klog | sed -n 's/.*palacios: vm linux-smp4 stopped: //p' | tail -n 1) placed=$(placed linux-smp4)"
+	say "smp4 cpus=$(sed -n 's/^GUEST: cpus=//p' /tmp/k.out | tr -d '\r') stopped=$(sed -n 's/^palacios: vm linux-smp4 stopped: //p' /tmp/k.out | tr -d '\r') placed=$(placed linux-smp4)"
 	grep -q "GUEST: shell ready" /tmp/k.out || sed 's/^/KSMP4| /' /tmp/k.out
+	say "smp4_pages_back=$([ -n "$p0" ] && [ "$p0" = "$(pages_held)" ] && echo yes || echo "no: $p0 at load, $(pages_held) at the end")"
 	rmmod_as smp4_unload palacios
 }
 
@@ -21,6 +24,6 @@ smp4_checks() {
 	t smp4-load has "$n" "smp4_load=ok"
 	t smp4-guest has "$n" "smp4 cpus=4 stopped=shutdown placed=1,2,3,0"
 	t smp4-unload has "$n" "smp4_unload=ok"
-	t smp4-pages-returned pages_returned "$n"
+	t smp4-pages-returned has "$n" "smp4_pages_back=yes"
 	t smp4-clean clean_log "$n"
 }

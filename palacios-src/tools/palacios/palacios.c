@@ -605,16 +605,14 @@ static int configure_vm(int vm, const char *name, const struct opts *o)
 	cfg.mem_size = o->mem;
 	cfg.nr_vcpus = o->vcpus;
 	if (vm_ioctl(vm, PALACIOS_VM_CONFIGURE, &cfg, "configure", name))
-		return -1;
+		return 1;
 	if (!o->has_affinity ||
 	    !ioctl(vm, PALACIOS_VM_SET_AFFINITY, &o->affinity))
 		return 0;
 	if (errno == EINVAL)
-		fail("cannot set the CPUs of vm %s: the list names a CPU that is not online",
-		     name);
-	else
-		fail("cannot set the CPUs of vm %s: %s", name, strerror(errno));
-	return -1;
+		return fail("cannot set the CPUs of vm %s: the list names a CPU that is not online",
+			    name);
+	return fail("cannot set the CPUs of vm %s: %s", name, strerror(errno));
 }
 
 /* The owner of a host port of [@first, @last] in /proc/ioports, if any */
