@@ -19,8 +19,12 @@
 static const struct v3_backend *v3_backend;
 static struct v3_cpu *v3_cpus;
 static unsigned int v3_nr_cpus;
-/* Serialises the placement counts, v3_cpu.nr_vcpus */
-static struct v3_mutex *v3_place_lock;
+/*
+ * Serialises the placement counts, v3_cpu.nr_vcpus.  A spinlock: it is
+ * taken under a VM's life-cycle mutex, and the host's mutexes share one
+ * lockdep class.
+ */
+static struct v3_spinlock *v3_place_lock;
 
 int v3_init(void)
 {
@@ -42,10 +46,10 @@ int v3_init(void)
 
 	v3_nr_cpus = v3_host_nr_cpu_ids();
 	v3_cpus = v3_host_zalloc(v3_nr_cpus * sizeof(*v3_cpus));
-	v3_place_lock = v3_host_mutex_alloc();
+	v3_place_lock = v3_host_spinlock_alloc();
 	if (!v3_cpus || !v3_place_lock) {
 		v3_host_free(v3_cpus);
-		v3_host_mutex_free(v3_place_lock);
+		v3_host_spinlock_free(v3_place_lock);
 		v3_cpus = NULL;
 		v3_place_lock = NULL;
 		return -ENOMEM;
@@ -59,7 +63,7 @@ int v3_init(void)
 void v3_exit(void)
 {
 	v3_host_free(v3_cpus);
-	v3_host_mutex_free(v3_place_lock);
+	v3_host_spinlock_free(v3_place_lock);
 	v3_place_lock = NULL;
 	v3_cpus = NULL;
 	v3_nr_cpus = 0;
@@ -157,10 +161,11 @@ static bool v3_place_better(int a, int b, const int *cpus, unsigned int n)
 
 int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus)
 {
+	unsigned long flags;
 	unsigned int i, c;
 	int best;
 
-	v3_host_mutex_lock(v3_place_lock);
+	flags = v3_host_spin_lock_irqsave(v3_place_lock);
 	for (i = 0; i < n; i++) {
 		best = -1;
 		for (c = 0; c < v3_nr_cpus; c++) {
@@ -178,19 +183,21 @@ int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus)
 	if (i < n) {
 		while (i--)
 			v3_cpus[cpus[i]].nr_vcpus--;
-		v3_host_mutex_unlock(v3_place_lock);
+		v3_host_spin_unlock_irqrestore(v3_place_lock, flags);
 		return -ENODEV;
 	}
-	v3_host_mutex_unlock(v3_place_lock);
+	v3_host_spin_unlock_irqrestore(v3_place_lock, flags);
 	return 0;
 }
 
 void v3_cpu_unplace(int cpu)
 {
+	unsigned long flags;
+
 	if (cpu < 0 || (unsigned int)cpu >= v3_nr_cpus)
 		return;
-	v3_host_mutex_lock(v3_place_lock);
+	flags = v3_host_spin_lock_irqsave(v3_place_lock);
 	if (v3_cpus[cpu].nr_vcpus)
 		v3_cpus[cpu].nr_vcpus--;
-	v3_host_mutex_unlock(v3_place_lock);
+	v3_host_spin_unlock_irqrestore(v3_place_lock, flags);
 }
