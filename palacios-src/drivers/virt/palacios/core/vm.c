@@ -318,14 +318,24 @@ static void v3_vcpu_started(struct v3_vcpu *vcpu)
 	v3_host_spin_unlock_irqrestore(vcpu->vm->stop_lock, flags);
 }
 
-/* What wakes a CPU halted with interrupts disabled: an NMI or an INIT */
+/*
+ * What wakes a CPU halted with interrupts disabled: an INIT, or an NMI it
+ * can take (not one that waits for the IRET of an NMI handler that halted:
+ * waking for that one would only halt again, over and over).  @nmi_masked
+ * is the vCPU's own, and so is the thread that evaluates this.
+ */
+static bool v3_vcpu_halted_wakes(struct v3_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->lapic.init_pending) ||
+	       (READ_ONCE(vcpu->lapic.nmi_pending) && !vcpu->nmi_masked);
+}
+
 static bool v3_vcpu_halted_cond(void *arg)
 {
 	struct v3_vcpu *vcpu = arg;
 
 	return v3_vm_state(vcpu->vm) != V3_VM_RUNNING ||
-	       READ_ONCE(vcpu->lapic.nmi_pending) ||
-	       READ_ONCE(vcpu->lapic.init_pending);
+	       v3_vcpu_halted_wakes(vcpu);
 }
 
 /* Count one down a counter of @vm's vCPUs; true if it reached 0. */
@@ -360,8 +370,7 @@ static int v3_vcpu_halt_for_good(struct v3_vcpu *vcpu)
 			continue;
 		v3_host_wait(vcpu->wq, v3_vcpu_halted_cond, vcpu);
 		if (v3_vm_state(vm) == V3_VM_RUNNING &&
-		    (READ_ONCE(vcpu->lapic.nmi_pending) ||
-		     READ_ONCE(vcpu->lapic.init_pending))) {
+		    v3_vcpu_halted_wakes(vcpu)) {
 			v3_vcpu_started(vcpu);
 			return 0;
 		}
