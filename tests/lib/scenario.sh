@@ -99,11 +99,15 @@ run_scenario() {
 }
 
 # run_scenarios STAGE: each scenario of the stage (only those named in
-# $SCENARIOS, if set: SCENARIOS="builtin uapi" tests/run boot; with
+# $SCENARIOS, if set: SCENARIOS="builtin uapi" tests/run boot; those
+# marked "#@ manual: yes" only when named there; with
 # RECHECK=1, only the checks, on the logs of the last boots)
 run_scenarios() {
 	local n
 	for n in $(scenarios "$1"); do
+		# "#@ manual: yes": a diagnosis, run only when named
+		[ -z "${SCENARIOS:-}" ] && [ "$(sc_conf "$n" manual)" = yes ] &&
+			continue
 		case " ${SCENARIOS:-$n} " in
 		*" $n "*) run_scenario "$n" ;;
 		esac

@@ -36,7 +36,7 @@ parallel_linux() {
 	say "$1_offline=$(sed -n 's/^OFF-//p' /tmp/k.out | tr -d '\r')"
 	say "$1_online=$(sed -n 's/^ON-//p' /tmp/k.out | tr -d '\r')"
 	say "$1_nmi_backtraces=$(grep -c 'NMI backtrace for cpu [01]' /tmp/k.out)"
-	say "$1_stopped=$(sed -n "s/^palacios: vm $1 stopped: //p" /tmp/k.out | tr -d '\r')"
+	say "$1_stopped=$(sed -n "s/.*palacios: vm $1 stopped: //p" /tmp/k.out | tr -d '\r')"
 	say "$1_placed=$(klog | sed -n "s/.*palacios: vm $1: running (.* on host CPUs \([0-9,]*\)).*/\1/p" | tail -n 1)"
 	grep -q "GUEST: shell ready" /tmp/k.out && ! grep -q "^NMI-DONE" /tmp/k.out &&
 		tail -n 30 /tmp/k.out | sed "s/^/KPAR| /"

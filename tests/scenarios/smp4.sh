@@ -12,7 +12,7 @@ smp4_guest() {
 	cpus=4
 	linux_session linux-smp4 boot
 	cpus=
-	say "smp4 cpus=$(sed -n 's/^GUEST: cpus=//p' /tmp/k.out | tr -d '\r') stopped=$(sed -n 's/^palacios: vm linux-smp4 stopped: //p' /tmp/k.out | tr -d '\r') placed=$(placed linux-smp4)"
+	say "smp4 cpus=$(sed -n 's/^GUEST: cpus=//p' /tmp/k.out | tr -d '\r') stopped=$(sed -n 's/.*palacios: vm linux-smp4 stopped: //p' /tmp/k.out | tr -d '\r') placed=$(placed linux-smp4)"
 	grep -q "GUEST: shell ready" /tmp/k.out || sed 's/^/KSMP4| /' /tmp/k.out
 	say "smp4_pages_back=$([ -n "$p0" ] && [ "$p0" = "$(pages_held)" ] && echo yes || echo "no: $p0 at load, $(pages_held) at the end")"
 	rmmod_as smp4_unload palacios
