@@ -101,11 +101,13 @@ parallel_guest() {
 }
 
 # parallel_linux_checks BOOT KEY: what parallel_linux KEY reported
+# parallel_linux_checks BOOT KEY [PLACED LO HI]: by default the vCPUs on
+# host CPUs 1 and 0, the two loops at once in 50% to 160% of one's time
 parallel_linux_checks() {
-	local n=$1 k=$2
+	local n=$1 k=$2 placed=${3:-1,0} lo=${4:-50} hi=${5:-160}
 	t "$k-two-vcpus" has "$n" "${k}_cpus=2"
-	t "$k-placed-apart" has "$n" "${k}_placed=1,0"
-	t "$k-spin-parallel" within "$n" "${k}_spin_ratio" 50 160
+	t "$k-placed" has "$n" "${k}_placed=$placed"
+	t "$k-spin-ratio" within "$n" "${k}_spin_ratio" "$lo" "$hi"
 	t "$k-cpu-offline" has "$n" "${k}_offline=0"
 	t "$k-cpu-online-again" has "$n" "${k}_online=1-2"
 	t "$k-nmis-delivered" has "$n" "${k}_nmi_backtraces=2"
