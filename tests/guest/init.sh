@@ -182,12 +182,13 @@ wait_out() {
 	done
 }
 
-# spin_speedup WHO CMD...: run CMD, a VMM booting a 2-vCPU Linux guest with
-# a shell on its console; there, parspin's one busy loop against two at
-# once on the two vCPUs; then power the guest off
-spin_speedup() {
-	local who=$1 pid
-	shift
+# vmm_shell COMMAND PATTERN TENTHS CMD...: run CMD, a VMM booting the Linux
+# guest with a shell on its console, into /tmp/s.out; there, type COMMAND
+# and wait TENTHS tenths of a second for a line matching PATTERN; then
+# power the guest off
+vmm_shell() {
+	local command=$1 pattern=$2 tenths=$3 pid
+	shift 3
 	rm -f /tmp/sin /tmp/s.out
 	mkfifo /tmp/sin
 	"$@" </tmp/sin >/tmp/s.out 2>&1 &
@@ -195,13 +196,22 @@ spin_speedup() {
 	exec 5>/tmp/sin
 	wait_out $pid /tmp/s.out "GUEST: shell ready" 1200
 	sleep 1
-	echo "parspin 2 ${PARSPIN_ITERS:-100000000}" >&5
-	wait_out $pid /tmp/s.out "^PARSPIN: " 1200
+	echo "$command" >&5
+	wait_out $pid /tmp/s.out "$pattern" "$tenths"
 	echo "poweroff -f" >&5
 	wait_out $pid /tmp/s.out "" 300
 	exec 5>&-
 	kill $pid 2>/dev/null
 	wait $pid
+}
+
+# spin_speedup WHO CMD...: run CMD, a VMM booting a 2-vCPU Linux guest with
+# a shell on its console; there, parspin's one busy loop against two at
+# once on the two vCPUs; then power the guest off
+spin_speedup() {
+	local who=$1
+	shift
+	vmm_shell "parspin 2 ${PARSPIN_ITERS:-100000000}" "^PARSPIN: " 1200 "$@"
 	say "speedup $who $(sed -n 's/^PARSPIN: //p' /tmp/s.out | tr -d '\r')"
 	grep -q "^PARSPIN: " /tmp/s.out || tail -n 20 /tmp/s.out | sed "s/^/PALTEST: speedup $who tail /"
 }

@@ -16,7 +16,7 @@ idle_session() {
 }
 
 idle_guest() {
-	local n i pid
+	local n i
 	n=$(sed -n 's/.*pal\.idle=\([0-9]*\).*/\1/p' /proc/cmdline)
 	idle_s=$(sed -n 's/.*pal\.idle_s=\([0-9]*\).*/\1/p' /proc/cmdline)
 	insmod_as idle_load "$M/palacios.ko"
@@ -32,22 +32,11 @@ idle_guest() {
 	rmmod_as idle_unload palacios
 	kvm_load idle_kvm_load
 	for i in $(seq 1 "$n"); do
-		rm -f /tmp/kin /tmp/kk.out
-		mkfifo /tmp/kin
-		/bin/kvm-linux -c 2 -k /guest/bzImage -i /guest/initrd.cpio.gz -m 128 \
-			-p "console=ttyS0 panic=-1 guest.shell" </tmp/kin >/tmp/kk.out 2>&1 &
-		pid=$!
-		exec 6>/tmp/kin
-		wait_out $pid /tmp/kk.out "GUEST: shell ready" 1200
-		sleep 1
-		echo "sleep $idle_s; echo IDLE-DONE" >&6
-		wait_out $pid /tmp/kk.out "^IDLE-DONE" $((idle_s * 10 + 300))
-		echo "poweroff -f" >&6
-		wait_out $pid /tmp/kk.out "" 300
-		exec 6>&-
-		kill $pid 2>/dev/null
-		wait $pid
-		say "idle_kvm done=$(grep -c '^IDLE-DONE' /tmp/kk.out) oops=$(grep -c 'Oops\|BUG:\|Kernel panic' /tmp/kk.out)"
+		vmm_shell "sleep $idle_s; echo IDLE-DONE" "^IDLE-DONE" \
+			$((idle_s * 10 + 300)) \
+			/bin/kvm-linux -c 2 -k /guest/bzImage -i /guest/initrd.cpio.gz \
+			-m 128 -p "console=ttyS0 panic=-1 guest.shell"
+		say "idle_kvm done=$(grep -c '^IDLE-DONE' /tmp/s.out) oops=$(grep -c 'Oops\|BUG:\|Kernel panic' /tmp/s.out)"
 	done
 }
 
