@@ -48,6 +48,10 @@ def parse(path):
         who: (int(one), int(two)) for who, one, two in re.findall(
             r"^PALTEST: speedup (palacios|kvm) one_ms=(\d+) two_ms=(\d+)",
             text, re.M)}
+    res["pingpong"] = {
+        who: float(us) for who, us in re.findall(
+            r"^PALTEST: pingpong (palacios|kvm) rounds=\d+ us_per_round=([0-9.]+)",
+            text, re.M)}
     return res, mhz
 
 
@@ -94,7 +98,7 @@ def boot_report(icount, wall):
 def speedup_report(wall):
     """One busy loop against two at once in a 2-vCPU guest (wall run)."""
     print()
-    print("2-vCPU Linux guest, vCPUs on the two host CPUs: parspin's busy "
+    print("2-vCPU Linux guest, vCPUs on host CPUs 1 and 2: parspin's busy "
           "loop, alone and two at once (wall run)")
     print("%-9s %10s %10s %9s" % ("", "one (ms)", "two (ms)", "speed-up"))
     ok = True
@@ -108,6 +112,19 @@ def speedup_report(wall):
                                          2.0 * s[0] / s[1]))
     print("(speed-up: twice the work in the time of two at once against "
           "one; target at least 1.8x and at least KVM's)")
+    print()
+    print("Wake-up round trip between the two vCPUs (pingpong: a byte "
+          "through two pipes, one process on each vCPU; each round two "
+          "IPIs to a halted vCPU), wall run")
+    row = []
+    for who, label in (("palacios", "Palacios"), ("kvm", "KVM")):
+        us = wall["pingpong"].get(who)
+        if us is None:
+            ok = False
+        row.append("%s %s us" % (label, "%.1f" % us if us is not None else "?"))
+    p, k = wall["pingpong"].get("palacios"), wall["pingpong"].get("kvm")
+    print("%s; ratio Palacios/KVM %s (target: at most 1.0x)" %
+          (", ".join(row), "%.2fx" % (p / k) if p and k else "?"))
     return ok
 
 

@@ -207,13 +207,16 @@ vmm_shell() {
 
 # spin_speedup WHO CMD...: run CMD, a VMM booting a 2-vCPU Linux guest with
 # a shell on its console; there, parspin's one busy loop against two at
-# once on the two vCPUs; then power the guest off
+# once on the two vCPUs, and pingpong's wake-up round trip between them;
+# then power the guest off
 spin_speedup() {
 	local who=$1
 	shift
-	vmm_shell "parspin 2 ${PARSPIN_ITERS:-100000000}" "^PARSPIN: " 1200 "$@"
+	vmm_shell "parspin 2 ${PARSPIN_ITERS:-100000000}; pingpong ${PINGPONG_ROUNDS:-2000}" \
+		"^PINGPONG: " 1200 "$@"
 	say "speedup $who $(sed -n 's/^PARSPIN: //p' /tmp/s.out | tr -d '\r')"
-	grep -q "^PARSPIN: " /tmp/s.out || tail -n 20 /tmp/s.out | sed "s/^/PALTEST: speedup $who tail /"
+	say "pingpong $who $(sed -n 's/^PINGPONG: //p' /tmp/s.out | tr -d '\r')"
+	grep -q "^PINGPONG: " /tmp/s.out || tail -n 20 /tmp/s.out | sed "s/^/PALTEST: speedup $who tail /"
 }
 
 # boot_time WHO CMD...: run CMD, a VMM booting the Linux guest with a shell

@@ -3,6 +3,13 @@
 #@ stage: bench
 #@ order: 10
 #@ kernel: m
+#@ smp: 3
+
+# The 2-vCPU guests' vCPUs on host CPUs 1 and 2, KVM's too; CPU 0 runs
+# none of them (see "The rig's defect" in tests/README).  KVM's 1-vCPU
+# guest stays on CPU 0, where it always ran: pinned to CPU 1 (-a 1) its
+# wall-clock boot hung in the TSC calibration in 2 of 2 runs, not
+# explained yet.
 
 bench_guest() {
 	# Exit costs: Palacios first, then KVM on the same machine.
@@ -22,7 +29,7 @@ bench_guest() {
 	/bin/kvm-bench $G/bench.img 2>&1 | sed -n 's/^\(BENCH .*\)/PALTEST: kvm \1/p'
 	boot_time kvm /bin/kvm-linux -k /guest/bzImage -i /guest/initrd.cpio.gz \
 		-m 128 -p "console=ttyS0 panic=-1 guest.shell"
-	# Two vCPUs on the two host CPUs: one busy loop against two at once
+	# Two vCPUs on host CPUs 1 and 2: one busy loop against two at once
 	# (wall time only: under -icount QEMU runs one CPU at a time)
 	if grep -q pal.mode=wall /proc/cmdline; then
 		rmmod kvm_amd kvm irqbypass 2>/dev/null
@@ -32,7 +39,7 @@ bench_guest() {
 			-p "console=ttyS0 panic=-1 guest.shell"
 		rmmod palacios
 		kvm_load bench_kvm_load2
-		spin_speedup kvm /bin/kvm-linux -c 2 -k /guest/bzImage \
+		spin_speedup kvm /bin/kvm-linux -c 2 -a 1,2 -k /guest/bzImage \
 			-i /guest/initrd.cpio.gz -m 128 \
 			-p "console=ttyS0 panic=-1 guest.shell"
 	fi
@@ -42,9 +49,11 @@ bench_guest() {
 
 # Two boots: instructions under -icount shift=0, and wall time
 bench_run() {
-	QEMU_ARGS="--qemu-arg -icount --qemu-arg shift=0" \
+	QEMU_SMP=$(sc_conf bench smp 2) \
+		QEMU_ARGS="--qemu-arg -icount --qemu-arg shift=0" \
 		t "$1-icount" boot "$1-icount" "$2" qemu64,+svm,+npt bench
-	t "$1-wall" boot "$1-wall" "$2" qemu64,+svm,+npt bench pal.mode=wall
+	QEMU_SMP=$(sc_conf bench smp 2) \
+		t "$1-wall" boot "$1-wall" "$2" qemu64,+svm,+npt bench pal.mode=wall
 }
 
 bench_checks() {

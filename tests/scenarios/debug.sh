@@ -3,6 +3,7 @@
 #@ stage: debug
 #@ order: 10
 #@ kernel: debug
+#@ smp: 3
 #@ append: palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img pal.nguests=5
 
 debug_guest() {
@@ -11,13 +12,10 @@ debug_guest() {
 	# wait for them to be freed.
 	wait_cmdline_guests
 	uapi_tests
-	# a 2-vCPU guest: INIT, NMIs; both vCPUs on host CPU 1 (-a 1): in
-	# guest mode on two CPUs they reset this host in 2 of 2 runs (the
-	# known defect of issue 16, "Known defect" in api.rst)
+	# a 2-vCPU guest on host CPUs 1 and 2 (a host of 3 CPUs, CPU 0 free:
+	# see "The rig's defect" in tests/README): busy loops, INIT, NMIs
 	if [ -f /guest/bzImage ]; then
-		affinity=1
 		parallel_linux dpar
-		affinity=
 	fi
 	# kmemleak reports an object only once it is 5 s
 	# old and only from the second scan after it lost its last reference.
@@ -37,11 +35,11 @@ debug_guest() {
 
 debug_checks() {
 	local n=$1
-	t debug-svm-enabled logged "$n" "palacios: svm enabled on 2 CPUs"
+	t debug-svm-enabled logged "$n" "palacios: svm enabled on 3 CPUs"
 	t debug-guests-done has "$n" "guests_done=5 of 5"
 	guest_checks "$n"
 	uapi_tests_checks "$n"
-	parallel_linux_checks "$n" dpar 1,1 150 260
+	parallel_linux_checks "$n" dpar
 	t debug-kmemleak-clean has "$n" "kmemleak=0"
 	t debug-lockdep-still-on has "$n" "debug_locks=1"
 	t debug-no-reports clean_log "$n"

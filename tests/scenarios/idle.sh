@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario idle: 2-vCPU Linux guests idling in their shell, under Palacios and under kvm_amd (the known defect of issue 16; run by name only)
+# Scenario idle: 2-vCPU Linux guests idling in their shell on host CPUs 1 and 0, under Palacios and under kvm_amd: the rig's defect (run by name only)
 #@ stage: boot
 #@ order: 62
 #@ kernel: m
 #@ manual: yes
 #@ append: pal.idle=3 pal.idle_s=60
 
-# Not part of the suite: a 2-vCPU guest under Palacios fails here within
-# seconds to minutes (see "Known defect" in Documentation/virt/palacios/
-# api.rst), the same guest under kvm_amd does not.  It reproduces the
-# defect for whoever hunts it:
+# Not part of the suite: it puts a vCPU on host CPU 0 on purpose, which
+# QEMU 7.2 does not survive for long ("The rig's defect" in tests/README):
+# under Debian's QEMU most of these guests fail within a minute; under a
+# QEMU built with tests/rig/qemu-7.2-ignne-race.patch, none.
 #   SCENARIOS=idle tests/run boot
+#   QEMU=/path/to/patched/qemu-system-x86_64 SCENARIOS=idle tests/run boot
+
 idle_session() {
 	linux_type "sleep $idle_s; echo IDLE-DONE" "^IDLE-DONE"
 }

@@ -3,7 +3,12 @@
 #@ stage: boot
 #@ order: 60
 #@ kernel: m
+#@ smp: 3
 #@ append: pal.smp=50
+
+# A host of 3 CPUs, so that the vCPUs go to CPUs 1 and 2 and CPU 0 runs
+# none: QEMU 7.2 corrupts its first CPU's SVM state now and then when it
+# runs guests (see "The rig's defect" in tests/README).
 
 # Two vCPUs: brought up by INIT and SIPI, to the shell, powered off
 smp_smoke() {
@@ -27,40 +32,34 @@ smp_guest() {
 	say "smp_pages_back=$([ -n "$p0" ] && [ "$p0" = "$(pages_held)" ] && echo yes || echo "no: $p0 at load, $(pages_held) at the end")"
 	rmmod_as smp_unload palacios
 	# The control: the same 2-vCPU guest under kvm_amd, in the same
-	# QEMU host, its vCPU threads on host CPUs 0 and 1
+	# QEMU host, its vCPU threads on host CPUs 1 and 2
 	kvm_load smp_kvm_load
 	for i in $(seq 1 "${KVM_CONTROL:-10}"); do
-		boot_time kvm-smp /bin/kvm-linux -c 2 -k /guest/bzImage \
+		boot_time kvm-smp /bin/kvm-linux -c 2 -a 1,2 -k /guest/bzImage \
 			-i /guest/initrd.cpio.gz -m 128 \
 			-p "console=ttyS0 panic=-1 guest.shell"
 	done
 }
 
-# smp_all_good BOOT: the guests reached their shell and powered off, with
-# their 2 vCPUs on host CPUs 1 and 0: at least 48 of 50.  Not 50: about one
-# such boot in sixty ends in a triple fault or an oops of the guest (the
-# known defect of parallel vCPUs on QEMU's emulated SVM, not explained yet:
-# see "Known defect" in Documentation/virt/palacios/api.rst and the idle
-# scenario); each one is shown here, with the guest's console.
+# smp_all_good BOOT: all 50 guests reached their shell and powered off,
+# with their 2 vCPUs on host CPUs 1 and 2; the others are shown, and the
+# host log has each one's console (KSMP| lines).
 smp_all_good() {
 	local log good
 	log=$(serial "$1")
-	good=$(text "$log" | grep -c "^PALTEST: smp_smoke cpus=2 stopped=shutdown placed=1,0$")
-	echo "expected at least 48 of 50 guests with 2 vCPUs (on host CPUs 1 and 0) to reach their shell and power off"
+	good=$(text "$log" | grep -c "^PALTEST: smp_smoke cpus=2 stopped=shutdown placed=1,2$")
+	echo "expected 50 guests with 2 vCPUs (on host CPUs 1 and 2) to reach their shell and power off"
 	echo "saw $good; the others:"
 	text "$log" | grep "^PALTEST: smp_smoke" |
-		grep -v "cpus=2 stopped=shutdown placed=1,0$" | head -n 10 | sed 's/^/    /'
+		grep -v "cpus=2 stopped=shutdown placed=1,2$" | head -n 10 | sed 's/^/    /'
 	echo "in: $log"
-	[ "$good" -ge 48 ]
+	[ "$good" -eq 50 ]
 }
 
 smp_checks() {
 	local n=$1
 	t smp-load has "$n" "smp_load=ok"
 	t smp-50-guests smp_all_good "$n"
-	text "$(serial "$n")" | grep "^PALTEST: smp_smoke" |
-		grep -v "cpus=2 stopped=shutdown placed=1,0$" |
-		sed 's/^PALTEST: /    (known defect, issue 16: /; s/$/)/'
 	t smp-unload has "$n" "smp_unload=ok"
 	t smp-pages-returned has "$n" "smp_pages_back=yes"
 	t smp-clean clean_log "$n"
