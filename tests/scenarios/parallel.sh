@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario parallel: vCPUs on host CPUs of their own: a 2-vCPU Linux guest runs two busy loops at once, takes INIT (a CPU offlined and onlined again) and NMIs; placement, --affinity
+# Scenario parallel: vCPUs on host CPUs of their own: a 2-vCPU Linux guest runs two busy loops at once, takes INIT (a CPU offlined and onlined again) and NMIs; placement, --affinity, cgroups
 #@ stage: boot
 #@ order: 55
 #@ kernel: m
@@ -93,12 +93,48 @@ placement_tests() {
 	say "place_vf_rc=$? $(placed vf)"
 }
 
+# cpu_ticks PID: the user and system time of task PID, in ticks of 10 ms
+cpu_ticks() {
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# A busy VM started from a process in a cgroup limited to host CPU 2 and
+# to 20% of a CPU: its vCPU thread is placed on CPU 2, joins the cgroup,
+# and gets no more than its share
+cgroup_tests() {
+	local cg=/sys/fs/cgroup/pal pid t0 t1 c0 c1
+	mkdir -p /sys/fs/cgroup
+	mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+	echo "+cpuset +cpu" > /sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p $cg
+	echo 2 > $cg/cpuset.cpus
+	echo "20000 100000" > $cg/cpu.max
+	sh -c "echo \$\$ > $cg/cgroup.procs &&
+		/bin/palacios create vg -m 16M --image $G/vmmcall-loop.img &&
+		/bin/palacios launch vg" >/tmp/a.out 2>&1
+	sleep 1
+	for pid in /proc/[0-9]*; do
+		[ "$(cat "$pid/comm" 2>/dev/null)" = "pal-vg/0" ] && break
+	done
+	pid=${pid#/proc/}
+	say "cgroup_vg=$(placed vg) thread $(vm_cpu vg) in $(cat "/proc/$pid/cgroup" 2>/dev/null)"
+	c0=$(cpu_ticks "$pid")
+	t0=$(now_ms)
+	sleep 4
+	c1=$(cpu_ticks "$pid")
+	t1=$(now_ms)
+	say "cgroup_vg_cpu_percent=$(( (c1 - c0) * 1000 / (t1 - t0) ))"
+	/bin/palacios free vg
+	rmdir $cg
+}
+
 parallel_guest() {
 	local p0 p1
 	insmod_as par_load "$M/palacios.ko"
 	p0=$(pages_held)
 	parallel_linux par
 	placement_tests
+	cgroup_tests
 	p1=$(pages_held)
 	say "par_pages_back=$([ -n "$p0" ] && [ "$p0" = "$p1" ] && echo yes || echo "no: $p0 at load, $p1 at the end")"
 	rmmod_as par_unload palacios
@@ -129,6 +165,8 @@ parallel_checks() {
 	t par-affinity-offline-refused has "$n" "affinity_offline_rc=1 palacios: cannot set the CPUs of vm vd: the list names a CPU that is not online"
 	t par-affinity-bad-refused has "$n" "affinity_bad_rc=1 palacios: invalid CPU list '1-x'"
 	t par-ap-never-started has "$n" "place_vf_rc=0 1,1"
+	t par-cgroup-cpuset-obeyed has "$n" "cgroup_vg=2 thread 2 in 0::/pal"
+	t par-cgroup-cpu-max-obeyed within "$n" cgroup_vg_cpu_percent 1 30
 	t par-unload has "$n" "par_unload=ok"
 	t par-pages-returned has "$n" "par_pages_back=yes"
 	t par-clean clean_log "$n"

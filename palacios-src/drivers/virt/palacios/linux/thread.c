@@ -2,6 +2,7 @@
 /*
  * Palacios host interface on Linux: kernel threads and sleeping on events.
  */
+#include <linux/cgroup.h>
 #include <linux/completion.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
@@ -55,6 +56,22 @@ int v3_host_thread_start(int (*fn)(void *arg), void *arg, int cpu,
 	if (IS_ERR(task)) {
 		kfree(thread);
 		return PTR_ERR(task);
+	}
+	/*
+	 * Started for a process, the thread joins that process's cgroups, as
+	 * vhost's workers did, so that its cpu.max, cpuset and pids limits
+	 * hold for the VM's threads too.  Before kthread_bind(): a cpuset
+	 * refuses tasks that may not change their CPUs.  The CPU the thread
+	 * is bound to is one the process may run on (see v3_cpus_place()).
+	 */
+	if (!(current->flags & PF_KTHREAD)) {
+		int err = cgroup_attach_task_all(current, task);
+
+		if (err) {
+			kthread_stop(task);
+			kfree(thread);
+			return err;
+		}
 	}
 	if (cpu != V3_ANY_CPU)
 		kthread_bind(task, cpu);

@@ -328,9 +328,12 @@ struct v3_thread;
  * @out: on success, the handle for v3_host_thread_stop()
  *
  * A thread that runs for long checks v3_host_thread_should_stop() and calls
- * v3_host_yield() regularly.
+ * v3_host_yield() regularly.  Started by a process, the thread counts
+ * against that process's resource limits (on Linux, its cgroups), as the
+ * process's own threads would.
  *
- * Return: 0, -EINVAL if @cpu is not online, or -ENOMEM.
+ * Return: 0, -EINVAL if @cpu is not online, -ENOMEM, or the error of
+ * charging the thread to the calling process's limits.
  */
 int v3_host_thread_start(int (*fn)(void *arg), void *arg, int cpu,
 			 const char *name, struct v3_thread **out);
