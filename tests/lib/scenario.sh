@@ -126,10 +126,11 @@ guests() {
 	gcc -O2 -static -Wall -o "$B/clockcheck" "$top/tests/guest/clockcheck.c" &&
 	gcc -O2 -static -Wall -o "$B/parspin" "$top/tests/guest/parspin.c" &&
 	gcc -O2 -static -Wall -o "$B/pingpong" "$top/tests/guest/pingpong.c" &&
+	gcc -O2 -static -Wall -pthread -o "$B/ipistorm" "$top/tests/guest/ipistorm.c" &&
 	"$top/tests/lib/mkinitramfs.sh" "$B/guest-initrd.cpio.gz" \
 		"$top/tests/guest/linux-init.sh" \
 		"$B/clockcheck:/bin/clockcheck" "$B/parspin:/bin/parspin" \
-		"$B/pingpong:/bin/pingpong" &&
+		"$B/pingpong:/bin/pingpong" "$B/ipistorm:/bin/ipistorm" &&
 	uapi_progs || return 1
 	distro_kernel || echo "guests: no distribution kernel: its test is skipped"
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario parallel: vCPUs on host CPUs of their own: a 2-vCPU Linux guest runs two busy loops at once, takes INIT (a CPU offlined and onlined again) and NMIs; placement, --affinity, cgroups
+# Scenario parallel: vCPUs on host CPUs of their own: a 2-vCPU Linux guest runs two busy loops at once, storms IPIs, takes INIT (a CPU offlined and onlined again) and NMIs; placement, --affinity, cgroups, a host CPU offlined under a vCPU
 #@ stage: boot
 #@ order: 55
 #@ kernel: m
@@ -15,6 +15,9 @@ PARSPIN_ITERS=100000000
 parallel_session() {
 	linux_type 'grep -c ^processor /proc/cpuinfo | sed s/^/CPUS-/' "^CPUS-"
 	linux_type "parspin 2 $PARSPIN_ITERS" "^PARSPIN: "
+	# a hostile guest: vCPU 0 sends vCPU 1 IPIs as fast as it can (TLB
+	# shootdowns) for 5 s
+	linux_type "ipistorm 5" "^IPISTORM: "
 	# CPU 1 offline halts its vCPU with interrupts off; online again
 	# takes INIT and SIPI
 	linux_type 'echo 0 > /sys/devices/system/cpu/cpu1/online; echo OFF-$(cat /sys/devices/system/cpu/cpu1/online)' "^OFF-"
@@ -34,6 +37,7 @@ parallel_linux() {
 	say "$1_cpus=$(sed -n 's/^CPUS-//p' /tmp/k.out | tr -d '\r' | head -n 1)"
 	say "$1_spin $(sed -n 's/^PARSPIN: //p' /tmp/k.out | tr -d '\r')"
 	say "$1_spin_again $(sed -n 's/^AGAIN: //p' /tmp/k.out | tr -d '\r')"
+	say "$1_ipistorm_per_s=$(sed -n 's/^IPISTORM: .* per_s=\([0-9]*\).*/\1/p' /tmp/k.out | tr -d '\r')"
 	# two at once against one alone, in percent: about 100 in parallel,
 	# about 200 on one host CPU
 	say "$1_spin_ratio=$(sed -n 's/^PARSPIN: one_ms=\([0-9]*\) two_ms=\([0-9]*\).*/\2 \1/p' /tmp/k.out | awk '$2 > 0 { printf "%d", 100 * $1 / $2 }')"
@@ -128,6 +132,30 @@ cgroup_tests() {
 	rmdir $cg
 }
 
+# exits NAME: the exits vm NAME has taken so far
+exits() {
+	/bin/palacios stats "$1" | awk '$1 == "total" { print $2 }'
+}
+
+# A host CPU that runs a busy vCPU taken offline: the vCPU goes on on
+# another CPU, and the CPU comes back
+host_cpu_offline_tests() {
+	local e0 e1
+	/bin/palacios create vh -m 16M -a 2 --image $G/vmmcall-loop.img >/dev/null 2>&1
+	/bin/palacios launch vh
+	sleep 1
+	echo 0 > /sys/devices/system/cpu/cpu2/online
+	say "hotplug_offline=$(cat /sys/devices/system/cpu/cpu2/online)"
+	e0=$(exits vh)
+	sleep 1
+	e1=$(exits vh)
+	say "hotplug_vh_runs=$([ "${e1:-0}" -gt "${e0:-0}" ] && echo yes || echo "no: $e0 then $e1 exits") thread $(vm_cpu vh)"
+	echo 1 > /sys/devices/system/cpu/cpu2/online
+	say "hotplug_online=$(cat /sys/devices/system/cpu/cpu2/online)"
+	/bin/palacios free vh
+	say "hotplug_vh_freed=$(/bin/palacios list | awk '$1 == "vh"' | wc -l)"
+}
+
 parallel_guest() {
 	local p0 p1
 	insmod_as par_load "$M/palacios.ko"
@@ -135,6 +163,7 @@ parallel_guest() {
 	parallel_linux par
 	placement_tests
 	cgroup_tests
+	host_cpu_offline_tests
 	p1=$(pages_held)
 	say "par_pages_back=$([ -n "$p0" ] && [ "$p0" = "$p1" ] && echo yes || echo "no: $p0 at load, $p1 at the end")"
 	rmmod_as par_unload palacios
@@ -148,6 +177,7 @@ parallel_linux_checks() {
 	t "$k-two-vcpus" has "$n" "${k}_cpus=2"
 	t "$k-placed" has "$n" "${k}_placed=$placed"
 	t "$k-spin-ratio" within "$n" "${k}_spin_ratio" "$lo" "$hi"
+	t "$k-ipi-storm" within "$n" "${k}_ipistorm_per_s" 10 100000000
 	t "$k-cpu-offline" has "$n" "${k}_offline=0"
 	t "$k-cpu-online-again" has "$n" "${k}_online=1-2"
 	t "$k-nmis-delivered" has "$n" "${k}_nmi_backtraces=2"
@@ -167,6 +197,10 @@ parallel_checks() {
 	t par-ap-never-started has "$n" "place_vf_rc=0 1,1"
 	t par-cgroup-cpuset-obeyed has "$n" "cgroup_vg=2 thread 2 in 0::/pal"
 	t par-cgroup-cpu-max-obeyed within "$n" cgroup_vg_cpu_percent 1 30
+	t par-host-cpu-offline has "$n" "hotplug_offline=0"
+	t par-vcpu-moved-off-offline-cpu has "$n" "hotplug_vh_runs=yes thread "
+	t par-host-cpu-online-again has "$n" "hotplug_online=1"
+	t par-vm-on-offlined-cpu-freed has "$n" "hotplug_vh_freed=0"
 	t par-unload has "$n" "par_unload=ok"
 	t par-pages-returned has "$n" "par_pages_back=yes"
 	t par-clean clean_log "$n"
