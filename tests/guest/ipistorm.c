@@ -10,6 +10,7 @@
  *                     address space, with an IPI.
  */
 #define _GNU_SOURCE
+#include "guest-util.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -19,26 +20,6 @@
 #include <unistd.h>
 
 static volatile int done;
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror("sched_setaffinity");
-		exit(1);
-	}
-}
 
 static void *spinner(void *arg)
 {
