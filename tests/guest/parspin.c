@@ -10,20 +10,13 @@
  *                     share one host CPU, about 2 A.
  */
 #define _GNU_SOURCE
+#include "guest-util.h"
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static void spin(long iters)
 {
@@ -36,12 +29,11 @@ static void spin(long iters)
 /* Run @n busy loops at once, loop i on CPU i; return the wall time in ms. */
 static long long run(int n, long iters)
 {
-	long long t0 = now_ms();
+	long long t0 = now_ns() / 1000000;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		pid_t pid = fork();
-		cpu_set_t set;
 
 		if (pid < 0) {
 			perror("fork");
@@ -49,18 +41,13 @@ static long long run(int n, long iters)
 		}
 		if (pid)
 			continue;
-		CPU_ZERO(&set);
-		CPU_SET(i, &set);
-		if (sched_setaffinity(0, sizeof(set), &set)) {
-			perror("sched_setaffinity");
-			_exit(1);
-		}
+		pin(i);
 		spin(iters);
 		_exit(0);
 	}
 	while (wait(NULL) > 0)
 		;
-	return now_ms() - t0;
+	return now_ns() / 1000000 - t0;
 }
 
 int main(int argc, char **argv)

@@ -54,12 +54,17 @@ parallel_linux() {
 # (field 39 of /proc/PID/stat)
 vm_cpu() {
 	local p
+	p=$(vm_pid "$1")
+	[ -n "$p" ] || { echo none; return; }
+	sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f37
+}
+
+# vm_pid NAME: the PID of the thread of vCPU 0 of vm NAME, if it runs
+vm_pid() {
+	local p
 	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = "pal-$1/0" ] || continue
-		sed 's/.*) //' "$p/stat" | cut -d' ' -f37
-		return
+		[ "$(cat "$p/comm" 2>/dev/null)" = "pal-$1/0" ] && echo "${p#/proc/}" && return
 	done
-	echo none
 }
 
 # pages_held: the pages Palacios holds, as the tool reports them
@@ -117,10 +122,7 @@ cgroup_tests() {
 		/bin/palacios create vg -m 16M --image $G/vmmcall-loop.img &&
 		/bin/palacios launch vg" >/tmp/a.out 2>&1
 	sleep 1
-	for pid in /proc/[0-9]*; do
-		[ "$(cat "$pid/comm" 2>/dev/null)" = "pal-vg/0" ] && break
-	done
-	pid=${pid#/proc/}
+	pid=$(vm_pid vg)
 	say "cgroup_vg=$(placed vg) thread $(vm_cpu vg) in $(cat "/proc/$pid/cgroup" 2>/dev/null)"
 	c0=$(cpu_ticks "$pid")
 	t0=$(now_ms)
@@ -173,10 +175,10 @@ parallel_guest() {
 # vCPUs on host CPUs 1 and 2, the two loops at once in 50% to 160% of one's
 # time
 parallel_linux_checks() {
-	local n=$1 k=$2 placed=1,2 lo=50 hi=160
+	local n=$1 k=$2
 	t "$k-two-vcpus" has "$n" "${k}_cpus=2"
-	t "$k-placed" has "$n" "${k}_placed=$placed"
-	t "$k-spin-ratio" within "$n" "${k}_spin_ratio" "$lo" "$hi"
+	t "$k-placed" has "$n" "${k}_placed=1,2"
+	t "$k-spin-ratio" within "$n" "${k}_spin_ratio" 50 160
 	t "$k-ipi-storm" within "$n" "${k}_ipistorm_per_s" 10 100000000
 	t "$k-cpu-offline" has "$n" "${k}_offline=0"
 	t "$k-cpu-online-again" has "$n" "${k}_online=1-2"
