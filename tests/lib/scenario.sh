@@ -173,9 +173,10 @@ initrd() {
 	[ -f "$top/build/distro/vmlinuz" ] &&
 		extra+=("$top/build/distro/vmlinuz:/guest/distro-vmlinuz")
 	gcc -O2 -static -Wall -o "$B/kvmcheck" "$top/tests/guest/kvmcheck.c" &&
+	gcc -O2 -static -Wall -o "$B/hwbp" "$top/tests/guest/hwbp.c" &&
 	"$top/tests/lib/mkinitramfs.sh" "$B/initrd-$(basename "$dir").cpio.gz" \
 		"$top/tests/guest/init.sh" "$SC_DIR:/scenarios" \
-		"$B/kvmcheck:/bin/kvmcheck" \
+		"$B/kvmcheck:/bin/kvmcheck" "$B/hwbp:/bin/hwbp" \
 		"$B/kvm-bench:/bin/kvm-bench" "$B/kvm-linux:/bin/kvm-linux" \
 		"$B/guests:/guests" \
 		"$B/palacios:/bin/palacios" "$B/palacios_test:/bin/palacios_test" \

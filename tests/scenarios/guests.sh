@@ -4,7 +4,7 @@
 #@ order: 20
 #@ kernel: y
 #@ mem: 3G
-#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=9
+#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=11
 
 # wait_cmdline_guests: wait for the pal.nguests= guests to be freed
 wait_cmdline_guests() {
@@ -27,13 +27,22 @@ guest_checks() {
 	t "$n-badmsr-gp" logged "$n" "palacios: badmsr> badmsr: PASS got #GP x2"
 	t "$n-badmsr-logged" logged "$n" "palacios: vm badmsr: read of unknown MSR 0xdeadbeef: #GP to the guest"
 	t "$n-badport-all-ones" logged "$n" "palacios: badport> badport: PASS"
+	# hostile: #DB storms and breakpoints, WBINVD, RDPMC, RDPRU
+	t "$n-dbtrap-regs-own" logged "$n" "palacios: dbtrap> dbtrap: DR0-DR3 read 0, then what was written"
+	t "$n-dbtrap-breakpoints" logged "$n" "palacios: dbtrap> dbtrap: breakpoint hits 1000 of 1000 calls"
+	t "$n-dbtrap-pass" logged "$n" "palacios: dbtrap> dbtrap: PASS"
+	t "$n-dbtrap-exit" logged "$n" "palacios: vm dbtrap: stopped: exited with code 0"
+	t "$n-wbinvd-rdpmc-gp" logged "$n" "palacios: wbinvd> wbinvd: rdpmc raised #GP"
+	t "$n-wbinvd-rdpru-ud" logged "$n" "palacios: wbinvd> wbinvd: rdpru raised #UD"
+	t "$n-wbinvd-pass" logged "$n" "palacios: wbinvd> wbinvd: PASS"
+	t "$n-wbinvd-exit" logged "$n" "palacios: vm wbinvd: stopped: exited with code 0"
 	t "$n-pages-returned" pages_returned "$n"
 	t "$n-clean-log" clean_log "$n"
 }
 
 guests_checks() {
 	local n=$1
-	t guests-all-done has "$n" "guests_done=9 of 9"
+	t guests-all-done has "$n" "guests_done=11 of 11"
 	guest_checks "$n"
 	t guests-memtest-2g logged "$n" "palacios: vm memtest: running (2048 MiB, 1 vCPUs on host CPUs [0-9]*)"
 	t guests-memtest-pass logged "$n" "palacios: memtest> memtest: PASS"

@@ -32,6 +32,13 @@ uapi_tests() {
 	say "palacios_stats_after_free_rc=$? $(tail -n 1 /tmp/s.out)"
 	/bin/palacios run -m 1G $G/garbage.img </dev/null >/tmp/g.out 2>&1
 	say "palacios_run_garbage_rc=$? $(tail -n 1 /tmp/g.out)"
+	# A breakpoint of the host's armed on the vCPU's CPU: the guest must
+	# not read it in DR0-DR3, and it must fire again after the guest ran.
+	# drregs, not dbtrap: QEMU 7.2 crashes when a guest enables a
+	# breakpoint in the slot of one of the host's (see dbtrap.c).
+	/bin/hwbp 1 /bin/palacios run -a 1 -m 16M $G/drregs.img </dev/null \
+		>/tmp/b.out 2>&1
+	sed 's/^/HWBP| /' /tmp/b.out
 	[ -f /guest/bzImage ] && linux_guest
 	PALACIOS_GUESTS=$G PALACIOS_KERNEL=/guest/bzImage \
 		ksft test /bin/palacios_test
@@ -129,6 +136,11 @@ uapi_tests_checks() {
 	t "$n-stats-vmmcall" logged "$n" "^STATS| *vmmcall"
 	t "$n-stats-after-free" has "$n" "palacios_stats_after_free_rc=1 palacios: .*keep"
 	t "$n-run-garbage" has "$n" "palacios_run_garbage_rc=1 .*not a valid Palacios image"
+	t "$n-host-bp-armed" logged "$n" "^HWBP| hwbp: armed 0x[0-9a-f]* on CPU 1"
+	t "$n-host-bp-hidden" logged "$n" "^HWBP| drregs: DR0-DR3 read 0, then what was written"
+	t "$n-host-bp-guest-pass" logged "$n" "^HWBP| drregs: PASS"
+	t "$n-host-bp-guest-rc" logged "$n" "^HWBP| hwbp: rc=0"
+	t "$n-host-bp-fires-after" logged "$n" "^HWBP| hwbp: hits 5 of 5"
 	# an unmodified Linux kernel, by the boot protocol, to its /init
 	t "$n-linux-banner" logged "$n" "^KRUN| \[ *0\.000000\] Linux version 6\.12"
 	t "$n-linux-e820" logged "$n" "^KRUN| .*BIOS-e820: \[mem 0x0000000000100000-0x0000000007ffffff\] usable"

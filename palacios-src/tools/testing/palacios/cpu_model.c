@@ -110,6 +110,22 @@ u64 v3_rdtsc(void)
 				  __ATOMIC_RELAXED);
 }
 
+static __thread u64 model_dbs[4];
+
+u64 *model_db(void)
+{
+	return model_dbs;
+}
+
+void v3_set_db(unsigned int n, u64 val)
+{
+	if (n > 3) {
+		fprintf(stderr, "#UD: mov to DR%u\n", n);
+		abort();
+	}
+	model_dbs[n] = val;
+}
+
 static __thread u8 model_fpu[MODEL_FPU_SIZE] __aligned(V3_FPU_ALIGN);
 
 u8 *model_fpu_regs(void)

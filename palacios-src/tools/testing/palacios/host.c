@@ -613,6 +613,16 @@ void v3_host_branch_barrier(void)
 	__atomic_add_fetch(&test_host.branch_barriers, 1, __ATOMIC_RELAXED);
 }
 
+void v3_host_machine_check(void)
+{
+	__atomic_add_fetch(&test_host.machine_checks, 1, __ATOMIC_RELAXED);
+}
+
+void v3_host_debugregs_restore(void)
+{
+	__atomic_add_fetch(&test_host.debugreg_restores, 1, __ATOMIC_RELAXED);
+}
+
 void v3_host_fpu_get(void)
 {
 	if (this_fpu_held)

@@ -54,6 +54,12 @@ static const struct vec vecs[] = {
 	V(16, RDMSR, 2, 2, 2, N, 0, 0, 0x0f, 0x32),
 	V(16, WRMSR, 2, 2, 2, N, 0, 0, 0x0f, 0x30),
 	V(16, HLT, 1, 2, 2, N, 0, 0, 0xf4),
+	V(16, INVD, 2, 2, 2, N, 0, 0, 0x0f, 0x08),
+	V(16, WBINVD, 2, 2, 2, N, 0, 0, 0x0f, 0x09),
+	V(16, RDPMC, 2, 2, 2, N, 0, 0, 0x0f, 0x33),
+	V(16, MOV_TO_DR, 3, 4, 2, 3, 0, 0, 0x0f, 0x23, 0xcb),
+	V(32, MOV_FROM_DR, 3, 4, 4, 0, 0, 0, 0x0f, 0x21, 0xf8),
+	V(32, MOV_FROM_DR, 4, 4, 4, 0, 0, 0, 0x66, 0x0f, 0x21, 0x00),
 	V(16, VMMCALL, 3, 2, 2, N, 0, 0, 0x0f, 0x01, 0xd9),
 	V(16, IN, 2, 1, 2, 0, 0x80, P, 0xe4, 0x80),
 	V(16, IN, 2, 2, 2, 0, 0x80, P, 0xe5, 0x80),
@@ -239,6 +245,9 @@ static const struct vec vecs[] = {
 	  0x41, 0xc7, 0x44, 0x24, 0x08, 0x00, 0x00, 0x00, 0x80),
 	V(64, MOV_STORE_IMM, 11, 8, 8, N, 0x7fffffff, M,
 	  0x48, 0xc7, 0x05, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0x7f),
+	V(64, MOV_TO_DR, 4, 8, 8, 9, 0, 0, 0x41, 0x0f, 0x23, 0xc9),
+	V(64, MOV_FROM_DR, 3, 8, 8, 3, 0, 0, 0x0f, 0x21, 0xdb),
+	V(64, MOV_FROM_DR, 4, 8, 8, 15, 0, 0, 0x41, 0x0f, 0x21, 0x07),
 	V(64, MOVZX, 4, 8, 8, 0, 0, M | S1, 0x48, 0x0f, 0xb6, 0x00),
 	V(64, MOVZX, 4, 8, 8, 9, 0, M | S2, 0x4c, 0x0f, 0xb7, 0x08),
 	V(64, MOVZX, 4, 2, 8, 0, 0, M | S1, 0x66, 0x0f, 0xb6, 0x00),
@@ -277,7 +286,8 @@ static bool same_insn(const struct v3_insn *a, const struct v3_insn *b)
 	       a->prefixes == b->prefixes && a->seg == b->seg &&
 	       a->rex == b->rex && a->opsize == b->opsize &&
 	       a->addrsize == b->addrsize && a->srcsize == b->srcsize &&
-	       a->reg == b->reg && a->high_byte == b->high_byte &&
+	       a->reg == b->reg && a->dr == b->dr &&
+	       a->high_byte == b->high_byte &&
 	       a->port_imm == b->port_imm && a->has_mem == b->has_mem &&
 	       a->imm == b->imm;
 }
@@ -315,6 +325,26 @@ static void test_vectors(void)
 		CHECK(v3_decode(buf, v->len + 1, v->mode, &again) == 0);
 		CHECK(same_insn(&insn, &again));
 	}
+}
+
+/* MOV to and from a debug register: its number and the GPR's */
+static void test_debug_regs(void)
+{
+	static const u8 to_dr1_r9[] = { 0x41, 0x0f, 0x23, 0xc9 };
+	static const u8 from_dr3_rbx[] = { 0x0f, 0x21, 0xdb };
+	static const u8 from_dr8[] = { 0x44, 0x0f, 0x21, 0xc0 };
+	static const u8 locked[] = { 0xf0, 0x0f, 0x23, 0xc0 };
+	struct v3_insn insn;
+
+	CHECK(v3_decode(to_dr1_r9, 4, V3_MODE_64, &insn) == 0);
+	CHECK(insn.op == V3_OP_MOV_TO_DR && insn.dr == 1 && insn.reg == 9);
+	CHECK(v3_decode(from_dr3_rbx, 3, V3_MODE_32, &insn) == 0);
+	CHECK(insn.op == V3_OP_MOV_FROM_DR && insn.dr == 3 && insn.reg == 3);
+	CHECK(insn.opsize == 4 && !insn.has_mem);
+	/* REX.R names DR8, which raises #UD: the exit handler refuses it */
+	CHECK(v3_decode(from_dr8, 4, V3_MODE_64, &insn) == 0);
+	CHECK(insn.dr == 8 && insn.reg == 0);
+	CHECK(v3_decode(locked, 4, V3_MODE_64, &insn) == -EINVAL);
 }
 
 /* Every vector cut short at every byte count wants more bytes */
@@ -707,6 +737,20 @@ static void gen_common(struct xcheck *x, enum v3_cpu_mode mode)
 	emit(x, V3_OP_WRMSR, "wrmsr");
 	emit(x, V3_OP_HLT, "hlt");
 	emit(x, V3_OP_VMMCALL, "vmmcall");
+	emit(x, V3_OP_INVD, "invd");
+	emit(x, V3_OP_WBINVD, "wbinvd");
+	emit(x, V3_OP_RDPMC, "rdpmc");
+	for (s = 0; s < 4; s++) {
+		const char *r = mode == V3_MODE_64 ? regs64[3][s] :
+				regs_legacy[2][s];
+
+		emit(x, V3_OP_MOV_FROM_DR, "mov %%db%u, %%%s", s, r);
+		emit(x, V3_OP_MOV_TO_DR, "mov %%%s, %%db%u", r, 7 - s);
+	}
+	if (mode == V3_MODE_64) {
+		emit(x, V3_OP_MOV_TO_DR, "mov %%r13, %%db2");
+		emit(x, V3_OP_MOV_FROM_DR, "mov %%db6, %%r8");
+	}
 	for (s = 0; s < 3; s++) {
 		const char *acc = regs_legacy[s][0];
 
@@ -936,6 +980,7 @@ static void test_binutils(void)
 
 static const struct test_case decode_cases[] = {
 	{ "vectors", test_vectors },
+	{ "debug_regs", test_debug_regs },
 	{ "truncation", test_truncation },
 	{ "prefixes", test_prefixes },
 	{ "segments", test_segments },

@@ -23,6 +23,10 @@
  * @objects: heap objects and wait queues allocated and not freed
  * @errors: messages logged at V3_LOG_ERR
  * @kicks: v3_host_interrupt_cpu() calls per CPU
+ * @branch_barriers: v3_host_branch_barrier() calls
+ * @user_mm_leaves: v3_host_leave_user_mm() calls
+ * @machine_checks: v3_host_machine_check() calls
+ * @debugreg_restores: v3_host_debugregs_restore() calls
  * @fpu_gets: v3_host_fpu_get() calls
  * @fpu_puts: v3_host_fpu_put() calls
  * @fpu_errors: unbalanced calls: a get while the thread holds the FPU, a
@@ -48,6 +52,8 @@ struct test_host {
 	unsigned long kicks[TEST_MAX_CPUS];
 	unsigned long branch_barriers;
 	unsigned long user_mm_leaves;
+	unsigned long machine_checks;
+	unsigned long debugreg_restores;
 	unsigned long fpu_gets;
 	unsigned long fpu_puts;
 	unsigned long fpu_errors;

@@ -20,7 +20,8 @@
 #define NS_PER_MS	1000000ULL
 #define NS_PER_US	1000ULL
 
-#define FLOOR_NS	(50 * NS_PER_US)
+#define FLOOR_NS	(50 * NS_PER_US)	/* of any host timer */
+#define PERIOD_NS	(200 * NS_PER_US)	/* of a periodic timer */
 
 #define R_ID		0x020
 #define R_VER		0x030
@@ -761,6 +762,28 @@ static void test_timer_periodic(void)
 	env_free(&env);
 }
 
+/* The shortest periodic period is 200 us; a stopped timer stays off */
+static void test_timer_floor_and_stop(void)
+{
+	struct lapic_env env;
+	u64 deadline, t0;
+
+	env_init(&env);
+	enable(&env);
+	wr(&env, R_LVTT, PERIODIC | 0x40);
+	wr(&env, R_TDCR, TDCR_DIV1);
+	t0 = test_host.now_ns;
+	wr(&env, R_TMICT, 1);			/* 1 ns */
+	CHECK(timer_armed(&env, &deadline) && deadline == t0 + PERIOD_NS);
+	CHECK(test_host_advance(NS_PER_SEC) == 5000);
+	v3_lapic_stop(&env.apic);
+	CHECK(!timer_armed(&env, NULL));
+	CHECK(test_host_advance(NS_PER_SEC) == 0);
+	wr(&env, R_TMICT, 1000000);
+	CHECK(!timer_armed(&env, NULL));
+	env_free(&env);
+}
+
 static void test_timer_divide(void)
 {
 	static const struct {
@@ -907,21 +930,21 @@ static void test_timer_floor(void)
 	env_init(&env);
 	enable(&env);
 	wr(&env, R_TDCR, TDCR_DIV1);
-	/* a periodic count of 1 ns: a period of 50 us */
+	/* a periodic count of 1 ns: a period of 200 us */
 	wr(&env, R_LVTT, PERIODIC | 0x40);
 	t0 = test_host.now_ns;
 	wr(&env, R_TMICT, 1);
-	CHECK(timer_armed(&env, &deadline) && deadline == t0 + FLOOR_NS);
+	CHECK(timer_armed(&env, &deadline) && deadline == t0 + PERIOD_NS);
 	fired = test_host_advance(NS_PER_MS);
-	CHECK(fired >= 19 && fired <= 21);
-	CHECK(env.kicks >= 19 && env.kicks <= 21);
+	CHECK(fired >= 4 && fired <= 6);
+	CHECK(env.kicks >= 4 && env.kicks <= 6);
 	CHECK(timer_armed(&env, &deadline));
 	CHECK(deadline >= test_host.now_ns);
 	CHECK(rd(&env, R_TMCCT) <= 1);
-	/* 10 us periods: also 50 us */
+	/* 10 us periods: also 200 us */
 	wr(&env, R_TMICT, 10000);
 	fired = test_host_advance(NS_PER_MS);
-	CHECK(fired >= 19 && fired <= 21);
+	CHECK(fired >= 4 && fired <= 6);
 	/* a one-shot count of 1: the host timer 50 us away */
 	wr(&env, R_LVTT, 0x40);
 	t0 = test_host.now_ns;
@@ -1141,6 +1164,7 @@ static const struct test_case lapic_cases[] = {
 	{ "init_sipi_nmi", test_init_sipi_nmi },
 	{ "timer_oneshot", test_timer_oneshot },
 	{ "timer_periodic", test_timer_periodic },
+	{ "timer_floor_and_stop", test_timer_floor_and_stop },
 	{ "timer_divide", test_timer_divide },
 	{ "timer_masked", test_timer_masked },
 	{ "timer_stop", test_timer_stop },

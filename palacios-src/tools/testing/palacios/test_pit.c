@@ -274,9 +274,10 @@ static void test_mode0_oneshot(void)
 	test_host_advance(NS_PER_MS);
 	CHECK(env.irq_calls == 2);
 	t0 = test_host.now_ns;
-	outb(&env, CH0, 0x00);		/* 16 ticks */
+	outb(&env, CH0, 0x00);		/* 16 ticks: 13 us */
 	CHECK(timer_armed(&env, &deadline));
-	CHECK(deadline == t0 + ns_of(16));
+	/* no host timer closer than 200 us */
+	CHECK(deadline == t0 + 200 * NS_PER_US);
 	CHECK(test_host_advance(NS_PER_MS) == 1);
 	CHECK(env.rises == 2 && env.level);
 	CHECK(!timer_armed(&env, NULL));
@@ -629,6 +630,50 @@ static void test_free(void)
 	env_free(&env);
 }
 
+/* A stopped PIT's timer is off for good; its ports still answer. */
+static void test_stop(void)
+{
+	struct pit_env env;
+	int rises;
+
+	env_init(&env);
+	outb(&env, MODE, 0x34);
+	out16(&env, CH0, LINUX_LATCH);
+	CHECK(timer_armed(&env, NULL));
+	v3_pit_stop(&env.pit);
+	CHECK(!timer_armed(&env, NULL));
+	rises = env.rises;
+	CHECK(test_host_advance(NS_PER_SEC) == 0);
+	CHECK(env.rises == rises);
+	/* the guest cannot arm it again */
+	outb(&env, MODE, 0x34);
+	out16(&env, CH0, LINUX_LATCH);
+	CHECK(!timer_armed(&env, NULL));
+	CHECK(test_host_advance(NS_PER_SEC) == 0);
+	v3_pit_stop(&env.pit);		/* twice: harmless */
+	env_free(&env);
+}
+
+/* Count 1 (1.19 MHz): at most one host timer interrupt per 200 us */
+static void test_min_period(void)
+{
+	struct pit_env env;
+	u64 deadline, t0;
+	unsigned int fired;
+
+	env_init(&env);
+	outb(&env, MODE, 0x34);
+	t0 = test_host.now_ns;
+	out16(&env, CH0, 1);
+	CHECK(timer_armed(&env, &deadline));
+	CHECK(deadline == t0 + 200 * NS_PER_US);
+	fired = test_host_advance(NS_PER_SEC);
+	if (fired > 5000)
+		printf("# %u host timer expiries in a second\n", fired);
+	CHECK(fired >= 4900 && fired <= 5000);
+	env_free(&env);
+}
+
 static u64 rnd_state;
 
 static u64 rnd(void)
@@ -700,6 +745,8 @@ static const struct test_case pit_cases[] = {
 	{ "long_uptime", test_long_uptime },
 	{ "init_failures", test_init_failures },
 	{ "free", test_free },
+	{ "stop", test_stop },
+	{ "min_period", test_min_period },
 	{ "random_stress", test_random_stress },
 };
 

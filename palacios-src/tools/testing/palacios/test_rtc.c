@@ -693,6 +693,24 @@ static void test_register_c(void)
 	env_free(&env);
 }
 
+/* A stopped clock's timer stays off, whatever the guest asks */
+static void test_stop(void)
+{
+	struct rtc_env env;
+
+	env_init_at(&env, T_2026_12_01_182113);
+	cmos_write(&env, REG_B, B_24H | B_PIE);
+	CHECK(timer_armed(&env, NULL));
+	v3_rtc_stop(&env.rtc);
+	CHECK(!timer_armed(&env, NULL));
+	CHECK(test_host_advance(NS_PER_SEC) == 0);
+	cmos_write(&env, REG_B, B_24H);
+	cmos_write(&env, REG_B, B_24H | B_PIE);
+	CHECK(!timer_armed(&env, NULL));
+	CHECK(test_host_advance(NS_PER_SEC) == 0);
+	env_free(&env);
+}
+
 static void test_periodic(void)
 {
 	struct rtc_env env;
@@ -1043,6 +1061,7 @@ static const struct test_case rtc_cases[] = {
 	{ "divider_hold", test_divider_hold },
 	{ "register_c", test_register_c },
 	{ "periodic", test_periodic },
+	{ "stop", test_stop },
 	{ "rate_floor", test_rate_floor },
 	{ "update_interrupt", test_update_interrupt },
 	{ "alarm", test_alarm },

@@ -44,6 +44,10 @@
 #define G_OUT		(LOAD + 0x0b)	/* ee */
 #define G_INVD		(LOAD + 0x0c)	/* 0f 08 */
 #define G_NOPS		(LOAD + 0x10)	/* 90 ... */
+#define G_WBINVD	(LOAD + 0x20)	/* 0f 09 */
+#define G_RDPMC		(LOAD + 0x22)	/* 0f 33 */
+#define G_TO_DR1	(LOAD + 0x24)	/* 41 0f 23 c9: mov %r9, %dr1 */
+#define G_FROM_DR1	(LOAD + 0x28)	/* 0f 21 cb: mov %dr1, %rbx */
 #define ENTRY		(LOAD + 0x40)
 #define STACK		0x80000ULL
 #define ENTRY16		0x7c00ULL	/* real mode: below 64 KiB */
@@ -54,6 +58,8 @@ static const u8 guest_code[0x40] = {
 	0xee, 0x0f, 0x08, 0x90, 0x90,
 	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
 	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+	0x0f, 0x09, 0x0f, 0x33, 0x41, 0x0f, 0x23, 0xc9,
+	0x0f, 0x21, 0xcb,
 };
 
 static struct {
@@ -1143,6 +1149,104 @@ static void test_events(void)
 	core_down();
 }
 
+/*
+ * The intercepts a hostile guest could otherwise abuse: #DB and #AC go
+ * back to the guest, #MC to the host; WBINVD does nothing, RDPMC raises
+ * #GP and RDPRU #UD; DR0-DR3 are the guest's own, in the hardware only
+ * while its DR7 enables a breakpoint.
+ */
+#define DB_EVENT	(1 | SVM_EVTINJ_EXCEPTION | SVM_EVTINJ_VALID)
+#define AC_EVENT	(17 | SVM_EVTINJ_EXCEPTION | SVM_EVTINJ_VALID | \
+			 SVM_EVTINJ_ERR_VALID)
+#define DR_VALUE	0xfeedf00d12345678ULL
+#define HOST_DR1	0x1111222233334444ULL
+
+static int step_hostile(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	u64 *db = model_db();
+
+	switch (n) {
+	case 0:
+		CHECK(v->control.intercept_exceptions ==
+		      (BIT(1) | BIT(17) | BIT(18)));
+		CHECK(v->control.intercept_dr == 0x000f000f);
+		CHECK(v->control.intercept3 & BIT(15));		/* RDPMC */
+		CHECK(v->control.intercept4 & BIT(9));		/* WBINVD */
+		CHECK(v->control.intercept4 & BIT(14));		/* RDPRU */
+		db[1] = HOST_DR1;
+		v->save.rip = G_NOPS;
+		v->control.exit_code = SVM_EXIT_EXCP_BASE + 17;
+		v->control.exit_info_1 = 0;
+		return MODEL_EXIT;
+	case 1:
+		CHECK(model_svm.events[1] == AC_EVENT);
+		CHECK(v->save.rip == G_NOPS);
+		v->control.exit_code = SVM_EXIT_EXCP_BASE + 1;
+		return MODEL_EXIT;
+	case 2:
+		CHECK(model_svm.events[2] == DB_EVENT);
+		v->control.exit_code = SVM_EXIT_EXCP_BASE + 18;
+		return MODEL_EXIT;
+	case 3:
+		CHECK(model_svm.events[3] == 0);
+		CHECK(test_host.machine_checks == 1);
+		return insn_exit(v, SVM_EXIT_WBINVD, G_WBINVD, 2);
+	case 4:
+		CHECK(v->save.rip == G_WBINVD + 2);
+		CHECK(model_svm.events[4] == 0);
+		return insn_exit(v, SVM_EXIT_RDPMC, G_RDPMC, 2);
+	case 5:
+		CHECK(model_svm.events[5] == GP_EVENT);
+		CHECK(v->save.rip == G_RDPMC);
+		return insn_exit(v, SVM_EXIT_RDPRU, G_RDPMC, 3);
+	case 6:
+		CHECK(model_svm.events[6] == UD_EVENT);
+		/* The guest reads DR1 before writing it: 0, not the host's */
+		r[V3_RBX] = ~0ULL;
+		return insn_exit(v, SVM_EXIT_READ_DR1, G_FROM_DR1, 3);
+	case 7:
+		CHECK(r[V3_RBX] == 0);
+		CHECK(v->save.rip == G_FROM_DR1 + 3);
+		/* No value of the guest's, no breakpoint: the hardware's stay */
+		CHECK(db[1] == HOST_DR1);
+		v->save.dr7 = 0x404;			/* L1 */
+		return insn_exit(v, SVM_EXIT_WBINVD, G_WBINVD, 2);
+	case 8:
+		/* A breakpoint enabled: the guest's DR0-DR3, all 0 */
+		CHECK(db[1] == 0);
+		v->save.dr7 = 0x400;
+		db[1] = HOST_DR1;
+		r[9] = DR_VALUE;
+		return insn_exit(v, SVM_EXIT_WRITE_DR1, G_TO_DR1, 4);
+	case 9:
+		CHECK(v->save.rip == G_TO_DR1 + 4);
+		/* A value set: in the hardware before DR7 enables it */
+		CHECK(db[1] == DR_VALUE);
+		r[V3_RBX] = 0;
+		return insn_exit(v, SVM_EXIT_READ_DR1, G_FROM_DR1, 3);
+	case 10:
+		CHECK(r[V3_RBX] == DR_VALUE);
+		CHECK(test_host.debugreg_restores == 10);
+		return guest_exit(v, r, 0);
+	}
+	return MODEL_SPIN;
+}
+
+static void test_hostile_intercepts(void)
+{
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	test_host.machine_checks = 0;
+	test_host.debugreg_restores = 0;
+	vm = run(NULL, step_hostile, NULL);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+	CHECK(model_svm.runs == 11);
+	CHECK(v3_vm_exits(vm, V3_EXIT_EXCEPTION) == 3);
+	finish(vm);
+	core_down();
+}
+
 /* A guest that never exits by itself: the stop interrupts its CPU. */
 static int step_spin(struct vmcb *v, u64 *r, unsigned long n, void *p)
 {
@@ -1584,6 +1688,7 @@ static const struct test_case vm_cases[] = {
 	{ "hypercalls", test_hypercalls },
 	{ "bad_exits", test_bad_exits },
 	{ "events", test_events },
+	{ "hostile_intercepts", test_hostile_intercepts },
 	{ "stop_spinning", test_stop_spinning },
 	{ "fpu", test_fpu },
 	{ "vcpu_cpu", test_vcpu_cpu },

@@ -14,6 +14,7 @@
 #include <asm/msr-index.h>
 
 #include <palacios/arch.h>
+#include <palacios/backend.h>
 #include <palacios/guest.h>
 #include <palacios/image.h>
 #include <palacios/log.h>
@@ -309,4 +310,66 @@ void v3_msr_unknown(struct v3_vcpu *vcpu, u32 msr, bool write)
 	vm->warned_msr = true;
 	v3_warn("vm %s: %s of unknown MSR 0x%x: #GP to the guest (logged once)\n",
 		vm->name, write ? "write" : "read", msr);
+}
+
+/* The vectors that push an error code: #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP */
+#define V3_ERR_VECTORS	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | \
+			 BIT(14) | BIT(17) | BIT(21))
+
+void v3_queue_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err)
+{
+	bool has_err = vector < 32 && (V3_ERR_VECTORS & BIT(vector));
+
+	v3_get_backend()->queue_exception(vcpu, vector, has_err,
+					  has_err ? err : 0);
+}
+
+int v3_handle_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err)
+{
+	vcpu->exits[V3_EXIT_EXCEPTION]++;
+	switch (vector) {
+	case V3_DB_VECTOR:
+	case V3_AC_VECTOR:
+		v3_queue_exception(vcpu, vector, err);
+		return 0;
+	case V3_MC_VECTOR:
+		return 0;
+	}
+	v3_vm_end(vcpu->vm, V3_LOG_ERR, "unexpected exception %u intercepted",
+		  vector);
+	return -ECANCELED;
+}
+
+int v3_handle_wbinvd(struct v3_vcpu *vcpu)
+{
+	vcpu->exits[V3_EXIT_OTHER]++;
+	return 0;
+}
+
+int v3_handle_rdpmc(struct v3_vcpu *vcpu)
+{
+	vcpu->exits[V3_EXIT_OTHER]++;
+	v3_queue_exception(vcpu, V3_GP_VECTOR, 0);
+	return V3_FAULTED;
+}
+
+int v3_handle_dr(struct v3_vcpu *vcpu, unsigned int dr, unsigned int gpr,
+		 bool write, unsigned int opsize)
+{
+	u64 mask = opsize == 8 ? ~0ULL : 0xffffffffULL;
+
+	vcpu->exits[V3_EXIT_OTHER]++;
+	if (dr > 3 || gpr >= V3_NR_GPRS) {
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "unexpected access to DR%u intercepted", dr);
+		return -ECANCELED;
+	}
+	if (write) {
+		vcpu->db[dr] = vcpu->gpr[gpr] & mask;
+		vcpu->db_active = vcpu->db[0] | vcpu->db[1] | vcpu->db[2] |
+				  vcpu->db[3];
+	} else {
+		vcpu->gpr[gpr] = vcpu->db[dr] & mask;
+	}
+	return 0;
 }

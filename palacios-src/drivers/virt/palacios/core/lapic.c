@@ -94,8 +94,15 @@
 #define NR_VECTORS		256
 #define FIRST_LEGAL_VECTOR	16
 
-/* Neither the host timer nor a periodic period is shorter than this. */
+/*
+ * The host timer is never armed closer than this, and a periodic timer's
+ * period is never shorter than LAPIC_MIN_PERIOD_NS (KVM's
+ * min_timer_period_us): a guest cannot make the host take more timer
+ * interrupts than 20,000 a second with one-shot expiries (each of which
+ * its handler must re-arm) or 5,000 with a periodic timer.
+ */
 #define LAPIC_MIN_DELAY_NS	50000ULL
+#define LAPIC_MIN_PERIOD_NS	200000ULL
 
 /* The timer's input ticks once a nanosecond (V3_LAPIC_TIMER_HZ) */
 #define LAPIC_NS_PER_TICK	(1000000000ULL / V3_LAPIC_TIMER_HZ)
@@ -239,8 +246,8 @@ static u64 lapic_timer_period(const struct v3_lapic *apic)
 	u64 ns = (u64)apic->tmict * lapic_divider(apic->tdcr) *
 		 LAPIC_NS_PER_TICK;
 
-	if (lapic_timer_periodic(apic) && ns < LAPIC_MIN_DELAY_NS)
-		ns = LAPIC_MIN_DELAY_NS;
+	if (lapic_timer_periodic(apic) && ns < LAPIC_MIN_PERIOD_NS)
+		ns = LAPIC_MIN_PERIOD_NS;
 	return ns;
 }
 
@@ -269,7 +276,7 @@ static void lapic_timer_process(struct v3_lapic *apic, u64 now,
 static void lapic_timer_sync(struct v3_lapic *apic, u64 now,
 			     struct lapic_work *work)
 {
-	bool want = apic->timer_active &&
+	bool want = apic->timer_active && !apic->stopped &&
 		    !(apic->lvt[LVT_TIMER] & LVT_MASKED);
 	u64 delay;
 
@@ -898,6 +905,19 @@ int v3_lapic_init(struct v3_lapic *apic, u8 id, bool bsp,
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+void v3_lapic_stop(struct v3_lapic *apic)
+{
+	unsigned long flags;
+
+	if (!apic->lock)
+		return;
+	flags = v3_host_spin_lock_irqsave(apic->lock);
+	apic->stopped = true;
+	apic->timer_armed = false;
+	v3_host_spin_unlock_irqrestore(apic->lock, flags);
+	v3_host_timer_cancel(apic->timer);
 }
 
 void v3_lapic_free(struct v3_lapic *apic)

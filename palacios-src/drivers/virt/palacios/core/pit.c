@@ -37,9 +37,11 @@
 
 /*
  * The host timer is never armed closer than this, so a guest programming
- * a tiny period gets its ticks coalesced rather than flooding the host.
+ * a tiny period gets its ticks coalesced rather than flooding the host
+ * with timer interrupts: at most 5,000 a second, as KVM's
+ * min_timer_period_us (200) allows.
  */
-#define PIT_MIN_DELAY_NS	10000
+#define PIT_MIN_DELAY_NS	200000
 
 /* Control word (port 0x43) */
 #define CW_SC_SHIFT	6
@@ -228,7 +230,7 @@ static bool pit_arm(struct v3_pit *pit, u64 now)
 {
 	u64 deadline, delay;
 
-	if (!pit_irq0_deadline(pit, now, &deadline))
+	if (pit->stopped || !pit_irq0_deadline(pit, now, &deadline))
 		return false;
 	delay = deadline > now ? deadline - now : 0;
 	if (delay < PIT_MIN_DELAY_NS)
@@ -593,6 +595,18 @@ free_lock:
 	v3_host_spinlock_free(pit->lock);
 	pit->lock = NULL;
 	return err;
+}
+
+void v3_pit_stop(struct v3_pit *pit)
+{
+	unsigned long flags;
+
+	if (!pit->timer)
+		return;
+	flags = v3_host_spin_lock_irqsave(pit->lock);
+	pit->stopped = true;
+	v3_host_spin_unlock_irqrestore(pit->lock, flags);
+	v3_host_timer_cancel(pit->timer);
 }
 
 void v3_pit_free(struct v3_pit *pit, struct v3_range_map *io)

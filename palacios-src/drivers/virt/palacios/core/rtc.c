@@ -480,7 +480,7 @@ static bool rtc_arm(struct v3_rtc *rtc, u64 now)
 {
 	u64 when, delay;
 
-	if (!rtc_next_event(rtc, now, &when))
+	if (rtc->stopped || !rtc_next_event(rtc, now, &when))
 		return false;
 	if (rtc->timer_armed && rtc->timer_event_ns == when)
 		return true;
@@ -739,6 +739,19 @@ free_lock:
 	v3_host_spinlock_free(rtc->lock);
 	rtc->lock = NULL;
 	return err;
+}
+
+void v3_rtc_stop(struct v3_rtc *rtc)
+{
+	unsigned long flags;
+
+	if (!rtc->timer)
+		return;
+	flags = v3_host_spin_lock_irqsave(rtc->lock);
+	rtc->stopped = true;
+	rtc->timer_armed = false;
+	v3_host_spin_unlock_irqrestore(rtc->lock, flags);
+	v3_host_timer_cancel(rtc->timer);
 }
 
 void v3_rtc_free(struct v3_rtc *rtc, struct v3_range_map *io)

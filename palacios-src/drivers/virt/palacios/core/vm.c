@@ -422,6 +422,8 @@ static bool v3_vcpu_init_signal(struct v3_vcpu *vcpu)
 
 	v3_get_backend()->vcpu_reset(vcpu);
 	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
+	memset(vcpu->db, 0, sizeof(vcpu->db));
+	vcpu->db_active = false;
 	v3_fpu_init(vcpu->fpu);
 	v3_lapic_reset(&vcpu->lapic);
 	vcpu->nmi_masked = false;
@@ -472,11 +474,27 @@ static void v3_vcpu_unplace(struct v3_vcpu *vcpu)
 	}
 }
 
-/* The last vCPU thread to end gives the passed-through devices back. */
+/*
+ * No vCPU runs any more: what the VM holds of its host goes back.  Its
+ * device timers stop, so that a stopped VM raises no host timer interrupt
+ * while it waits to be freed.
+ */
+static void v3_vm_quiesce(struct v3_vm *vm)
+{
+	unsigned int i;
+
+	v3_pit_stop(&vm->pit);
+	v3_rtc_stop(&vm->rtc);
+	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
+		v3_lapic_stop(&vm->vcpus[i].lapic);
+	v3_pt_release(vm);
+}
+
+/* The last vCPU thread to end quiesces the VM. */
 static void v3_vcpu_ended(struct v3_vcpu *vcpu)
 {
 	if (v3_vm_count_down(vcpu->vm, &vcpu->vm->nr_threads))
-		v3_pt_release(vcpu->vm);
+		v3_vm_quiesce(vcpu->vm);
 }
 
 static int v3_vcpu_thread(void *arg)
@@ -960,7 +978,7 @@ void v3_vm_stop(struct v3_vm *vm)
 	v3_vm_end(vm, V3_LOG_INFO, "stopped by the host");
 	v3_vm_join(vm);
 	/* for a VM never started, or one whose threads did not all start */
-	v3_pt_release(vm);
+	v3_vm_quiesce(vm);
 	v3_host_mutex_unlock(vm->lock);
 }
 

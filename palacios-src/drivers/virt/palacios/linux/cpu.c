@@ -8,7 +8,9 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/mce.h>
 #include <asm/mmu.h>
 #include <asm/nospec-branch.h>
 #include <asm/tsc.h>
@@ -112,4 +114,23 @@ void v3_host_leave_user_mm(void)
 void v3_host_branch_barrier(void)
 {
 	indirect_branch_prediction_barrier();
+}
+
+void v3_host_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	/* As from user mode: the guest's context is not the kernel's (KVM). */
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
+void v3_host_debugregs_restore(void)
+{
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 }

@@ -177,5 +177,6 @@ const struct v3_backend v3_svm_backend = {
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_boot = svm_vcpu_boot,
+	.queue_exception = svm_queue_exception,
 	.vcpu_run = svm_vcpu_run,
 };

@@ -45,6 +45,8 @@ int svm_vcpu_init(struct v3_vcpu *vcpu);
 void svm_vcpu_free(struct v3_vcpu *vcpu);
 void svm_vcpu_reset(struct v3_vcpu *vcpu);
 void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs);
+void svm_queue_exception(struct v3_vcpu *vcpu, unsigned int vector,
+			 bool has_err, u32 err);
 int svm_vcpu_run(struct v3_vcpu *vcpu);
 
 /* svm/vmenter.S */

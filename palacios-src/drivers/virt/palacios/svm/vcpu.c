@@ -42,10 +42,6 @@
 #define V3_RFLAGS_IF	BIT_ULL(9)
 #define V3_RFLAGS_FIXED	BIT_ULL(1)
 
-#define X86_NMI_VECTOR	2
-#define X86_UD_VECTOR	6
-#define X86_GP_VECTOR	13
-
 #define MSR_PAT		0x00000277
 #define MSR_EFER_NR	0xc0000080
 #define MSR_INT_PENDING	0xc0010055	/* AMD: interrupt pending, C1E */
@@ -179,16 +175,30 @@ int svm_vcpu_init(struct v3_vcpu *vcpu)
 		return err;
 	vmcb = v3_host_pa_to_va(pa);
 
+	/*
+	 * #DB and #AC: a guest can make the CPU raise them in a loop that
+	 * never leaves microcode; intercepted, each goes through the host
+	 * (v3_handle_exception()).  #MC: the host's.
+	 */
+	vmcb->control.intercept_exceptions = BIT(V3_DB_VECTOR) |
+					     BIT(V3_AC_VECTOR) |
+					     BIT(V3_MC_VECTOR);
+	/* DR0-DR3: the guest's are in vcpu->db; DR6 and DR7 in the VMCB */
+	vmcb->control.intercept_dr = SVM_DR_READ(0) | SVM_DR_READ(1) |
+				     SVM_DR_READ(2) | SVM_DR_READ(3) |
+				     SVM_DR_WRITE(0) | SVM_DR_WRITE(1) |
+				     SVM_DR_WRITE(2) | SVM_DR_WRITE(3);
 	vmcb->control.intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI |
-				   SVM_I3_INIT | SVM_I3_CPUID | SVM_I3_INVD |
-				   SVM_I3_HLT | SVM_I3_INVLPGA | SVM_I3_IOIO |
-				   SVM_I3_MSR | SVM_I3_SHUTDOWN;
+				   SVM_I3_INIT | SVM_I3_RDPMC | SVM_I3_CPUID |
+				   SVM_I3_INVD | SVM_I3_HLT | SVM_I3_INVLPGA |
+				   SVM_I3_IOIO | SVM_I3_MSR | SVM_I3_SHUTDOWN;
 	vmcb->control.intercept4 = SVM_I4_VMRUN | SVM_I4_VMMCALL |
 				   SVM_I4_VMLOAD | SVM_I4_VMSAVE |
 				   SVM_I4_STGI | SVM_I4_CLGI | SVM_I4_SKINIT |
 				   SVM_I4_RDTSCP | SVM_I4_ICEBP |
-				   SVM_I4_MONITOR | SVM_I4_MWAIT |
-				   SVM_I4_MWAIT_ARMED | SVM_I4_XSETBV;
+				   SVM_I4_WBINVD | SVM_I4_MONITOR |
+				   SVM_I4_MWAIT | SVM_I4_MWAIT_ARMED |
+				   SVM_I4_XSETBV | SVM_I4_RDPRU;
 	vmcb->control.iopm_base_pa = s->iopm_pa;
 	vmcb->control.msrpm_base_pa = s->msrpm_pa;
 	vmcb->control.int_ctl = SVM_INT_CTL_V_INTR_MASKING;
@@ -286,6 +296,12 @@ static void svm_inject(struct vmcb *vmcb, unsigned int vector, bool has_err,
 				  ((u64)err << 32);
 }
 
+void svm_queue_exception(struct v3_vcpu *vcpu, unsigned int vector,
+			 bool has_err, u32 err)
+{
+	svm_inject(svm_vmcb(vcpu), vector, has_err, err);
+}
+
 static enum v3_cpu_mode svm_mode(const struct vmcb *vmcb)
 {
 	if ((vmcb->save.efer & V3_EFER_LMA) &&
@@ -360,6 +376,16 @@ static int svm_skip(struct v3_vcpu *vcpu, enum v3_insn_op op)
 	}
 	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
 	return 0;
+}
+
+/* Complete instruction @op as the core's handler said (see V3_FAULTED). */
+static int svm_complete(struct v3_vcpu *vcpu, int ret, enum v3_insn_op op)
+{
+	if (ret == V3_FAULTED)
+		return 0;
+	if (ret)
+		return ret;
+	return svm_skip(vcpu, op);
 }
 
 /* Exit handlers */
@@ -524,7 +550,7 @@ static int svm_exit_msr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	if (err) {
 		if (err == -ENOENT)
 			v3_msr_unknown(vcpu, msr, write);
-		svm_inject(vmcb, X86_GP_VECTOR, true, 0);
+		svm_inject(vmcb, V3_GP_VECTOR, true, 0);
 		return 0;
 	}
 	return svm_skip(vcpu, write ? V3_OP_WRMSR : V3_OP_RDMSR);
@@ -566,27 +592,62 @@ static int svm_exit_shutdown(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 static int svm_exit_ud(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
 	vcpu->exits[V3_EXIT_OTHER]++;
-	svm_inject(vmcb, X86_UD_VECTOR, false, 0);
+	svm_inject(vmcb, V3_UD_VECTOR, false, 0);
 	return 0;
 }
 
 static int svm_exit_invd(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
-	u8 buf[V3_INSN_MAX_LEN];
-
 	/* Caches are the host's: the guest's INVD does nothing. */
 	vcpu->exits[V3_EXIT_OTHER]++;
-	if (svm_has_feature(SVM_FEATURE_NRIPS)) {
-		vmcb->save.rip = vmcb->control.next_rip;
-		return 0;
+	return svm_skip(vcpu, V3_OP_INVD);
+}
+
+static int svm_exit_wbinvd(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	return svm_complete(vcpu, v3_handle_wbinvd(vcpu), V3_OP_WBINVD);
+}
+
+static int svm_exit_rdpmc(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	return svm_complete(vcpu, v3_handle_rdpmc(vcpu), V3_OP_RDPMC);
+}
+
+/* #DB, #AC, #MC: EXITINFO1 holds the error code of those that have one */
+static int svm_exit_excp(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	return v3_handle_exception(vcpu, vmcb->control.exit_code -
+				   SVM_EXIT_EXCP_BASE,
+				   (u32)vmcb->control.exit_info_1);
+}
+
+/* MOV to or from DR0-DR3 */
+static int svm_exit_dr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u64 code = vmcb->control.exit_code;
+	bool write = code >= SVM_EXIT_WRITE_DR0;
+	unsigned int dr = code - (write ? SVM_EXIT_WRITE_DR0 : SVM_EXIT_READ_DR0);
+	enum v3_insn_op op = write ? V3_OP_MOV_TO_DR : V3_OP_MOV_FROM_DR;
+	unsigned int gpr, opsize = svm_mode(vmcb) == V3_MODE_64 ? 8 : 4;
+	struct v3_insn insn;
+	int err;
+
+	if (svm_has_feature(SVM_FEATURE_DECODE)) {
+		gpr = vmcb->control.exit_info_1 & SVM_EXITINFO1_GPR;
+	} else {
+		err = svm_decode(vcpu, op, &insn);
+		if (err)
+			return err;
+		if (insn.dr != dr) {
+			v3_vm_end(vcpu->vm, V3_LOG_ERR,
+				  "DR%u exit for an access to DR%u at RIP 0x%llx",
+				  dr, insn.dr, vmcb->save.rip);
+			return -EIO;
+		}
+		gpr = insn.reg;
 	}
-	if (svm_fetch(vcpu, buf) < 2 || buf[0] != 0x0f || buf[1] != 0x08) {
-		v3_vm_end(vcpu->vm, V3_LOG_ERR,
-			  "INVD with prefixes at RIP 0x%llx", vmcb->save.rip);
-		return -EOPNOTSUPP;
-	}
-	vmcb->save.rip += 2;
-	return 0;
+	return svm_complete(vcpu, v3_handle_dr(vcpu, dr, gpr, write, opsize),
+			    op);
 }
 
 /* The guest's IRET, intercepted while it runs its NMI handler */
@@ -601,10 +662,22 @@ static int svm_exit_iret(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 typedef int (*svm_exit_fn)(struct v3_vcpu *vcpu, struct vmcb *vmcb);
 
 static const svm_exit_fn svm_exit_handlers[] = {
+	[SVM_EXIT_READ_DR0]	= svm_exit_dr,
+	[SVM_EXIT_READ_DR1]	= svm_exit_dr,
+	[SVM_EXIT_READ_DR2]	= svm_exit_dr,
+	[SVM_EXIT_READ_DR3]	= svm_exit_dr,
+	[SVM_EXIT_WRITE_DR0]	= svm_exit_dr,
+	[SVM_EXIT_WRITE_DR1]	= svm_exit_dr,
+	[SVM_EXIT_WRITE_DR2]	= svm_exit_dr,
+	[SVM_EXIT_WRITE_DR3]	= svm_exit_dr,
+	[SVM_EXIT_EXCP_BASE + V3_DB_VECTOR] = svm_exit_excp,
+	[SVM_EXIT_EXCP_BASE + V3_AC_VECTOR] = svm_exit_excp,
+	[SVM_EXIT_EXCP_BASE + V3_MC_VECTOR] = svm_exit_excp,
 	[SVM_EXIT_INTR]		= svm_exit_intr,
 	[SVM_EXIT_VINTR]	= svm_exit_vintr,
 	[SVM_EXIT_NMI]		= svm_exit_intr,
 	[SVM_EXIT_SMI]		= svm_exit_intr,
+	[SVM_EXIT_RDPMC]	= svm_exit_rdpmc,
 	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
 	[SVM_EXIT_IRET]		= svm_exit_iret,
 	[SVM_EXIT_HLT]		= svm_exit_hlt,
@@ -621,11 +694,13 @@ static const svm_exit_fn svm_exit_handlers[] = {
 	[SVM_EXIT_SKINIT]	= svm_exit_ud,
 	[SVM_EXIT_RDTSCP]	= svm_exit_ud,
 	[SVM_EXIT_ICEBP]	= svm_exit_ud,
+	[SVM_EXIT_WBINVD]	= svm_exit_wbinvd,
 	[SVM_EXIT_INVLPGA]	= svm_exit_ud,
 	[SVM_EXIT_MONITOR]	= svm_exit_ud,
 	[SVM_EXIT_MWAIT]	= svm_exit_ud,
 	[SVM_EXIT_MWAIT_COND]	= svm_exit_ud,
 	[SVM_EXIT_XSETBV]	= svm_exit_ud,
+	[SVM_EXIT_RDPRU]	= svm_exit_ud,
 	[SVM_EXIT_NPF]		= svm_exit_npf,
 };
 
@@ -644,7 +719,7 @@ static void svm_inject_events(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 
 	if (!(c->event_inj & SVM_EVTINJ_VALID) &&
 	    v3_vcpu_take_nmi(vcpu, vmcb->save.rip)) {
-		c->event_inj = X86_NMI_VECTOR | SVM_EVTINJ_NMI |
+		c->event_inj = V3_NMI_VECTOR | SVM_EVTINJ_NMI |
 			       SVM_EVTINJ_VALID;
 		c->intercept3 |= SVM_I3_IRET;
 	}
@@ -721,6 +796,21 @@ static void svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu,
 	svm_asid(cpu, vcpu, vmcb);
 }
 
+/*
+ * The guest's DR0-DR3 into the hardware when it has set one or its DR7
+ * (which VMRUN loads) enables a breakpoint; else the hardware's stay,
+ * unused and unreadable by the guest (its accesses to them exit).
+ */
+static void svm_load_db(struct v3_vcpu *vcpu, const struct vmcb *vmcb)
+{
+	unsigned int i;
+
+	if (!vcpu->db_active && !(vmcb->save.dr7 & 0xff))
+		return;
+	for (i = 0; i < 4; i++)
+		v3_set_db(i, vcpu->db[i]);
+}
+
 int svm_vcpu_run(struct v3_vcpu *vcpu)
 {
 	struct vmcb *vmcb = svm_vmcb(vcpu);
@@ -741,10 +831,15 @@ int svm_vcpu_run(struct v3_vcpu *vcpu)
 		svm_vcpu_load(cpu, vcpu, vmcb);
 		svm_inject_events(vcpu, vmcb);
 		vmcb->control.tsc_offset = vcpu->tsc_offset;
+		svm_load_db(vcpu, vmcb);
 		t_entry = v3_rdtsc();
 		__v3_svm_run(v3_host_va_to_pa(vmcb), vcpu->gpr,
 			     cpu->host_state_hpa);
 		t_exit = v3_rdtsc();
+		if (vmcb->control.exit_code ==
+		    SVM_EXIT_EXCP_BASE + V3_MC_VECTOR)
+			v3_host_machine_check();
+		v3_host_debugregs_restore();
 		v3_vcpu_exited(vcpu);
 		entered = true;
 	}

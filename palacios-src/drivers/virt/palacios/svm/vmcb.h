@@ -18,6 +18,7 @@
 #define SVM_I3_NMI		BIT(1)
 #define SVM_I3_SMI		BIT(2)
 #define SVM_I3_INIT		BIT(3)
+#define SVM_I3_RDPMC		BIT(15)
 #define SVM_I3_CPUID		BIT(18)
 #define SVM_I3_IRET		BIT(20)
 #define SVM_I3_INVD		BIT(22)
@@ -36,10 +37,17 @@
 #define SVM_I4_SKINIT		BIT(6)
 #define SVM_I4_RDTSCP		BIT(7)
 #define SVM_I4_ICEBP		BIT(8)
+#define SVM_I4_WBINVD		BIT(9)
 #define SVM_I4_MONITOR		BIT(10)
 #define SVM_I4_MWAIT		BIT(11)
 #define SVM_I4_MWAIT_ARMED	BIT(12)
 #define SVM_I4_XSETBV		BIT(13)
+#define SVM_I4_RDPRU		BIT(14)
+/* The debug-register intercepts (offset 0x04): reads of DRn, writes of DRn */
+#define SVM_DR_READ(n)		BIT(n)
+#define SVM_DR_WRITE(n)		BIT(16 + (n))
+/* EXITINFO1 of a DR access, with decode assists: the GPR's number */
+#define SVM_EXITINFO1_GPR	0xfULL
 
 #define SVM_TLB_FLUSH_ALL	1
 #define SVM_INT_CTL_V_IRQ		BIT_ULL(8)
@@ -70,6 +78,7 @@
 
 /* CPUID 0x8000000a EDX */
 #define SVM_FEATURE_NRIPS	BIT(3)
+#define SVM_FEATURE_DECODE	BIT(7)
 
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */

@@ -122,6 +122,14 @@ SYM_FUNC_START(__v3_svm_run)
 	/* The guest may have filled the return stack buffer */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
 
+	/*
+	 * ... and trained the return predictor: the host's Retbleed and SRSO
+	 * mitigations (untraining, or an IBPB on every exit where the host
+	 * chose that) before the first RET and before interrupts can run.
+	 * Clobbers RAX, RCX and RDX.
+	 */
+	UNTRAIN_RET_VM
+
 	cli
 	stgi
 

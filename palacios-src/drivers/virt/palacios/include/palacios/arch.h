@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include <asm/cpuid.h>
+#include <asm/debugreg.h>
 #include <asm/msr.h>
 
 /**
@@ -92,6 +93,32 @@ static inline void v3_irq_enable(void)
 static inline u64 v3_rdtsc(void)
 {
 	return rdtsc();
+}
+
+/**
+ * v3_set_db() - load a debug address register
+ * @n: 0 to 3, for DR0 to DR3
+ * @val: the address
+ *
+ * Only for a guest's breakpoints, right before it runs; the host's are put
+ * back with v3_host_debugregs_restore() after it exits.
+ */
+static inline void v3_set_db(unsigned int n, u64 val)
+{
+	switch (n) {
+	case 0:
+		set_debugreg(val, 0);
+		break;
+	case 1:
+		set_debugreg(val, 1);
+		break;
+	case 2:
+		set_debugreg(val, 2);
+		break;
+	case 3:
+		set_debugreg(val, 3);
+		break;
+	}
 }
 
 /*

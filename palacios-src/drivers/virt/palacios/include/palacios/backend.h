@@ -59,6 +59,10 @@ struct v3_cpu {
  * @vcpu_reset: put a vCPU back in the state after INIT (as @vcpu_init
  *              leaves it), with no event pending
  * @vcpu_boot: put a vCPU in the state @bs describes, from the INIT state
+ * @queue_exception: from the vCPU's own thread, between an exit and the
+ *                   next entry: deliver exception @vector (with @err if
+ *                   @has_err) at the next entry, in place of any event
+ *                   being delivered again
  * @vcpu_run: from the vCPU's own thread: enter the guest once, between
  *            v3_vcpu_enter() and v3_vcpu_exited(), and handle the exit; 0
  *            to go on (also when v3_vcpu_enter() said not to enter), or a
@@ -81,6 +85,8 @@ struct v3_backend {
 	void (*vcpu_free)(struct v3_vcpu *vcpu);
 	void (*vcpu_reset)(struct v3_vcpu *vcpu);
 	void (*vcpu_boot)(struct v3_vcpu *vcpu, const struct v3_boot_state *bs);
+	void (*queue_exception)(struct v3_vcpu *vcpu, unsigned int vector,
+				bool has_err, u32 err);
 	int (*vcpu_run)(struct v3_vcpu *vcpu);
 };
 

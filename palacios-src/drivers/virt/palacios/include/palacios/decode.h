@@ -50,6 +50,11 @@ enum v3_cpu_mode {
  * @V3_OP_MOV_STORE_IMM: MOV r/m, imm (c6 /0, c7 /0)
  * @V3_OP_MOVZX: MOVZX reg, r/m8 or r/m16 (0f b6, 0f b7)
  * @V3_OP_MOVSX: MOVSX reg, r/m8 or r/m16 (0f be, 0f bf)
+ * @V3_OP_INVD: INVD (0f 08)
+ * @V3_OP_WBINVD: WBINVD (0f 09)
+ * @V3_OP_RDPMC: RDPMC (0f 33)
+ * @V3_OP_MOV_FROM_DR: MOV r64/r32, DRn (0f 21)
+ * @V3_OP_MOV_TO_DR: MOV DRn, r64/r32 (0f 23)
  */
 enum v3_insn_op {
 	V3_OP_NONE,
@@ -67,6 +72,11 @@ enum v3_insn_op {
 	V3_OP_MOV_STORE_IMM,
 	V3_OP_MOVZX,
 	V3_OP_MOVSX,
+	V3_OP_INVD,
+	V3_OP_WBINVD,
+	V3_OP_RDPMC,
+	V3_OP_MOV_FROM_DR,
+	V3_OP_MOV_TO_DR,
 };
 
 /* Prefixes the decoder reports in struct v3_insn.prefixes */
@@ -96,7 +106,10 @@ enum v3_insn_op {
  * @reg: the register operand, as its number 0-15 in the order RAX, RCX,
  *       RDX, RBX, RSP, RBP, RSI, RDI, R8-R15, or %V3_REG_NONE; for a byte
  *       operand without REX, 4-7 mean AH, CH, DH, BH (see @high_byte);
- *       0 for the accumulator of IN, OUT and the moffs forms of MOV
+ *       0 for the accumulator of IN, OUT and the moffs forms of MOV;
+ *       the general-purpose register of MOV to or from a debug register
+ * @dr: the debug register of MOV to or from one (0-15: 8-15 exist only
+ *      as encodings, which raise #UD), else 0
  * @high_byte: @reg names AH, CH, DH or BH
  * @port_imm: IN/OUT take their port from @imm rather than DX
  * @has_mem: the instruction has a memory operand (ModRM with mod != 3, or
@@ -117,6 +130,7 @@ struct v3_insn {
 	u8 addrsize;
 	u8 srcsize;
 	u8 reg;
+	u8 dr;
 	bool high_byte;
 	bool port_imm;
 	bool has_mem;

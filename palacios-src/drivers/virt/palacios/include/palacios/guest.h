@@ -90,6 +90,12 @@ struct v3_boot_state {
  * @asid_gen: the generation of its address-space ID (the backend's; see
  *            struct v3_cpu)
  * @asid_cpu: the CPU whose ID it has, or -1
+ * @db: the guest's DR0-DR3 (its DR6 and DR7 are the backend's, which the
+ *      hardware switches)
+ * @db_active: one of @db is not 0: the backend loads them into the
+ *             hardware before each entry, so that a breakpoint the guest
+ *             enables in DR7 (whose writes do not exit) has its address;
+ *             it does so as well while the guest's DR7 enables one
  *
  * The counters are written by the vCPU's own thread only, with
  * WRITE_ONCE(), and read by anyone with READ_ONCE().
@@ -120,6 +126,8 @@ struct v3_vcpu {
 	u64 nmi_iret_rip;
 	u32 asid_gen;
 	int asid_cpu;
+	u64 db[4];
+	bool db_active;
 	struct v3_lapic lapic;
 };
 
@@ -156,7 +164,8 @@ struct v3_vcpu {
  * @reason: why the VM stopped
  * @nr_running: vCPUs started and not halted for good (under @stop_lock)
  * @nr_threads: vCPU threads not yet ended (under @stop_lock); the last
- *              one gives the passed-through devices back
+ *              one quiesces the VM (its timers stop, what it borrowed
+ *              from the host goes back)
  * @pt: the host devices passed through; see <palacios/passthrough.h>
  * @nr_pt: entries of @pt in use
  * @pt_level: one of them has a level-triggered host line
@@ -357,7 +366,91 @@ void v3_vm_loaded(struct v3_vm *vm);
 int v3_image_load(struct v3_vm *vm, const void *image, u64 size,
 		  struct v3_boot_state *bs);
 
-/* Exit handling the core does for every backend.  0 means "resume". */
+/*
+ * Exit handling the core does for every backend.  0 means "resume" (and,
+ * for an exit caused by an instruction, that the backend completes it:
+ * moves RIP past it); %V3_FAULTED that the core queued an exception
+ * instead, so the instruction does not complete; a negative errno that the
+ * VM stopped.
+ */
+#define V3_FAULTED	1
+
+/* Exception vectors */
+#define V3_DB_VECTOR	1
+#define V3_NMI_VECTOR	2
+#define V3_UD_VECTOR	6
+#define V3_GP_VECTOR	13
+#define V3_AC_VECTOR	17
+#define V3_MC_VECTOR	18
+
+/**
+ * v3_queue_exception() - make an exception the next event the guest takes
+ * @vcpu: the vCPU, from its own thread, between exit and entry
+ * @vector: the vector, 0 to 31
+ * @err: the error code, for the vectors that push one (others ignore it)
+ *
+ * The backend delivers it at the next entry, in place of any event whose
+ * delivery the exit cut short (as an exception raised while delivering
+ * another is delivered instead, for the benign vectors the core queues).
+ */
+void v3_queue_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err);
+
+/**
+ * v3_handle_exception() - an exception raised in the guest was intercepted
+ * @vcpu: the vCPU
+ * @vector: the vector
+ * @err: its error code (0 if it has none)
+ *
+ * The backend intercepts #DB and #AC, which a guest can otherwise make the
+ * CPU raise in an endless loop that even an NMI does not break (the class
+ * of CVE-2015-5307 and CVE-2015-8104): they go back to the guest, each
+ * through an exit, so that the host keeps its CPU.  #MC is the host's: the
+ * backend gave it to v3_host_machine_check() already; the guest resumes.
+ *
+ * Return: 0, or -ECANCELED for a vector the core does not expect (the VM
+ * is stopped).
+ */
+int v3_handle_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err);
+
+/**
+ * v3_handle_wbinvd() - the guest executed WBINVD
+ * @vcpu: the vCPU
+ *
+ * A no-op: the guest has no device that writes memory without coherence,
+ * and a loop of WBINVD would make every host CPU's caches pay.
+ *
+ * Return: 0.
+ */
+int v3_handle_wbinvd(struct v3_vcpu *vcpu);
+
+/**
+ * v3_handle_rdpmc() - the guest executed RDPMC
+ * @vcpu: the vCPU
+ *
+ * The CPUID policy offers no performance counters: #GP, as KVM does for a
+ * guest without a PMU.  The host's counters are never read for a guest.
+ *
+ * Return: %V3_FAULTED.
+ */
+int v3_handle_rdpmc(struct v3_vcpu *vcpu);
+
+/**
+ * v3_handle_dr() - the guest moved to or from DR0-DR3
+ * @vcpu: the vCPU
+ * @dr: the debug register, 0 to 3
+ * @gpr: the general-purpose register (struct v3_insn.reg numbering)
+ * @write: MOV to the debug register
+ * @opsize: 8 in 64-bit mode, else 4
+ *
+ * The guest's DR0-DR3 live in @vcpu->db: it never reads the host's (which
+ * may hold the host's breakpoint addresses), and its writes reach the
+ * hardware only while it runs.
+ *
+ * Return: 0, or -ECANCELED for a register the backend should not have
+ * intercepted (the VM is stopped).
+ */
+int v3_handle_dr(struct v3_vcpu *vcpu, unsigned int dr, unsigned int gpr,
+		 bool write, unsigned int opsize);
 
 /**
  * v3_handle_cpuid() - emulate CPUID with the VMM's CPUID policy

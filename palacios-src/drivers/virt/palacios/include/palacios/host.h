@@ -501,6 +501,25 @@ void v3_host_leave_user_mm(void);
  */
 void v3_host_branch_barrier(void);
 
+/**
+ * v3_host_machine_check() - a machine check came while a guest ran
+ *
+ * Called on the CPU that took it, with interrupts disabled, right after the
+ * exit: the machine check is the host's to handle (and to log), never the
+ * guest's, whose memory and registers the hardware error need not concern.
+ */
+void v3_host_machine_check(void);
+
+/**
+ * v3_host_debugregs_restore() - put the host's hardware breakpoints back
+ *
+ * Called after each exit from a guest, with interrupts disabled: the guest
+ * ran with its own DR7 (and perhaps its own DR0-DR3), and the exit leaves
+ * the host's breakpoints disabled.  Costs a per-CPU read where the host
+ * has none armed.
+ */
+void v3_host_debugregs_restore(void);
+
 /* Locks */
 
 struct v3_mutex;

@@ -170,6 +170,7 @@ struct v3_lapic_ops {
  * @priv: passed to the callbacks
  * @eoi_all: report the EOI of every vector to @ops->eoi, not only of the
  *           level-triggered ones; the owner sets it before the guest runs
+ * @stopped: v3_lapic_stop() was called: the timer stays disarmed
  */
 struct v3_lapic {
 	u8 id;
@@ -202,6 +203,7 @@ struct v3_lapic {
 	const struct v3_lapic_ops *ops;
 	void *priv;
 	bool eoi_all;
+	bool stopped;
 };
 
 /**
@@ -221,6 +223,14 @@ struct v3_lapic {
  */
 int v3_lapic_init(struct v3_lapic *apic, u8 id, bool bsp,
 		  const struct v3_lapic_ops *ops, void *priv);
+
+/**
+ * v3_lapic_stop() - stop the timer for good: the vCPU runs no more
+ * @apic: the APIC, or one whose init failed
+ *
+ * Not to be called under @apic->lock.
+ */
+void v3_lapic_stop(struct v3_lapic *apic);
 
 /**
  * v3_lapic_free() - stop the timer and free everything

@@ -79,6 +79,7 @@ struct v3_pit_counter {
  * @port61: the writable bits of port 0x61 (bit 0: gate 2, bit 1:
  *          speaker data)
  * @irq0_level: the level last given to @irq
+ * @stopped: v3_pit_stop() was called: the timer stays disarmed
  */
 struct v3_pit {
 	struct v3_pit_counter ctr[3];
@@ -88,6 +89,7 @@ struct v3_pit {
 	void *priv;
 	u8 port61;
 	bool irq0_level;
+	bool stopped;
 };
 
 /**
@@ -103,6 +105,15 @@ struct v3_pit {
  */
 int v3_pit_init(struct v3_pit *pit, struct v3_range_map *io,
 		void (*irq)(void *priv, bool level), void *priv);
+
+/**
+ * v3_pit_stop() - stop the timer for good: the VM runs no more
+ * @pit: the PIT, or one whose init failed
+ *
+ * Its interrupts stop with it (a stopped VM is freed at its owner's
+ * leisure); the ports still answer.  Not to be called under @pit->lock.
+ */
+void v3_pit_stop(struct v3_pit *pit);
 
 /**
  * v3_pit_free() - stop the timer, unhook the ports, free everything

@@ -74,6 +74,7 @@ struct v3_timer;
  * @timer: the host timer behind the interrupts
  * @irq: drives IRQ 8, called without @lock held
  * @priv: passed to @irq
+ * @stopped: v3_rtc_stop() was called: the timer stays disarmed
  */
 struct v3_rtc {
 	u8 cmos[V3_RTC_CMOS_SIZE];
@@ -89,6 +90,7 @@ struct v3_rtc {
 	struct v3_timer *timer;
 	void (*irq)(void *priv, bool level);
 	void *priv;
+	bool stopped;
 };
 
 /**
@@ -108,6 +110,15 @@ struct v3_rtc {
  */
 int v3_rtc_init(struct v3_rtc *rtc, struct v3_range_map *io,
 		void (*irq)(void *priv, bool level), void *priv);
+
+/**
+ * v3_rtc_stop() - stop the timer for good: the VM runs no more
+ * @rtc: the clock, or one whose init failed
+ *
+ * Its interrupts stop with it (a stopped VM is freed at its owner's
+ * leisure); the ports still answer.  Not to be called under @rtc->lock.
+ */
+void v3_rtc_stop(struct v3_rtc *rtc);
 
 /**
  * v3_rtc_free() - stop the timer, unhook the ports, free everything

@@ -55,6 +55,10 @@ extern u64 model_tsc;
 extern u64 model_tsc_step;
 u64 v3_rdtsc(void);
 
+/* DR0-DR3 of the model CPU, per thread (one thread runs one vCPU) */
+u64 *model_db(void);
+void v3_set_db(unsigned int n, u64 val);
+
 /*
  * The FPU: a register file per thread, in FXSAVE format, that save and
  * restore copy, as FXSAVE and FXRSTOR would.
