@@ -4,7 +4,7 @@
 #@ order: 20
 #@ kernel: y
 #@ mem: 3G
-#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=11
+#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img,/guests/flood.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=12
 
 # wait_cmdline_guests: wait for the pal.nguests= guests to be freed
 wait_cmdline_guests() {
@@ -40,9 +40,36 @@ guest_checks() {
 	t "$n-clean-log" clean_log "$n"
 }
 
+# flood_bounded BOOT: of the flood guest's 2001 lines, the log kept the
+# first 500 and at most 50 a second after them while the guest ran (from
+# "running" to "stopped" in the log), and says how many it dropped
+flood_bounded() {
+	local kept dropped log secs max
+	# once each: the kernel log as dmesg printed it at the end
+	log=$(text "$(serial "$1")" |
+		sed -n '/^PALTEST: dmesg begin/,/^PALTEST: dmesg end/p')
+	kept=$(echo "$log" | grep -c "palacios: flood> ")
+	dropped=$(echo "$log" |
+		sed -n 's/.*vm flood: \([0-9]*\) of its console lines dropped.*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }')
+	secs=$(echo "$log" | awk '
+		/vm flood: running/ { a = substr($2, 1, length($2) - 1) }
+		/vm flood: stopped/ { b = substr($2, 1, length($2) - 1) }
+		END { printf "%d", b - a + 1.999 }')
+	max=$((500 + 50 * secs))
+	echo "expected 500 to $max of the flood guest's 2001 lines in the log (it ran for less than $secs s), and the rest counted as dropped"
+	echo "saw $kept kept, $dropped dropped (log: $(serial "$1"))"
+	[ "$kept" -ge 500 ] && [ "$kept" -le "$max" ] &&
+		[ $((kept + dropped)) -eq 2001 ]
+}
+
 guests_checks() {
 	local n=$1
-	t guests-all-done has "$n" "guests_done=11 of 11"
+	t guests-all-done has "$n" "guests_done=12 of 12"
+	# a guest that floods its console, which is the host's log
+	t guests-flood-exit logged "$n" "palacios: vm flood: stopped: exited with code 0"
+	t guests-flood-dropped logged "$n" "palacios: vm flood: [0-9]* of its console lines dropped (more than 50 a second)"
+	t guests-flood-bounded flood_bounded "$n"
 	guest_checks "$n"
 	t guests-memtest-2g logged "$n" "palacios: vm memtest: running (2048 MiB, 1 vCPUs on host CPUs [0-9]*)"
 	t guests-memtest-pass logged "$n" "palacios: memtest> memtest: PASS"

@@ -35,7 +35,9 @@ static pthread_mutex_t test_log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void v3_host_log(enum v3_log_level level, const char *fmt, ...)
 {
-	static const char * const names[] = { "err", "warn", "info", "debug" };
+	static const char * const names[] = {
+		"err", "warn", "info", "debug", "refused",
+	};
 	size_t len;
 	va_list args;
 
@@ -46,7 +48,7 @@ void v3_host_log(enum v3_log_level level, const char *fmt, ...)
 		vsnprintf(test_host.log + len, sizeof(test_host.log) - len, fmt,
 			  args);
 	va_end(args);
-	if (level == V3_LOG_ERR)
+	if (level == V3_LOG_ERR || level == V3_LOG_REFUSED)
 		test_host.errors++;
 	if (test_host.verbose)
 		fprintf(stderr, "[%s] %s", names[level],

@@ -21,7 +21,7 @@
  * @verbose: copy the core's log to stderr
  * @pages: pages allocated and not freed
  * @objects: heap objects and wait queues allocated and not freed
- * @errors: messages logged at V3_LOG_ERR
+ * @errors: messages logged at V3_LOG_ERR or V3_LOG_REFUSED
  * @kicks: v3_host_interrupt_cpu() calls per CPU
  * @branch_barriers: v3_host_branch_barrier() calls
  * @user_mm_leaves: v3_host_leave_user_mm() calls

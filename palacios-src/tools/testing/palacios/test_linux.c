@@ -185,6 +185,15 @@ static void test_relocate(void)
 	CHECK(get64(bp + 0x2d0, 48) == 31 * MiB);
 	vm_fini();
 
+	/* a preferred address whose sum with init_size wraps: relocated */
+	kernel_init();
+	put64(kernel, 0x258, ~0ULL - 4096 + 1);
+	vm_init(32 * MiB);
+	CHECK(v3_linux_load(&vm, kernel, sizeof(kernel), NULL, 0, NULL,
+			    &bs) == 0);
+	CHECK(bs.rip == 16 * MiB + 0x200);
+	vm_fini();
+
 	/* not relocatable: it must go where it wants, or nowhere */
 	kernel[0x234] = 0;
 	vm_init(32 * MiB);

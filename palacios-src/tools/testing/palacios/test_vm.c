@@ -48,6 +48,8 @@
 #define G_RDPMC		(LOAD + 0x22)	/* 0f 33 */
 #define G_TO_DR1	(LOAD + 0x24)	/* 41 0f 23 c9: mov %r9, %dr1 */
 #define G_FROM_DR1	(LOAD + 0x28)	/* 0f 21 cb: mov %dr1, %rbx */
+#define G_LOAD		(LOAD + 0x2b)	/* 8b 00: mov (%rax), %eax */
+#define G_STORE		(LOAD + 0x2d)	/* 89 00: mov %eax, (%rax) */
 #define ENTRY		(LOAD + 0x40)
 #define STACK		0x80000ULL
 #define ENTRY16		0x7c00ULL	/* real mode: below 64 KiB */
@@ -59,7 +61,7 @@ static const u8 guest_code[0x40] = {
 	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
 	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
 	0x0f, 0x09, 0x0f, 0x33, 0x41, 0x0f, 0x23, 0xc9,
-	0x0f, 0x21, 0xcb,
+	0x0f, 0x21, 0xcb, 0x8b, 0x00, 0x89, 0x00,
 };
 
 static struct {
@@ -941,6 +943,50 @@ static void test_console(void)
 	core_down();
 }
 
+/*
+ * A guest that prints without end: at most 500 of its lines at once reach
+ * the log, then 50 a second, and the dropped ones are counted.
+ */
+#define FLOOD_LINES	1000
+#define NS_PER_SEC	1000000000ULL
+
+static int step_flood(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	if (n < FLOOD_LINES) {
+		r[V3_RAX] = '\n';
+		return io(v, 0x3f8, 1, false);
+	}
+	if (n == FLOOD_LINES) {
+		test_host.now_ns += NS_PER_SEC;
+		r[V3_RAX] = 'x';
+		return io(v, 0x3f8, 1, false);
+	}
+	if (n == FLOOD_LINES + 1) {
+		r[V3_RAX] = '\n';
+		return io(v, 0x3f8, 1, false);
+	}
+	return guest_exit(v, r, 0);
+}
+
+static void test_console_flood(void)
+{
+	static const char dropped[] =
+		"vm t: 500 of its console lines dropped (more than 50 a second)";
+	struct v3_vm *vm;
+
+	core_up(2, false);
+	test_host.log[0] = '\0';
+	vm = run(NULL, step_flood, NULL);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+	CHECK(test_host_log_lines("t> ") == 501);
+	CHECK(test_host_log_lines("t> x") == 1);
+	CHECK(test_host_log_lines(dropped) == 1);
+	if (case_failed)
+		printf("# %d lines logged\n", test_host_log_lines("t> "));
+	finish(vm);
+	core_down();
+}
+
 /* Stops */
 
 /* ACPI soft off as Linux does it, or a reset by the keyboard controller */
@@ -1244,6 +1290,66 @@ static void test_hostile_intercepts(void)
 	CHECK(model_svm.runs == 11);
 	CHECK(v3_vm_exits(vm, V3_EXIT_EXCEPTION) == 3);
 	finish(vm);
+	core_down();
+}
+
+/*
+ * MMIO: the instruction at RIP must make the access that faulted; a
+ * fetch from a device stops the VM.
+ */
+#define APIC_TPR	0xfee00080ULL
+#define NPF_WRITE	BIT_ULL(1)
+#define NPF_FETCH	BIT_ULL(4)
+
+static const struct {
+	u64 rip, info;
+	const char *reason;	/* NULL: emulated */
+} mmio_cases[] = {
+	{ G_STORE, NPF_WRITE, NULL },
+	{ G_LOAD, 0, NULL },
+	{ G_LOAD, NPF_WRITE, "does not make the write of guest-physical 0xfee00080" },
+	{ G_STORE, 0, "does not make the read of guest-physical 0xfee00080" },
+	{ APIC_TPR, NPF_FETCH,
+	  "instruction fetch from device memory at guest-physical 0xfee00080" },
+};
+
+static int step_mmio(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	const unsigned int *i = p;
+
+	switch (n) {
+	case 0:
+		r[V3_RAX] = 0x20;
+		v->save.rip = mmio_cases[*i].rip;
+		v->control.exit_code = SVM_EXIT_NPF;
+		v->control.exit_info_1 = mmio_cases[*i].info | BIT_ULL(0);
+		v->control.exit_info_2 = APIC_TPR;
+		return MODEL_EXIT;
+	case 1:
+		CHECK(v->save.rip == mmio_cases[*i].rip + 2);
+		return guest_exit(v, r, 0);
+	}
+	return MODEL_SPIN;
+}
+
+static void test_mmio_matches_fault(void)
+{
+	unsigned int i;
+
+	core_up(2, false);
+	for (i = 0; i < ARRAY_SIZE(mmio_cases); i++) {
+		const char *want = mmio_cases[i].reason;
+		struct v3_vm *vm;
+
+		vm = run(NULL, step_mmio, &i);
+		if (want)
+			CHECK(strstr(v3_vm_stop_reason(vm), want));
+		else
+			CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+		if (case_failed)
+			printf("# case %u: %s\n", i, v3_vm_stop_reason(vm));
+		finish(vm);
+	}
 	core_down();
 }
 
@@ -1689,6 +1795,8 @@ static const struct test_case vm_cases[] = {
 	{ "bad_exits", test_bad_exits },
 	{ "events", test_events },
 	{ "hostile_intercepts", test_hostile_intercepts },
+	{ "mmio_matches_fault", test_mmio_matches_fault },
+	{ "console_flood", test_console_flood },
 	{ "stop_spinning", test_stop_spinning },
 	{ "fpu", test_fpu },
 	{ "vcpu_cpu", test_vcpu_cpu },

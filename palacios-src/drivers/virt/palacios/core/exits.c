@@ -211,13 +211,22 @@ bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa)
 	return v3_gpa_is_lapic(gpa) || v3_range_find(&vm->mmio, gpa, 1);
 }
 
-int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn)
+int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault,
+		   const struct v3_insn *insn)
 {
 	struct v3_vm *vm = vcpu->vm;
-	unsigned int size = insn->opsize;
 	bool write = false;
+	unsigned int size;
 	u64 val = 0;
 	int err;
+
+	if (fault & V3_MMIO_FETCH) {
+		v3_vm_end(vm, V3_LOG_ERR,
+			  "instruction fetch from device memory at guest-physical 0x%llx",
+			  gpa);
+		return -EFAULT;
+	}
+	size = insn->opsize;
 
 	switch (insn->op) {
 	case V3_OP_MOV_STORE:
@@ -239,6 +248,13 @@ int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn)
 			  "access to guest-physical 0x%llx by an instruction the VMM does not emulate",
 			  gpa);
 		return -EOPNOTSUPP;
+	}
+	if (write != !!(fault & V3_MMIO_WRITE) ||
+	    (insn->op != V3_OP_MOV_STORE_IMM && insn->reg >= V3_NR_GPRS)) {
+		v3_vm_end(vm, V3_LOG_ERR,
+			  "the instruction at RIP does not make the %s of guest-physical 0x%llx that faulted",
+			  fault & V3_MMIO_WRITE ? "write" : "read", gpa);
+		return -EFAULT;
 	}
 
 	if (v3_gpa_is_lapic(gpa))

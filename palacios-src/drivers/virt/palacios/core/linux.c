@@ -85,7 +85,7 @@
 
 static int v3_linux_bad(const char *name, const char *why)
 {
-	v3_err("guest %s: cannot boot the kernel: %s\n", name, why);
+	v3_err_ratelimited("guest %s: cannot boot the kernel: %s\n", name, why);
 	return -ENOEXEC;
 }
 
@@ -106,7 +106,9 @@ static int v3_linux_place(const u8 *k, u64 mem, u64 init_size, u64 *load)
 	u64 pref = get_unaligned_le64(k + HDR_PREF_ADDRESS);
 	u64 align = get_unaligned_le32(k + HDR_KERNEL_ALIGNMENT);
 
-	if (pref >= V3_LINUX_HIGH_RAM && pref + init_size <= mem) {
+	/* pref comes from the image: no sum that can wrap */
+	if (pref >= V3_LINUX_HIGH_RAM && init_size <= mem &&
+	    pref <= mem - init_size) {
 		*load = pref;
 		return 0;
 	}

@@ -19,7 +19,7 @@
 
 static int v3_image_bad(const char *name, const char *why)
 {
-	v3_err("guest %s: bad image: %s\n", name, why);
+	v3_err_ratelimited("guest %s: bad image: %s\n", name, why);
 	return -ENOEXEC;
 }
 

@@ -116,26 +116,26 @@ static int pt_check(struct v3_vm *vm, const struct v3_pt_spec *s)
 	    s->port_first + s->port_count > 0x10000 ||
 	    (s->irq != V3_PT_NO_IRQ &&
 	     (s->irq < 0 || s->line < 0 || s->line >= V3_PT_NR_LINES))) {
-		v3_err("vm %s: passthrough refused: ports 0x%x+%u, IRQ %d on line %d: out of range (the guest's ISA lines are 0 to %d)\n",
-		       vm->name, s->port_first, s->port_count, s->irq, s->line,
-		       V3_PT_NR_LINES - 1);
+		v3_err_ratelimited("vm %s: passthrough refused: ports 0x%x+%u, IRQ %d on line %d: out of range (the guest's ISA lines are 0 to %d)\n",
+				   vm->name, s->port_first, s->port_count, s->irq, s->line,
+				   V3_PT_NR_LINES - 1);
 		return -EINVAL;
 	}
 	if (s->irq != V3_PT_NO_IRQ && (V3_VM_OWN_LINES & BIT(s->line))) {
-		v3_err("vm %s: passthrough refused: ISA line %d is the VM's own device's\n",
-		       vm->name, s->line);
+		v3_err_ratelimited("vm %s: passthrough refused: ISA line %d is the VM's own device's\n",
+				   vm->name, s->line);
 		return -EEXIST;
 	}
 	for (i = 0; i < vm->nr_pt; i++) {
 		if (pt_overlaps(s, &vm->pt[i].spec)) {
-			v3_err("vm %s: passthrough refused: it overlaps the VM's passthrough %u\n",
-			       vm->name, i);
+			v3_err_ratelimited("vm %s: passthrough refused: it overlaps the VM's passthrough %u\n",
+					   vm->name, i);
 			return -EINVAL;
 		}
 	}
 	if (vm->nr_pt == V3_MAX_PASSTHROUGH) {
-		v3_err("vm %s: passthrough refused: at most %d devices\n",
-		       vm->name, V3_MAX_PASSTHROUGH);
+		v3_err_ratelimited("vm %s: passthrough refused: at most %d devices\n",
+				   vm->name, V3_MAX_PASSTHROUGH);
 		return -ENOSPC;
 	}
 	return 0;
@@ -152,8 +152,8 @@ static int pt_take(struct v3_vm *vm, struct v3_passthrough *pt)
 		err = v3_range_hook(&vm->io, s->port_first, last, pt_access,
 				    pt);
 		if (err == -EBUSY) {
-			v3_err("vm %s: passthrough refused: ports 0x%x-0x%x: the VM's own device is there\n",
-			       vm->name, s->port_first, last);
+			v3_err_ratelimited("vm %s: passthrough refused: ports 0x%x-0x%x: the VM's own device is there\n",
+					   vm->name, s->port_first, last);
 			return -EEXIST;
 		}
 		if (err)
@@ -164,8 +164,8 @@ static int pt_take(struct v3_vm *vm, struct v3_passthrough *pt)
 			pt->ports = NULL;
 			v3_range_unhook(&vm->io, s->port_first);
 			if (err == -EBUSY)
-				v3_err("vm %s: passthrough refused: ports 0x%x-0x%x are in use on the host\n",
-				       vm->name, s->port_first, last);
+				v3_err_ratelimited("vm %s: passthrough refused: ports 0x%x-0x%x are in use on the host\n",
+						   vm->name, s->port_first, last);
 			return err;
 		}
 	}
@@ -176,13 +176,13 @@ static int pt_take(struct v3_vm *vm, struct v3_passthrough *pt)
 		pt->hirq = NULL;
 		pt_give_back(vm, pt);
 		if (err == -EINVAL) {
-			v3_err("vm %s: passthrough refused: the host has no IRQ %d\n",
-			       vm->name, s->irq);
+			v3_err_ratelimited("vm %s: passthrough refused: the host has no IRQ %d\n",
+					   vm->name, s->irq);
 			return -ENXIO;
 		}
 		if (err == -EBUSY)
-			v3_err("vm %s: passthrough refused: IRQ %d is in use on the host\n",
-			       vm->name, s->irq);
+			v3_err_ratelimited("vm %s: passthrough refused: IRQ %d is in use on the host\n",
+					   vm->name, s->irq);
 		return err;
 	}
 	pt->level = v3_host_irq_is_level(pt->hirq);
@@ -198,8 +198,8 @@ int v3_vm_passthrough(struct v3_vm *vm, const struct v3_pt_spec *spec)
 
 	v3_host_mutex_lock(vm->lock);
 	if (v3_vm_state(vm) > V3_VM_LOADED) {
-		v3_err("vm %s: passthrough refused: the VM has started\n",
-		       vm->name);
+		v3_err_ratelimited("vm %s: passthrough refused: the VM has started\n",
+				   vm->name);
 		err = -EBUSY;
 		goto out;
 	}

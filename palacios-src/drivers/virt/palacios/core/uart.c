@@ -197,8 +197,9 @@ static void uart_write_thr(struct v3_uart *uart, u8 val)
 			uart->lsr |= LSR_OE;
 			uart->overruns++;
 		}
-	} else if (uart->sink) {
-		uart->sink(uart->priv, &val, 1);
+	} else if (uart->sink && uart->tx_len < sizeof(uart->tx)) {
+		/* an access is at most 4 bytes: @tx never overflows */
+		uart->tx[uart->tx_len++] = val;
 	}
 	/* Sent at once: the holding register is empty again. */
 	uart->thr_irq = uart->ier & IER_THRI;
@@ -318,10 +319,14 @@ static int uart_access(u64 addr, void *data, unsigned int len, bool write,
 		       void *priv)
 {
 	struct v3_uart *uart = priv;
+	unsigned int i, ntx = 0;
 	unsigned long flags;
 	u8 *bytes = data;
-	unsigned int i;
+	u8 tx[4];
 
+	/* Writes keep their order through the sink, called without @lock. */
+	if (write)
+		v3_host_mutex_lock(uart->tx_lock);
 	flags = v3_host_spin_lock_irqsave(uart->lock);
 	for (i = 0; i < len; i++) {
 		unsigned int reg = (addr + i - uart->base) %
@@ -333,7 +338,17 @@ static int uart_access(u64 addr, void *data, unsigned int len, bool write,
 			bytes[i] = uart_read(uart, reg);
 		uart_update_irq(uart);
 	}
+	if (uart->tx_len) {
+		ntx = uart->tx_len;
+		memcpy(tx, uart->tx, ntx);
+		uart->tx_len = 0;
+	}
 	v3_host_spin_unlock_irqrestore(uart->lock, flags);
+	if (write) {
+		if (ntx)
+			uart->sink(uart->priv, tx, ntx);
+		v3_host_mutex_unlock(uart->tx_lock);
+	}
 	return 0;
 }
 
@@ -353,16 +368,26 @@ int v3_uart_init(struct v3_uart *uart, struct v3_range_map *io, u16 base,
 	uart->lock = v3_host_spinlock_alloc();
 	if (!uart->lock)
 		return -ENOMEM;
+	uart->tx_lock = v3_host_mutex_alloc();
+	if (!uart->tx_lock) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	err = v3_range_hook(io, base, (u64)base + V3_UART_NR_PORTS - 1,
 			    uart_access, uart);
 	if (err) {
 		v3_err("uart: cannot hook ports %#x-%#x: %d\n", base,
 		       base + V3_UART_NR_PORTS - 1, err);
-		v3_host_spinlock_free(uart->lock);
-		uart->lock = NULL;
-		return err;
+		goto fail;
 	}
 	return 0;
+fail:
+	if (uart->tx_lock)
+		v3_host_mutex_free(uart->tx_lock);
+	uart->tx_lock = NULL;
+	v3_host_spinlock_free(uart->lock);
+	uart->lock = NULL;
+	return err;
 }
 
 void v3_uart_free(struct v3_uart *uart, struct v3_range_map *io)
@@ -371,6 +396,8 @@ void v3_uart_free(struct v3_uart *uart, struct v3_range_map *io)
 	if (!uart->lock)
 		return;
 	v3_range_unhook(io, uart->base);
+	v3_host_mutex_free(uart->tx_lock);
+	uart->tx_lock = NULL;
 	v3_host_spinlock_free(uart->lock);
 	uart->lock = NULL;
 }

@@ -20,6 +20,29 @@
 #include <palacios/vm.h>
 #include <palacios/vmm.h>
 
+/*
+ * A guest's console lines reach the host's log at most V3_LOG_BURST at once
+ * and V3_LOG_PER_SEC a second after that: a guest that prints without end
+ * fills neither the log nor the host's consoles.  The dropped lines are
+ * counted, and the count logged at most every V3_LOG_REPORT_NS (with a
+ * line that passes) and when the VM stops.
+ */
+#define V3_LOG_BURST	500
+#define V3_LOG_PER_SEC	50
+#define V3_NS_PER_SEC	1000000000ULL
+#define V3_LOG_REPORT_NS	(5 * V3_NS_PER_SEC)
+
+static void v3_vm_log_report(struct v3_vm *vm, u64 now)
+{
+	if (!vm->log_dropped)
+		return;
+	v3_host_log(V3_LOG_WARN,
+		    "vm %s: %lu of its console lines dropped (more than %u a second)\n",
+		    vm->name, vm->log_dropped, V3_LOG_PER_SEC);
+	vm->log_dropped = 0;
+	vm->log_report_ns = now;
+}
+
 static void v3_vm_set_state(struct v3_vm *vm, enum v3_vm_state state)
 {
 	WRITE_ONCE(vm->state, state);
@@ -483,6 +506,9 @@ static void v3_vm_quiesce(struct v3_vm *vm)
 {
 	unsigned int i;
 
+	/* No vCPU writes COM1 any more: the sink's count is final. */
+	v3_vm_log_report(vm, 0);
+
 	v3_pit_stop(&vm->pit);
 	v3_rtc_stop(&vm->rtc);
 	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
@@ -506,6 +532,29 @@ static int v3_vcpu_thread(void *arg)
 	return 0;
 }
 
+/* Count down the COM1 lines the log still takes; see V3_LOG_BURST. */
+static bool v3_vm_log_allowed(struct v3_vm *vm)
+{
+	u64 now = v3_host_time_ns();
+	u64 earned = (now - vm->log_refill_ns) * V3_LOG_PER_SEC / V3_NS_PER_SEC;
+
+	if (earned >= V3_LOG_BURST - vm->log_tokens) {
+		vm->log_tokens = V3_LOG_BURST;
+		vm->log_refill_ns = now;
+	} else if (earned) {
+		vm->log_tokens += earned;
+		vm->log_refill_ns += earned * V3_NS_PER_SEC / V3_LOG_PER_SEC;
+	}
+	if (!vm->log_tokens) {
+		vm->log_dropped++;
+		return false;
+	}
+	vm->log_tokens--;
+	if (now - vm->log_report_ns >= V3_LOG_REPORT_NS)
+		v3_vm_log_report(vm, now);
+	return true;
+}
+
 /* The log as the sink of COM1: one line of the guest, one line of log. */
 static void v3_vm_log_sink(struct v3_vm *vm, const u8 *buf, unsigned int len)
 {
@@ -522,7 +571,9 @@ static void v3_vm_log_sink(struct v3_vm *vm, const u8 *buf, unsigned int len)
 			continue;
 		}
 		vm->line[vm->line_len] = '\0';
-		v3_host_log(V3_LOG_INFO, "%s> %s\n", vm->name, vm->line);
+		if (v3_vm_log_allowed(vm))
+			v3_host_log(V3_LOG_INFO, "%s> %s\n", vm->name,
+				    vm->line);
 		vm->line_len = 0;
 		if (c != '\n')
 			vm->line[vm->line_len++] = c >= 0x20 && c < 0x7f ? c : '?';
@@ -719,6 +770,9 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	vm->cfg = *cfg;
 	strscpy(vm->name, cfg->name ? cfg->name : "guest", sizeof(vm->name));
 	vm->cfg.name = vm->name;
+	vm->log_tokens = V3_LOG_BURST;
+	vm->log_refill_ns = v3_host_time_ns();
+	vm->log_report_ns = vm->log_refill_ns;
 	vm->nr_vcpus = cfg->nr_vcpus;
 	v3_io_map_init(&vm->io);
 	v3_mmio_map_init(&vm->mmio);

@@ -35,6 +35,10 @@ void v3_host_log(enum v3_log_level level, const char *fmt, ...)
 	case V3_LOG_INFO:
 		pr_info("%pV", &vaf);
 		break;
+	case V3_LOG_REFUSED:
+		/* one rate limit for all of them: whoever asks, repeats */
+		pr_err_ratelimited("%pV", &vaf);
+		break;
 	default:
 		pr_debug("%pV", &vaf);
 		break;

@@ -559,6 +559,7 @@ static int svm_exit_msr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 static int svm_exit_npf(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
 	u64 gpa = vmcb->control.exit_info_2;
+	u64 info = vmcb->control.exit_info_1;
 	struct v3_insn insn;
 	int err;
 
@@ -570,10 +571,13 @@ static int svm_exit_npf(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 		return -EFAULT;
 	}
 	vcpu->exits[V3_EXIT_MMIO]++;
+	if (info & SVM_NPF_FETCH)
+		return v3_handle_mmio(vcpu, gpa, V3_MMIO_FETCH, NULL);
 	err = svm_decode(vcpu, V3_OP_NONE, &insn);
 	if (err)
 		return err;
-	err = v3_handle_mmio(vcpu, gpa, &insn);
+	err = v3_handle_mmio(vcpu, gpa,
+			     info & SVM_NPF_WRITE ? V3_MMIO_WRITE : 0, &insn);
 	if (err)
 		return err;
 	vmcb->save.rip += insn.len;

@@ -72,6 +72,10 @@
 #define SVM_IOIO_SIZE_MASK	(7ULL << SVM_IOIO_SIZE_SHIFT)
 #define SVM_IOIO_PORT_SHIFT	16
 
+/* EXITINFO1 of a nested page fault: the access's error code */
+#define SVM_NPF_WRITE		BIT_ULL(1)
+#define SVM_NPF_FETCH		BIT_ULL(4)
+
 /* Segment attributes, in the VMCB's packed form */
 #define SVM_SEG_L		BIT(9)
 #define SVM_SEG_DB		BIT(10)

@@ -152,6 +152,12 @@ struct v3_vcpu {
  * @kbc: the i8042 and port 0x92: the reset lines
  * @line: the COM1 output line being assembled for the log
  * @line_len: bytes in @line
+ * @log_tokens: lines of COM1 output the log still takes at once (see
+ *              v3_vm_log_allowed()); @line and the log_ fields are the
+ *              COM1 sink's, which the UART serialises
+ * @log_refill_ns: the host time up to which @log_tokens were refilled
+ * @log_dropped: lines dropped since the last report of them
+ * @log_report_ns: the host time of that report
  * @boot: how vCPU 0 starts
  * @nr_vcpus: number of vCPUs
  * @vcpus: the vCPUs
@@ -191,6 +197,10 @@ struct v3_vm {
 	struct v3_i8042 kbc;
 	char line[160];
 	unsigned int line_len;
+	unsigned int log_tokens;
+	u64 log_refill_ns;
+	unsigned long log_dropped;
+	u64 log_report_ns;
 	struct v3_boot_state boot;
 	unsigned int nr_vcpus;
 	struct v3_vcpu *vcpus;
@@ -497,12 +507,23 @@ bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa);
  * v3_handle_mmio() - emulate a guest access to guest-physical @gpa
  * @vcpu: the vCPU
  * @gpa: the address that faulted
- * @insn: the decoded instruction
+ * @fault: how it faulted: %V3_MMIO_WRITE for a write, %V3_MMIO_FETCH for
+ *         an instruction fetch, 0 for a read
+ * @insn: the decoded instruction at the guest's RIP (NULL for a fetch)
  *
- * Return: 0, or a negative errno after v3_vm_end() (no device there, or an
- * instruction the VMM does not emulate).
+ * The instruction must be one that makes the access that faulted: the
+ * guest may have changed the bytes at RIP since (another vCPU, or DMA),
+ * and emulating another access than the CPU attempted would let it write
+ * where it could only read.  A fetch from a device is refused too.
+ *
+ * Return: 0, or a negative errno after v3_vm_end() (no device there, an
+ * instruction the VMM does not emulate, or one that does not match the
+ * fault).
  */
-int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, const struct v3_insn *insn);
+#define V3_MMIO_WRITE	BIT(0)
+#define V3_MMIO_FETCH	BIT(1)
+int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault,
+		   const struct v3_insn *insn);
 
 /**
  * v3_handle_hypercall() - a VMMCALL; number in RAX, result in RAX

@@ -29,12 +29,17 @@
  * @V3_LOG_WARN: something unexpected that the core handled
  * @V3_LOG_INFO: a normal but notable event (a VM started or stopped)
  * @V3_LOG_DEBUG: detail for developers; may be compiled out by the host
+ * @V3_LOG_REFUSED: why a request of the host's user (an image, a kernel, a
+ *                  device to pass through) was refused: an error, but one
+ *                  that user can repeat at will, so the host rate-limits
+ *                  these messages
  */
 enum v3_log_level {
 	V3_LOG_ERR,
 	V3_LOG_WARN,
 	V3_LOG_INFO,
 	V3_LOG_DEBUG,
+	V3_LOG_REFUSED,
 };
 
 /**

@@ -11,5 +11,8 @@
 #define v3_warn(fmt, ...)	v3_host_log(V3_LOG_WARN, fmt, ##__VA_ARGS__)
 #define v3_info(fmt, ...)	v3_host_log(V3_LOG_INFO, fmt, ##__VA_ARGS__)
 #define v3_debug(fmt, ...)	v3_host_log(V3_LOG_DEBUG, fmt, ##__VA_ARGS__)
+/* A request of the host's user refused: rate-limited by the host */
+#define v3_err_ratelimited(fmt, ...) \
+	v3_host_log(V3_LOG_REFUSED, fmt, ##__VA_ARGS__)
 
 #endif /* _PALACIOS_LOG_H */

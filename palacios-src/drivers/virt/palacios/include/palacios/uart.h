@@ -52,7 +52,9 @@ struct v3_spinlock;
  * @buf: the bytes the guest transmitted
  * @len: their number, at least 1
  *
- * Context: with the UART's spinlock held and interrupts disabled.
+ * Context: the thread of the vCPU that wrote, which may sleep; calls are
+ * serialised (by the UART's @tx_lock), in the order of the writes, and no
+ * spinlock is held.
  */
 typedef void (*v3_uart_sink_t)(void *priv, const u8 *buf, unsigned int len);
 
@@ -71,6 +73,10 @@ typedef void (*v3_uart_irq_t)(void *priv, bool level);
  * struct v3_uart - the state of one 16550A
  * @base: its first I/O port
  * @lock: serialises guest and host accesses
+ * @tx_lock: serialises the guest's writes with their calls of @sink, which
+ *           are made without @lock (a sink may log or sleep)
+ * @tx: the bytes a write transmitted, for @sink once @lock is dropped
+ * @tx_len: bytes in @tx
  * @sink: receives the guest's output
  * @irq: told of interrupt level changes, or NULL
  * @priv: passed to @sink and @irq
@@ -97,6 +103,9 @@ typedef void (*v3_uart_irq_t)(void *priv, bool level);
 struct v3_uart {
 	u16 base;
 	struct v3_spinlock *lock;
+	struct v3_mutex *tx_lock;
+	u8 tx[4];
+	unsigned int tx_len;
 	v3_uart_sink_t sink;
 	v3_uart_irq_t irq;
 	void *priv;
