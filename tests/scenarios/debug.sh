@@ -4,7 +4,7 @@
 #@ order: 10
 #@ kernel: debug
 #@ smp: 3
-#@ append: palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img pal.nguests=7
+#@ append: palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img,/guests/cr4.img pal.nguests=8
 
 debug_guest() {
 	local n
@@ -36,7 +36,7 @@ debug_guest() {
 debug_checks() {
 	local n=$1
 	t debug-svm-enabled logged "$n" "palacios: svm enabled on 3 CPUs"
-	t debug-guests-done has "$n" "guests_done=7 of 7"
+	t debug-guests-done has "$n" "guests_done=8 of 8"
 	guest_checks "$n"
 	uapi_tests_checks "$n"
 	parallel_linux_checks "$n" dpar

@@ -4,7 +4,7 @@
 #@ order: 20
 #@ kernel: y
 #@ mem: 3G
-#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img,/guests/flood.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=12
+#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img,/guests/cr4.img,/guests/flood.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=13
 
 # wait_cmdline_guests: wait for the pal.nguests= guests to be freed
 wait_cmdline_guests() {
@@ -36,6 +36,9 @@ guest_checks() {
 	t "$n-wbinvd-rdpru-ud" logged "$n" "palacios: wbinvd> wbinvd: rdpru raised #UD"
 	t "$n-wbinvd-pass" logged "$n" "palacios: wbinvd> wbinvd: PASS"
 	t "$n-wbinvd-exit" logged "$n" "palacios: vm wbinvd: stopped: exited with code 0"
+	t "$n-cr4-osxsave-gp" logged "$n" "palacios: cr4> cr4: OSXSAVE: #GP"
+	t "$n-cr4-pass" logged "$n" "palacios: cr4> cr4: PASS"
+	t "$n-cr4-exit" logged "$n" "palacios: vm cr4: stopped: exited with code 0"
 	t "$n-pages-returned" pages_returned "$n"
 	t "$n-clean-log" clean_log "$n"
 }
@@ -65,7 +68,7 @@ flood_bounded() {
 
 guests_checks() {
 	local n=$1
-	t guests-all-done has "$n" "guests_done=12 of 12"
+	t guests-all-done has "$n" "guests_done=13 of 13"
 	# a guest that floods its console, which is the host's log
 	t guests-flood-exit logged "$n" "palacios: vm flood: stopped: exited with code 0"
 	t guests-flood-dropped logged "$n" "palacios: vm flood: [0-9]* of its console lines dropped (more than 50 a second)"

@@ -247,6 +247,8 @@ static const struct vec vecs[] = {
 	  0x48, 0xc7, 0x05, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0x7f),
 	V(64, MOV_TO_DR, 4, 8, 8, 9, 0, 0, 0x41, 0x0f, 0x23, 0xc9),
 	V(64, MOV_FROM_DR, 3, 8, 8, 3, 0, 0, 0x0f, 0x21, 0xdb),
+	V(64, MOV_TO_CR, 3, 8, 8, 0, 0, 0, 0x0f, 0x22, 0xe0),
+	V(32, MOV_TO_CR, 3, 4, 4, 2, 0, 0, 0x0f, 0x22, 0xe2),
 	V(64, MOV_FROM_DR, 4, 8, 8, 15, 0, 0, 0x41, 0x0f, 0x21, 0x07),
 	V(64, MOVZX, 4, 8, 8, 0, 0, M | S1, 0x48, 0x0f, 0xb6, 0x00),
 	V(64, MOVZX, 4, 8, 8, 9, 0, M | S2, 0x4c, 0x0f, 0xb7, 0x08),
@@ -286,7 +288,7 @@ static bool same_insn(const struct v3_insn *a, const struct v3_insn *b)
 	       a->prefixes == b->prefixes && a->seg == b->seg &&
 	       a->rex == b->rex && a->opsize == b->opsize &&
 	       a->addrsize == b->addrsize && a->srcsize == b->srcsize &&
-	       a->reg == b->reg && a->dr == b->dr &&
+	       a->reg == b->reg && a->ctl == b->ctl &&
 	       a->high_byte == b->high_byte &&
 	       a->port_imm == b->port_imm && a->has_mem == b->has_mem &&
 	       a->imm == b->imm;
@@ -327,23 +329,26 @@ static void test_vectors(void)
 	}
 }
 
-/* MOV to and from a debug register: its number and the GPR's */
+/* MOV to and from a control or debug register: its number and the GPR's */
 static void test_debug_regs(void)
 {
 	static const u8 to_dr1_r9[] = { 0x41, 0x0f, 0x23, 0xc9 };
 	static const u8 from_dr3_rbx[] = { 0x0f, 0x21, 0xdb };
 	static const u8 from_dr8[] = { 0x44, 0x0f, 0x21, 0xc0 };
 	static const u8 locked[] = { 0xf0, 0x0f, 0x23, 0xc0 };
+	static const u8 to_cr4_r10[] = { 0x41, 0x0f, 0x22, 0xe2 };
 	struct v3_insn insn;
 
 	CHECK(v3_decode(to_dr1_r9, 4, V3_MODE_64, &insn) == 0);
-	CHECK(insn.op == V3_OP_MOV_TO_DR && insn.dr == 1 && insn.reg == 9);
+	CHECK(insn.op == V3_OP_MOV_TO_DR && insn.ctl == 1 && insn.reg == 9);
 	CHECK(v3_decode(from_dr3_rbx, 3, V3_MODE_32, &insn) == 0);
-	CHECK(insn.op == V3_OP_MOV_FROM_DR && insn.dr == 3 && insn.reg == 3);
+	CHECK(insn.op == V3_OP_MOV_FROM_DR && insn.ctl == 3 && insn.reg == 3);
 	CHECK(insn.opsize == 4 && !insn.has_mem);
 	/* REX.R names DR8, which raises #UD: the exit handler refuses it */
 	CHECK(v3_decode(from_dr8, 4, V3_MODE_64, &insn) == 0);
-	CHECK(insn.dr == 8 && insn.reg == 0);
+	CHECK(insn.ctl == 8 && insn.reg == 0);
+	CHECK(v3_decode(to_cr4_r10, 4, V3_MODE_64, &insn) == 0);
+	CHECK(insn.op == V3_OP_MOV_TO_CR && insn.ctl == 4 && insn.reg == 10);
 	CHECK(v3_decode(locked, 4, V3_MODE_64, &insn) == -EINVAL);
 }
 
@@ -740,6 +745,8 @@ static void gen_common(struct xcheck *x, enum v3_cpu_mode mode)
 	emit(x, V3_OP_INVD, "invd");
 	emit(x, V3_OP_WBINVD, "wbinvd");
 	emit(x, V3_OP_RDPMC, "rdpmc");
+	emit(x, V3_OP_MOV_TO_CR, "mov %%%s, %%cr4",
+	     mode == V3_MODE_64 ? "rdx" : "edx");
 	for (s = 0; s < 4; s++) {
 		const char *r = mode == V3_MODE_64 ? regs64[3][s] :
 				regs_legacy[2][s];

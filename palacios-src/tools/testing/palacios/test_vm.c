@@ -50,6 +50,7 @@
 #define G_FROM_DR1	(LOAD + 0x28)	/* 0f 21 cb: mov %dr1, %rbx */
 #define G_LOAD		(LOAD + 0x2b)	/* 8b 00: mov (%rax), %eax */
 #define G_STORE		(LOAD + 0x2d)	/* 89 00: mov %eax, (%rax) */
+#define G_TO_CR4	(LOAD + 0x2f)	/* 0f 22 e2: mov %rdx, %cr4 */
 #define ENTRY		(LOAD + 0x40)
 #define STACK		0x80000ULL
 #define ENTRY16		0x7c00ULL	/* real mode: below 64 KiB */
@@ -61,7 +62,7 @@ static const u8 guest_code[0x40] = {
 	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
 	0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
 	0x0f, 0x09, 0x0f, 0x33, 0x41, 0x0f, 0x23, 0xc9,
-	0x0f, 0x21, 0xcb, 0x8b, 0x00, 0x89, 0x00,
+	0x0f, 0x21, 0xcb, 0x8b, 0x00, 0x89, 0x00, 0x0f, 0x22, 0xe2,
 };
 
 static struct {
@@ -1294,6 +1295,68 @@ static void test_hostile_intercepts(void)
 }
 
 /*
+ * CR4 writes: the bits of features the CPUID policy hides raise #GP, as
+ * does clearing PAE in long mode; a change of the paging bits gives the
+ * vCPU a fresh ASID.
+ */
+#define CR4_PAE		BIT_ULL(5)
+#define CR4_PGE		BIT_ULL(7)
+#define CR4_OSFXSR	BIT_ULL(9)
+#define CR4_OSXSAVE	BIT_ULL(18)
+
+static int step_cr4(struct vmcb *v, u64 *r, unsigned long n, void *p)
+{
+	u32 *asid = p;
+
+	switch (n) {
+	case 0:
+		CHECK(v->control.intercept_cr == BIT(16 + 4));
+		CHECK(v->save.cr4 == CR4_PAE);
+		r[V3_RDX] = CR4_PAE | CR4_OSFXSR | CR4_OSXSAVE;
+		return insn_exit(v, SVM_EXIT_WRITE_CR4, G_TO_CR4, 3);
+	case 1:
+		CHECK(model_svm.events[1] == GP_EVENT);
+		CHECK(v->save.rip == G_TO_CR4 && v->save.cr4 == CR4_PAE);
+		r[V3_RDX] = CR4_OSFXSR;			/* PAE off in long mode */
+		return insn_exit(v, SVM_EXIT_WRITE_CR4, G_TO_CR4, 3);
+	case 2:
+		CHECK(model_svm.events[2] == GP_EVENT);
+		r[V3_RDX] = CR4_PAE | BIT_ULL(32);	/* reserved */
+		return insn_exit(v, SVM_EXIT_WRITE_CR4, G_TO_CR4, 3);
+	case 3:
+		CHECK(model_svm.events[3] == GP_EVENT);
+		*asid = v->control.asid;
+		r[V3_RDX] = CR4_PAE | CR4_OSFXSR;
+		return insn_exit(v, SVM_EXIT_WRITE_CR4, G_TO_CR4, 3);
+	case 4:
+		CHECK(model_svm.events[4] == 0);
+		CHECK(v->save.rip == G_TO_CR4 + 3);
+		CHECK(v->save.cr4 == (CR4_PAE | CR4_OSFXSR));
+		CHECK(v->control.asid == *asid);	/* no paging bit changed */
+		r[V3_RDX] = CR4_PAE | CR4_OSFXSR | CR4_PGE;
+		return insn_exit(v, SVM_EXIT_WRITE_CR4, G_TO_CR4, 3);
+	case 5:
+		CHECK(v->save.cr4 == (CR4_PAE | CR4_OSFXSR | CR4_PGE));
+		CHECK(v->control.asid != *asid);
+		return guest_exit(v, r, 0);
+	}
+	return MODEL_SPIN;
+}
+
+static void test_cr4(void)
+{
+	struct v3_vm *vm;
+	u32 asid = 0;
+
+	core_up(2, false);
+	vm = run(NULL, step_cr4, &asid);
+	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
+	CHECK(model_svm.runs == 6);
+	finish(vm);
+	core_down();
+}
+
+/*
  * MMIO: the instruction at RIP must make the access that faulted; a
  * fetch from a device stops the VM.
  */
@@ -1796,6 +1859,7 @@ static const struct test_case vm_cases[] = {
 	{ "events", test_events },
 	{ "hostile_intercepts", test_hostile_intercepts },
 	{ "mmio_matches_fault", test_mmio_matches_fault },
+	{ "cr4", test_cr4 },
 	{ "console_flood", test_console_flood },
 	{ "stop_spinning", test_stop_spinning },
 	{ "fpu", test_fpu },

@@ -25,7 +25,7 @@
 #define D_REG0		BIT(8)	/* ModRM.reg must be 0 (c6 /0, c7 /0) */
 #define D_SRC16		BIT(9)	/* MOVZX/MOVSX from r/m16, not r/m8 */
 #define D_0F01		BIT(10)	/* 0f 01: only d9 (VMMCALL) is known */
-#define D_DR		BIT(11)	/* ModRM: reg a debug register, rm a GPR */
+#define D_CTL		BIT(11)	/* ModRM: reg a control or debug register, rm a GPR */
 
 struct v3_opcode {
 	u8 op;
@@ -64,8 +64,9 @@ static const struct v3_opcode v3_two_byte[256] = {
 	[0x01] = OPC(VMMCALL, D_0F01),
 	[0x08] = OPC(INVD, 0),
 	[0x09] = OPC(WBINVD, 0),
-	[0x21] = OPC(MOV_FROM_DR, D_DR),
-	[0x23] = OPC(MOV_TO_DR, D_DR),
+	[0x21] = OPC(MOV_FROM_DR, D_CTL),
+	[0x22] = OPC(MOV_TO_CR, D_CTL),
+	[0x23] = OPC(MOV_TO_DR, D_CTL),
 	[0x30] = OPC(WRMSR, 0),
 	[0x32] = OPC(RDMSR, 0),
 	[0x33] = OPC(RDPMC, 0),
@@ -118,7 +119,7 @@ int v3_decode(const u8 *bytes, unsigned int avail, enum v3_cpu_mode mode,
 	      struct v3_insn *insn)
 {
 	unsigned int pos = 0, immlen = 0, i, opsize, addrsize;
-	u8 b, rex = 0, prefixes = 0, reg = V3_REG_NONE, dr = 0;
+	u8 b, rex = 0, prefixes = 0, reg = V3_REG_NONE, ctl = 0;
 	const struct v3_opcode *opc;
 	bool high_byte = false;
 	s8 seg = -1;
@@ -204,18 +205,18 @@ opcode:
 	if (opc->flags & D_BYTE)
 		opsize = 1;
 
-	if (opc->flags & D_DR) {
+	if (opc->flags & D_CTL) {
 		u8 modrm;
 
 		/*
-		 * MOV to or from DRn: ModRM.mod is ignored (always a
+		 * MOV to or from CRn or DRn: ModRM.mod is ignored (always a
 		 * register), the operand is 64 bits in 64-bit mode and 32
 		 * otherwise, whatever the prefixes.
 		 */
 		if (pos >= avail)
 			return v3_short(pos + 1);
 		modrm = bytes[pos++];
-		dr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
+		ctl = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
 		reg = (modrm & 7) | (rex & 1 ? 8 : 0);
 		opsize = mode == V3_MODE_64 ? 8 : 4;
 	} else if (opc->flags & D_MODRM) {
@@ -270,7 +271,7 @@ opcode:
 		.srcsize = opc->op == V3_OP_MOVZX || opc->op == V3_OP_MOVSX ?
 			   (opc->flags & D_SRC16 ? 2 : 1) : 0,
 		.reg = reg,
-		.dr = dr,
+		.ctl = ctl,
 		.high_byte = high_byte,
 		.port_imm = immlen && (opc->op == V3_OP_IN ||
 				       opc->op == V3_OP_OUT),

@@ -119,6 +119,55 @@ void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4])
 	}
 }
 
+/* CR4 */
+#define V3_CR4_BASE	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
+			 BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(10))
+			/* VME PVI TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT */
+#define V3_CR4_PAE	BIT(5)
+#define V3_CR4_MCE	BIT(6)
+#define V3_CR4_UMIP	BIT(11)
+#define V3_CR4_FSGSBASE	BIT(16)
+#define V3_CR4_PCIDE	BIT(17)
+#define V3_CR4_OSXSAVE	BIT(18)
+#define V3_CR4_SMEP	BIT(20)
+#define V3_CR4_SMAP	BIT(21)
+
+/* The CR4 bits of the features the CPUID policy offers */
+static u64 v3_cr4_allowed(void)
+{
+	u32 l1[4], l7[4];
+	u64 ok = V3_CR4_BASE;
+
+	v3_cpuid_policy(1, 0, l1);
+	v3_cpuid_policy(7, 0, l7);
+	if (l1[3] & BIT(7))
+		ok |= V3_CR4_MCE;
+	if (l1[2] & BIT(17))
+		ok |= V3_CR4_PCIDE;
+	if (l1[2] & BIT(26))
+		ok |= V3_CR4_OSXSAVE;
+	if (l7[1] & BIT(0))
+		ok |= V3_CR4_FSGSBASE;
+	if (l7[1] & BIT(7))
+		ok |= V3_CR4_SMEP;
+	if (l7[1] & BIT(20))
+		ok |= V3_CR4_SMAP;
+	if (l7[2] & BIT(2))
+		ok |= V3_CR4_UMIP;
+	return ok;
+}
+
+int v3_handle_cr4_write(struct v3_vcpu *vcpu, u64 *val, bool long_mode)
+{
+	vcpu->exits[V3_EXIT_OTHER]++;
+	if ((*val & ~v3_cr4_allowed()) ||
+	    (long_mode && !(*val & V3_CR4_PAE))) {
+		v3_queue_exception(vcpu, V3_GP_VECTOR, 0);
+		return V3_FAULTED;
+	}
+	return 0;
+}
+
 int v3_handle_cpuid(struct v3_vcpu *vcpu)
 {
 	u32 regs[4];

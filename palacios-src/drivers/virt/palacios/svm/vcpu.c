@@ -33,7 +33,15 @@
 #define V3_CR0_ET	BIT_ULL(4)
 #define V3_CR0_NE	BIT_ULL(5)
 #define V3_CR0_PG	BIT_ULL(31)
+#define V3_CR4_PSE	BIT_ULL(4)
 #define V3_CR4_PAE	BIT_ULL(5)
+#define V3_CR4_PGE	BIT_ULL(7)
+#define V3_CR4_PCIDE	BIT_ULL(17)
+#define V3_CR4_SMEP	BIT_ULL(20)
+#define V3_CR4_SMAP	BIT_ULL(21)
+/* CR4 bits whose change flushes the TLB, or changes what it may hold */
+#define V3_CR4_PAGING	(V3_CR4_PSE | V3_CR4_PAE | V3_CR4_PGE | \
+			 V3_CR4_PCIDE | V3_CR4_SMEP | V3_CR4_SMAP)
 #define V3_EFER_SCE	BIT_ULL(0)
 #define V3_EFER_LME	BIT_ULL(8)
 #define V3_EFER_LMA	BIT_ULL(10)
@@ -183,6 +191,8 @@ int svm_vcpu_init(struct v3_vcpu *vcpu)
 	vmcb->control.intercept_exceptions = BIT(V3_DB_VECTOR) |
 					     BIT(V3_AC_VECTOR) |
 					     BIT(V3_MC_VECTOR);
+	/* CR4: its bits are checked against the CPUID policy */
+	vmcb->control.intercept_cr = SVM_CR_WRITE(4);
 	/* DR0-DR3: the guest's are in vcpu->db; DR6 and DR7 in the VMCB */
 	vmcb->control.intercept_dr = SVM_DR_READ(0) | SVM_DR_READ(1) |
 				     SVM_DR_READ(2) | SVM_DR_READ(3) |
@@ -625,6 +635,43 @@ static int svm_exit_excp(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 				   (u32)vmcb->control.exit_info_1);
 }
 
+/* MOV to CR4 */
+static int svm_exit_cr4(struct v3_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u64 info = vmcb->control.exit_info_1, old = vmcb->save.cr4, val;
+	bool lma = vmcb->save.efer & V3_EFER_LMA;
+	struct v3_insn insn;
+	unsigned int gpr;
+	int err;
+
+	if (svm_has_feature(SVM_FEATURE_DECODE) &&
+	    (info & SVM_EXITINFO1_MOV_CR)) {
+		gpr = info & SVM_EXITINFO1_GPR;
+	} else {
+		err = svm_decode(vcpu, V3_OP_MOV_TO_CR, &insn);
+		if (err)
+			return err;
+		if (insn.ctl != 4) {
+			v3_vm_end(vcpu->vm, V3_LOG_ERR,
+				  "CR4 exit for a write of CR%u at RIP 0x%llx",
+				  insn.ctl, vmcb->save.rip);
+			return -EIO;
+		}
+		gpr = insn.reg;
+	}
+	val = vcpu->gpr[gpr];
+	if (svm_mode(vmcb) != V3_MODE_64)
+		val &= 0xffffffff;
+	err = v3_handle_cr4_write(vcpu, &val, lma);
+	if (!err) {
+		vmcb->save.cr4 = val;
+		/* a fresh ASID: no translation of the old paging mode left */
+		if ((old ^ val) & V3_CR4_PAGING)
+			vcpu->asid_cpu = -1;
+	}
+	return svm_complete(vcpu, err, V3_OP_MOV_TO_CR);
+}
+
 /* MOV to or from DR0-DR3 */
 static int svm_exit_dr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
@@ -642,10 +689,10 @@ static int svm_exit_dr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 		err = svm_decode(vcpu, op, &insn);
 		if (err)
 			return err;
-		if (insn.dr != dr) {
+		if (insn.ctl != dr) {
 			v3_vm_end(vcpu->vm, V3_LOG_ERR,
 				  "DR%u exit for an access to DR%u at RIP 0x%llx",
-				  dr, insn.dr, vmcb->save.rip);
+				  dr, insn.ctl, vmcb->save.rip);
 			return -EIO;
 		}
 		gpr = insn.reg;
@@ -666,6 +713,7 @@ static int svm_exit_iret(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 typedef int (*svm_exit_fn)(struct v3_vcpu *vcpu, struct vmcb *vmcb);
 
 static const svm_exit_fn svm_exit_handlers[] = {
+	[SVM_EXIT_WRITE_CR4]	= svm_exit_cr4,
 	[SVM_EXIT_READ_DR0]	= svm_exit_dr,
 	[SVM_EXIT_READ_DR1]	= svm_exit_dr,
 	[SVM_EXIT_READ_DR2]	= svm_exit_dr,

@@ -46,8 +46,12 @@
 /* The debug-register intercepts (offset 0x04): reads of DRn, writes of DRn */
 #define SVM_DR_READ(n)		BIT(n)
 #define SVM_DR_WRITE(n)		BIT(16 + (n))
-/* EXITINFO1 of a DR access, with decode assists: the GPR's number */
+/* The CR intercepts (offset 0x00): writes of CRn */
+#define SVM_CR_WRITE(n)		BIT(16 + (n))
+/* EXITINFO1 of a CR or DR access, with decode assists: the GPR's number */
 #define SVM_EXITINFO1_GPR	0xfULL
+/* ... and for a CR write, that it is a MOV (not LMSW or CLTS) */
+#define SVM_EXITINFO1_MOV_CR	BIT_ULL(63)
 
 #define SVM_TLB_FLUSH_ALL	1
 #define SVM_INT_CTL_V_IRQ		BIT_ULL(8)

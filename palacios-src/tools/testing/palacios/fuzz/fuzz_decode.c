@@ -19,7 +19,8 @@ static bool same_insn(const struct v3_insn *a, const struct v3_insn *b)
 	       a->prefixes == b->prefixes && a->seg == b->seg &&
 	       a->rex == b->rex && a->opsize == b->opsize &&
 	       a->addrsize == b->addrsize && a->srcsize == b->srcsize &&
-	       a->reg == b->reg && a->high_byte == b->high_byte &&
+	       a->reg == b->reg && a->ctl == b->ctl &&
+	       a->high_byte == b->high_byte &&
 	       a->port_imm == b->port_imm && a->has_mem == b->has_mem &&
 	       a->imm == b->imm;
 }
@@ -44,8 +45,16 @@ static void check_fields(const struct v3_insn *insn, enum v3_cpu_mode mode)
 	u8 os = insn->opsize, as = insn->addrsize;
 	bool has_seg = insn->seg >= 0, has_src = insn->srcsize;
 	bool extends = insn->op == V3_OP_MOVZX || insn->op == V3_OP_MOVSX;
+	bool ctl = insn->op == V3_OP_MOV_FROM_DR ||
+		   insn->op == V3_OP_MOV_TO_DR || insn->op == V3_OP_MOV_TO_CR;
 
-	if (insn->op == V3_OP_NONE || insn->op > V3_OP_MOVSX)
+	if (insn->op == V3_OP_NONE || insn->op > V3_OP_MOV_TO_CR)
+		abort();
+	/* MOV to or from CRn or DRn: a GPR, a register number, no memory */
+	if (ctl && (insn->reg > 15 || insn->has_mem ||
+		    os != (mode == V3_MODE_64 ? 8 : 4)))
+		abort();
+	if (insn->ctl > 15 || (!ctl && insn->ctl))
 		abort();
 	if (os != 1 && os != 2 && os != 4 && os != 8)
 		abort();

@@ -55,6 +55,7 @@ enum v3_cpu_mode {
  * @V3_OP_RDPMC: RDPMC (0f 33)
  * @V3_OP_MOV_FROM_DR: MOV r64/r32, DRn (0f 21)
  * @V3_OP_MOV_TO_DR: MOV DRn, r64/r32 (0f 23)
+ * @V3_OP_MOV_TO_CR: MOV CRn, r64/r32 (0f 22)
  */
 enum v3_insn_op {
 	V3_OP_NONE,
@@ -77,6 +78,7 @@ enum v3_insn_op {
 	V3_OP_RDPMC,
 	V3_OP_MOV_FROM_DR,
 	V3_OP_MOV_TO_DR,
+	V3_OP_MOV_TO_CR,
 };
 
 /* Prefixes the decoder reports in struct v3_insn.prefixes */
@@ -107,9 +109,10 @@ enum v3_insn_op {
  *       RDX, RBX, RSP, RBP, RSI, RDI, R8-R15, or %V3_REG_NONE; for a byte
  *       operand without REX, 4-7 mean AH, CH, DH, BH (see @high_byte);
  *       0 for the accumulator of IN, OUT and the moffs forms of MOV;
- *       the general-purpose register of MOV to or from a debug register
- * @dr: the debug register of MOV to or from one (0-15: 8-15 exist only
- *      as encodings, which raise #UD), else 0
+ *       the general-purpose register of MOV to or from a control or
+ *       debug register
+ * @ctl: the control or debug register of MOV to or from one (0-15, as
+ *       encoded: those the CPU does not have raise #UD), else 0
  * @high_byte: @reg names AH, CH, DH or BH
  * @port_imm: IN/OUT take their port from @imm rather than DX
  * @has_mem: the instruction has a memory operand (ModRM with mod != 3, or
@@ -130,7 +133,7 @@ struct v3_insn {
 	u8 addrsize;
 	u8 srcsize;
 	u8 reg;
-	u8 dr;
+	u8 ctl;
 	bool high_byte;
 	bool port_imm;
 	bool has_mem;

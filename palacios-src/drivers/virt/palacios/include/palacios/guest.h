@@ -445,6 +445,23 @@ int v3_handle_wbinvd(struct v3_vcpu *vcpu);
 int v3_handle_rdpmc(struct v3_vcpu *vcpu);
 
 /**
+ * v3_handle_cr4_write() - the guest moved a value to CR4
+ * @vcpu: the vCPU
+ * @val: the value; on 0, what the backend puts in the guest's CR4
+ * @long_mode: the guest runs in long mode (EFER.LMA)
+ *
+ * The CPU checks CR4 against its own features, not against the guest's
+ * CPUID: the core refuses (#GP, as a CPU without them would) every bit of
+ * a feature the CPUID policy does not offer, such as OSXSAVE, which would
+ * let a guest run XSAVES with the host's IA32_XSS, and the bits the
+ * architecture forbids to change here (PAE in long mode).
+ *
+ * Return: 0 (the backend writes @val, and flushes the guest's TLB where
+ * the paging bits changed), or %V3_FAULTED.
+ */
+int v3_handle_cr4_write(struct v3_vcpu *vcpu, u64 *val, bool long_mode);
+
+/**
  * v3_handle_dr() - the guest moved to or from DR0-DR3
  * @vcpu: the vCPU
  * @dr: the debug register, 0 to 3
