@@ -520,6 +520,10 @@ int v3_handle_io(struct v3_vcpu *vcpu, u16 port, unsigned int len, bool in,
  */
 bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa);
 
+/* How an access to device memory faulted (v3_handle_mmio()) */
+#define V3_MMIO_WRITE	BIT(0)
+#define V3_MMIO_FETCH	BIT(1)
+
 /**
  * v3_handle_mmio() - emulate a guest access to guest-physical @gpa
  * @vcpu: the vCPU
@@ -537,8 +541,6 @@ bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa);
  * instruction the VMM does not emulate, or one that does not match the
  * fault).
  */
-#define V3_MMIO_WRITE	BIT(0)
-#define V3_MMIO_FETCH	BIT(1)
 int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault,
 		   const struct v3_insn *insn);
 
