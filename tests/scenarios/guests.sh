@@ -4,7 +4,7 @@
 #@ order: 20
 #@ kernel: y
 #@ mem: 3G
-#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/dbtrap.img,/guests/wbinvd.img,/guests/cr4.img,/guests/flood.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=13
+#@ append: palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/wbinvd.img,/guests/cr4.img,/guests/flood.img,/guests/dbtrap.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=13
 
 # wait_cmdline_guests: wait for the pal.nguests= guests to be freed
 wait_cmdline_guests() {

@@ -64,9 +64,14 @@ static void (*const set_dr[4])(u64) = { set_dr0, set_dr1, set_dr2, set_dr3 };
 
 /*
  * The function the instruction breakpoint watches: one RET, called from
- * asm (it clobbers nothing), so that no compiler inlines it away.
+ * asm (it clobbers nothing), so that no compiler inlines it away.  It sits
+ * 64 KiB into the image, where no other test guest has code: QEMU 7.2
+ * keeps a guest's instruction breakpoints in force for every guest that
+ * runs on that host CPU meanwhile (VMRUN loads DR7 without updating TCG's
+ * breakpoint list, whose hits raise #DB without looking at DR7), so a
+ * breakpoint at another guest's entry point would hit that guest.
  */
-asm(".pushsection .text\nwatched:\n\tret\n.popsection");
+asm(".pushsection .data\n.balign 65536\nwatched:\n\tret\n.popsection");
 
 static u64 watched_addr(void)
 {
