@@ -123,14 +123,6 @@ void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4])
 #define V3_CR4_BASE	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
 			 BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(10))
 			/* VME PVI TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT */
-#define V3_CR4_PAE	BIT(5)
-#define V3_CR4_MCE	BIT(6)
-#define V3_CR4_UMIP	BIT(11)
-#define V3_CR4_FSGSBASE	BIT(16)
-#define V3_CR4_PCIDE	BIT(17)
-#define V3_CR4_OSXSAVE	BIT(18)
-#define V3_CR4_SMEP	BIT(20)
-#define V3_CR4_SMAP	BIT(21)
 
 /* The CR4 bits of the features the CPUID policy offers */
 static u64 v3_cr4_allowed(void)

@@ -33,12 +33,6 @@
 #define V3_CR0_ET	BIT_ULL(4)
 #define V3_CR0_NE	BIT_ULL(5)
 #define V3_CR0_PG	BIT_ULL(31)
-#define V3_CR4_PSE	BIT_ULL(4)
-#define V3_CR4_PAE	BIT_ULL(5)
-#define V3_CR4_PGE	BIT_ULL(7)
-#define V3_CR4_PCIDE	BIT_ULL(17)
-#define V3_CR4_SMEP	BIT_ULL(20)
-#define V3_CR4_SMAP	BIT_ULL(21)
 /* CR4 bits whose change flushes the TLB, or changes what it may hold */
 #define V3_CR4_PAGING	(V3_CR4_PSE | V3_CR4_PAE | V3_CR4_PGE | \
 			 V3_CR4_PCIDE | V3_CR4_SMEP | V3_CR4_SMAP)
@@ -297,19 +291,13 @@ void svm_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs)
 
 /* Instructions and events */
 
-static void svm_inject(struct vmcb *vmcb, unsigned int vector, bool has_err,
-		       u32 err)
-{
-	vmcb->control.event_inj = vector | SVM_EVTINJ_EXCEPTION |
-				  SVM_EVTINJ_VALID |
-				  (has_err ? SVM_EVTINJ_ERR_VALID : 0) |
-				  ((u64)err << 32);
-}
-
 void svm_queue_exception(struct v3_vcpu *vcpu, unsigned int vector,
 			 bool has_err, u32 err)
 {
-	svm_inject(svm_vmcb(vcpu), vector, has_err, err);
+	svm_vmcb(vcpu)->control.event_inj = vector | SVM_EVTINJ_EXCEPTION |
+					    SVM_EVTINJ_VALID |
+					    (has_err ? SVM_EVTINJ_ERR_VALID : 0) |
+					    ((u64)err << 32);
 }
 
 static enum v3_cpu_mode svm_mode(const struct vmcb *vmcb)
@@ -560,7 +548,7 @@ static int svm_exit_msr(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	if (err) {
 		if (err == -ENOENT)
 			v3_msr_unknown(vcpu, msr, write);
-		svm_inject(vmcb, V3_GP_VECTOR, true, 0);
+		v3_queue_exception(vcpu, V3_GP_VECTOR, 0);
 		return 0;
 	}
 	return svm_skip(vcpu, write ? V3_OP_WRMSR : V3_OP_RDMSR);
@@ -606,7 +594,7 @@ static int svm_exit_shutdown(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 static int svm_exit_ud(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
 	vcpu->exits[V3_EXIT_OTHER]++;
-	svm_inject(vmcb, V3_UD_VECTOR, false, 0);
+	v3_queue_exception(vcpu, V3_UD_VECTOR, 0);
 	return 0;
 }
 

@@ -385,6 +385,18 @@ int v3_image_load(struct v3_vm *vm, const void *image, u64 size,
  */
 #define V3_FAULTED	1
 
+/* CR4 bits the core and the backends check (AMD64 APM vol. 2, 3.1.3) */
+#define V3_CR4_PSE	BIT_ULL(4)
+#define V3_CR4_PAE	BIT_ULL(5)
+#define V3_CR4_MCE	BIT_ULL(6)
+#define V3_CR4_PGE	BIT_ULL(7)
+#define V3_CR4_UMIP	BIT_ULL(11)
+#define V3_CR4_FSGSBASE	BIT_ULL(16)
+#define V3_CR4_PCIDE	BIT_ULL(17)
+#define V3_CR4_OSXSAVE	BIT_ULL(18)
+#define V3_CR4_SMEP	BIT_ULL(20)
+#define V3_CR4_SMAP	BIT_ULL(21)
+
 /* Exception vectors */
 #define V3_DB_VECTOR	1
 #define V3_NMI_VECTOR	2
