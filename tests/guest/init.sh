@@ -257,8 +257,9 @@ else
 	say "unknown test '$test'"
 fi
 say "palacios_lines=$(dmesg | grep -c 'palacios:')"
+# the whole kernel log: from before /init (on the console as well) and since
 say "dmesg begin"
-dmesg
+klog
 say "dmesg end"
 say end
 poweroff -f

@@ -29,6 +29,10 @@
 #                      no console= is given, "panic=-1" if no panic= is given
 #                      (a panic then resets the guest and -no-reboot ends QEMU
 #                      at once instead of waiting for the timeout).
+#                      "log_buf_len=1M" if none is given: the checks read
+#                      the whole kernel log (dmesg) at the end, which the
+#                      default 128 KiB buffer does not keep when a guest
+#                      logs a lot (the flood guest, 13 boot-time guests).
 #
 # QEMU runs with -accel tcg (or $QEMU_ACCEL, e.g. tcg,thread=single) -nodefaults -display none -no-reboot, the serial
 # port going to LOGFILE (-serial file:) and stdin from /dev/null, so it works
@@ -77,6 +81,7 @@ command -v "$qemu" >/dev/null || die "$qemu not found (apt-get install qemu-syst
 append="$*"
 [[ " $append" == *" console="* ]] || append="console=ttyS0 $append"
 [[ " $append" == *" panic="* ]] || append="$append panic=-1"
+[[ " $append" == *" log_buf_len="* ]] || append="$append log_buf_len=1M"
 read -r -a words <<<"$append"; append="${words[*]}"   # squeeze blanks
 
 rm -f -- "$log"

@@ -48,7 +48,7 @@ guest_checks() {
 # "running" to "stopped" in the log), and says how many it dropped
 flood_bounded() {
 	local kept dropped log secs max
-	# once each: the kernel log as dmesg printed it at the end
+	# once each: the whole kernel log as /init printed it at the end
 	log=$(text "$(serial "$1")" |
 		sed -n '/^PALTEST: dmesg begin/,/^PALTEST: dmesg end/p')
 	kept=$(echo "$log" | grep -c "palacios: flood> ")
@@ -60,6 +60,12 @@ flood_bounded() {
 		/vm flood: stopped/ { b = substr($2, 1, length($2) - 1) }
 		END { printf "%d", b - a + 1.999 }')
 	max=$((500 + 50 * secs))
+	# the kernel log must hold the whole run (log_buf_len, qemu-boot.sh)
+	if ! echo "$log" | grep -q "vm flood: running"; then
+		echo "expected the kernel log to hold the flood guest's whole run"
+		echo "saw no 'vm flood: running' in dmesg: the log buffer wrapped (log: $(serial "$1"))"
+		return 1
+	fi
 	echo "expected 500 to $max of the flood guest's 2001 lines in the log (it ran for less than $secs s), and the rest counted as dropped"
 	echo "saw $kept kept, $dropped dropped (log: $(serial "$1"))"
 	[ "$kept" -ge 500 ] && [ "$kept" -le "$max" ] &&

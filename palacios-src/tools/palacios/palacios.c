@@ -1394,7 +1394,7 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 	struct opts o = { 0 };
 	__u32 i, room = 0;
 	int dev, ret, width = 4, idw = 2;
-	char mem[24], vcpus[16];
+	char mem[24], vcpus[16], owner[16];
 
 	ret = parse_opts(cmd, argc, argv, &o);
 	if (ret)
@@ -1432,16 +1432,20 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 		if (ret > idw)
 			idw = ret;
 	}
-	printf("%-*s %*s %-10s %6s %5s %s\n", width, "NAME", idw, "ID",
-	       "STATE", "MEMORY", "VCPUS", "REASON");
+	printf("%-*s %*s %-10s %6s %5s %-6s %s\n", width, "NAME", idw, "ID",
+	       "STATE", "MEMORY", "VCPUS", "OWNER", "REASON");
 	for (i = 0; i < l.nr; i++) {
 		p = &vms[i];
 		format_size(p->mem_size, mem, sizeof(mem));
 		snprintf(vcpus, sizeof(vcpus), p->nr_vcpus ? "%u" : "-",
 			 p->nr_vcpus);
-		printf("%-*s %*u %-10s %6s %5s %s\n", width, p->name, idw,
+		if (p->owner == PALACIOS_OWNER_KERNEL)
+			snprintf(owner, sizeof(owner), "kernel");
+		else
+			snprintf(owner, sizeof(owner), "%u", p->owner);
+		printf("%-*s %*u %-10s %6s %5s %-6s %s\n", width, p->name, idw,
 		       p->id, p->state < ARRAY_SIZE(state_names) ?
-		       state_names[p->state] : "?", mem, vcpus,
+		       state_names[p->state] : "?", mem, vcpus, owner,
 		       p->stop_reason[0] ? p->stop_reason : "-");
 	}
 	free(vms);
@@ -1570,6 +1574,9 @@ static const char load_help[] =
 	HELP_OPTION;
 
 static const char list_help[] =
+	"The vms of the calling user, or all with CAP_SYS_ADMIN; OWNER is a\n"
+	"user ID, or \"kernel\" for the guests named at boot.\n"
+	"\n"
 	"  -H, --host         first describe the host\n"
 	HELP_OPTION;
 
@@ -1610,7 +1617,7 @@ static const struct command commands[] = {
 	VM_CMD("free", cmd_vm_op, PALACIOS_VM_FREE,
 	       "stop a vm if it runs and give back all it holds"),
 	CMD("list", cmd_list, 0, "[--host]",
-	    "list the vms: NAME ID STATE MEMORY VCPUS REASON", list_help,
+	    "list the vms: NAME ID STATE MEMORY VCPUS OWNER REASON", list_help,
 	    ":Hh", list_opts),
 	CMD("console", cmd_console, 0, "NAME",
 	    "attach to the console of a vm", console_help, ":h", help_only),

@@ -54,6 +54,13 @@ struct palacios_create_vm {
  */
 #define PALACIOS_VM_PERSISTENT	0x1U
 
+/*
+ * Reported, never accepted: a VM of the kernel (a guest named on the
+ * kernel command line or as a module parameter).  It belongs to no user;
+ * opening it needs CAP_SYS_ADMIN.
+ */
+#define PALACIOS_VM_KERNEL	0x2U
+
 /**
  * struct palacios_open_vm - argument of %PALACIOS_OPEN_VM
  * @name: the name of an existing VM, NUL-terminated
@@ -91,8 +98,11 @@ enum palacios_vm_state {
  * @state: an enum palacios_vm_state
  * @mem_size: its memory in bytes (0 before %PALACIOS_VM_CONFIGURE)
  * @nr_vcpus: its vCPUs (0 before %PALACIOS_VM_CONFIGURE)
- * @flags: the flags it was created with
+ * @flags: the flags it was created with, and %PALACIOS_VM_KERNEL
  * @stop_reason: why it stopped, NUL-terminated; empty unless STOPPED
+ * @owner: the user ID of its owner in the caller's user namespace (the
+ *         overflow ID if it has none there), or %PALACIOS_OWNER_KERNEL
+ * @reserved: 0
  */
 struct palacios_vm_info {
 	char name[PALACIOS_NAME_LEN];
@@ -102,12 +112,18 @@ struct palacios_vm_info {
 	__u32 nr_vcpus;
 	__u32 flags;
 	char stop_reason[PALACIOS_REASON_LEN];
+	__u32 owner;
+	__u32 reserved;
 };
+
+/* The owner of a VM of the kernel (%PALACIOS_VM_KERNEL) */
+#define PALACIOS_OWNER_KERNEL	0xffffffffU
 
 /**
  * struct palacios_vm_list - argument of %PALACIOS_LIST_VMS
- * @nr: in: room in @vms (may be 0); out: the number of VMs on the host,
- *      of which min(in, out) were written
+ * @nr: in: room in @vms (may be 0); out: the number of VMs on the host
+ *      that the caller may open (its own, or all with CAP_SYS_ADMIN), of
+ *      which min(in, out) were written
  * @reserved: 0
  * @vms: user address of an array of struct palacios_vm_info
  */

@@ -274,10 +274,53 @@ static void test_refused(void)
 	}
 }
 
+/*
+ * Guests of 4 GiB and of 3 GiB + 2 MiB: their e820 maps hold the RAM the
+ * memory map has, none in the hole from 3 to 4 GiB, and the initrd stays
+ * below the hole.
+ */
+static void test_e820_high(void)
+{
+	static const u64 sizes[] = { 4 * GiB, 3 * GiB + 2 * MiB };
+	const u8 *bp, *e820;
+	struct v3_boot_state bs;
+	u64 initrd_gpa;
+	unsigned int i;
+
+	kernel_init();
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		vm_init(sizes[i]);
+		CHECK(v3_linux_load(&vm, kernel, sizeof(kernel), initrd,
+				    sizeof(initrd), "", &bs) == 0);
+		bp = gpa(ZERO_PAGE, 4096);
+		e820 = bp + 0x2d0;
+		CHECK(bp[0x1e8] == 4);
+		CHECK(get64(e820, 0) == 0 && get64(e820, 8) == 0x9f000 &&
+		      get32(e820, 16) == 1);
+		CHECK(get64(e820, 20) == 0x9f000 && get32(e820, 36) == 2);
+		CHECK(get64(e820, 40) == MiB &&
+		      get64(e820, 48) == 3 * GiB - MiB && get32(e820, 56) == 1);
+		CHECK(get64(e820, 60) == 4 * GiB &&
+		      get64(e820, 68) == sizes[i] - 3 * GiB &&
+		      get32(e820, 76) == 1);
+		initrd_gpa = get32(bp, 0x218) | (u64)get32(bp, 0x0c0) << 32;
+		CHECK(initrd_gpa + sizeof(initrd) <= 3 * GiB);
+		CHECK(!memcmp(gpa(initrd_gpa, sizeof(initrd)), initrd,
+			      sizeof(initrd)));
+		if (case_failed)
+			printf("# guest of %llu MiB\n",
+			       (unsigned long long)(sizes[i] / MiB));
+		vm_fini();
+		if (case_failed)
+			return;
+	}
+}
+
 static const struct test_case linux_cases[] = {
 	{ "layout", test_layout },
 	{ "relocate", test_relocate },
 	{ "refused", test_refused },
+	{ "e820_high", test_e820_high },
 };
 
 const struct test_suite linux_suite = {

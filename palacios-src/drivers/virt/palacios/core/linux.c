@@ -37,6 +37,7 @@
 #define BP_EXT_CMD_LINE_PTR	0x0c8
 #define BP_E820_ENTRIES		0x1e8
 #define BP_E820_TABLE		0x2d0
+#define BP_E820_MAX		128	/* entries in the table */
 #define BP_SIZE			0x1000
 
 /* The setup header (struct setup_header), at 0x1f1 in the image too */
@@ -79,7 +80,6 @@
 #define V3_LINUX_LOW_RAM_END	0x9f000
 #define V3_LINUX_HIGH_RAM	0x100000
 #define V3_LINUX_LOAD_ADDR	0x1000000	/* 16 MiB, if relocatable */
-#define V3_LINUX_RAM_END	0xfec00000ULL	/* the I/O APIC and LAPIC above */
 #define V3_LINUX_INITRD_MAX	0x37ffffff	/* before initrd_addr_max */
 #define V3_LINUX_ENTRY64	0x200
 
@@ -94,10 +94,43 @@ static void v3_e820_add(u8 *bp, u64 addr, u64 size, u32 type)
 	unsigned int n = bp[BP_E820_ENTRIES];
 	unsigned int off = BP_E820_TABLE + n * 20;
 
+	if (n >= BP_E820_MAX)
+		return;
 	put_unaligned_le64(addr, bp + off);
 	put_unaligned_le64(size, bp + off + 8);
 	put_unaligned_le32(type, bp + off + 16);
 	bp[BP_E820_ENTRIES] = n + 1;
+}
+
+/*
+ * The e820 map from the memory map: the low 640 KiB, the BIOS area
+ * reserved, then the guest's RAM from 1 MiB up, one entry per contiguous
+ * run (below the 3 GiB hole, and from 4 GiB up).
+ */
+static void v3_linux_e820(u8 *bp, const struct v3_mem_map *map)
+{
+	u64 start = 0, end = 0, s, e;
+	unsigned long i;
+
+	v3_e820_add(bp, 0, V3_LINUX_LOW_RAM_END, E820_RAM);
+	v3_e820_add(bp, V3_LINUX_LOW_RAM_END,
+		    V3_LINUX_HIGH_RAM - V3_LINUX_LOW_RAM_END, E820_RESERVED);
+	for (i = 0; i < map->nr_extents; i++) {
+		s = map->extents[i].gpa;
+		e = s + map->extents[i].size;
+		if (s < V3_LINUX_HIGH_RAM)
+			s = V3_LINUX_HIGH_RAM;
+		if (e <= s)
+			continue;
+		if (s != end) {
+			if (end > start)
+				v3_e820_add(bp, start, end - start, E820_RAM);
+			start = s;
+		}
+		end = e;
+	}
+	if (end > start)
+		v3_e820_add(bp, start, end - start, E820_RAM);
 }
 
 /* Where the kernel goes: its preferred address, else 16 MiB if it can. */
@@ -155,7 +188,8 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 		init_size = ksize - setup;
 
 	/* Where everything goes */
-	ram_end = mem < V3_LINUX_RAM_END ? mem : V3_LINUX_RAM_END;
+	/* the kernel and initrd go in the RAM below the hole */
+	ram_end = mem < V3_MEM_HOLE_START ? mem : V3_MEM_HOLE_START;
 	if (v3_linux_place(k, ram_end, init_size, &load))
 		return v3_linux_bad(name, "the kernel does not fit in guest memory");
 	if (cmdlen > get_unaligned_le32(k + HDR_CMDLINE_SIZE) ||
@@ -185,11 +219,7 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	put_unaligned_le32(initrd_gpa >> 32, bp + BP_EXT_RAMDISK_IMAGE);
 	put_unaligned_le32((u32)isize, bp + HDR_RAMDISK_SIZE);
 	put_unaligned_le32(isize >> 32, bp + BP_EXT_RAMDISK_SIZE);
-	v3_e820_add(bp, 0, V3_LINUX_LOW_RAM_END, E820_RAM);
-	v3_e820_add(bp, V3_LINUX_LOW_RAM_END,
-		    V3_LINUX_HIGH_RAM - V3_LINUX_LOW_RAM_END, E820_RESERVED);
-	v3_e820_add(bp, V3_LINUX_HIGH_RAM, ram_end - V3_LINUX_HIGH_RAM,
-		    E820_RAM);
+	v3_linux_e820(bp, &vm->mem);
 	put_unaligned_le16(BOOT_FLAG, bp + HDR_BOOT_FLAG);
 
 	/* Command line, kernel, initrd, tables */

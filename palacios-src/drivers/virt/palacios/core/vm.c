@@ -586,7 +586,7 @@ static void v3_vm_com1_sink(void *priv, const u8 *buf, unsigned int len)
 
 	if (vm->cfg.console)
 		vm->cfg.console(vm->cfg.priv, buf, len);
-	else
+	if (!vm->cfg.console || vm->cfg.log_console)
 		v3_vm_log_sink(vm, buf, len);
 }
 

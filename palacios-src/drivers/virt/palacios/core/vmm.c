@@ -2,6 +2,7 @@
 /*
  * Palacios core: bring-up, backend choice and per-CPU state.
  */
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/kconfig.h>
 
@@ -100,6 +101,14 @@ void v3_cpu_down(unsigned int cpu)
 	v3_backend->cpu_disable(c);
 	c->enabled = false;
 	v3_debug("%s disabled on CPU%u\n", v3_backend->name, cpu);
+}
+
+void v3_emergency_disable(void)
+{
+	const struct v3_backend *backend = READ_ONCE(v3_backend);
+
+	if (backend)
+		backend->emergency_disable();
 }
 
 const struct v3_backend *v3_get_backend(void)

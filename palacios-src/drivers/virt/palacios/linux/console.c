@@ -8,8 +8,8 @@
  * straight into the UART's receive FIFO; while that is full, a blocking
  * write waits for the guest to read it, checking every few milliseconds.
  *
- * Locking: con_lock guards the ring and is taken by the UART's sink with
- * interrupts disabled; writes take the VM's lock to reach the UART.
+ * Locking: con_lock guards the ring (taken with interrupts disabled); writes
+ * take the VM's lock to reach the UART.
  */
 #include <linux/anon_inodes.h>
 #include <linux/delay.h>
@@ -22,7 +22,7 @@
 
 #include <palacios/vm.h>
 
-#include "vm_dev.h"
+#include "vms.h"
 
 /* How long a blocking write waits between looks at a full FIFO */
 #define PAL_CON_WRITE_WAIT_MS	5
@@ -33,7 +33,8 @@
  * @buf: the bytes
  * @len: their number
  *
- * Context: with the UART's lock held and interrupts disabled.
+ * Context: the UART's transmit path, under its transmit mutex (not its
+ * spinlock); a vCPU thread, or whoever writes to the UART.
  */
 void pal_console_out(void *priv, const u8 *buf, unsigned int len)
 {
@@ -60,16 +61,6 @@ void pal_console_out(void *priv, const u8 *buf, unsigned int len)
 	p->con_len += len;
 	spin_unlock_irqrestore(&p->con_lock, flags);
 	wake_up_interruptible_poll(&p->con_wq, EPOLLIN | EPOLLRDNORM);
-}
-
-/**
- * pal_console_end() - no more output will come: the VM stopped or was freed
- * @p: the VM
- */
-void pal_console_end(struct pal_vm *p)
-{
-	WRITE_ONCE(p->ended, true);
-	wake_up_interruptible_poll(&p->con_wq, EPOLLIN | EPOLLHUP);
 }
 
 /* Take up to @len bytes of output into @buf. */

@@ -6,24 +6,27 @@
  * (Palacios built in, read once the initramfs is populated) or guest=... as
  * a module parameter names guest images (Documentation/virt/palacios/
  * image.rst) to load and run, with their memory size from the image or
- * @SIZE (e.g. @2G).  A guest's COM1 output goes to the kernel log.  A guest
- * that stops is freed at once; unloading the module stops and frees the
- * others.
+ * @SIZE (e.g. @2G).  Each guest is a VM of the kernel, named after its
+ * file (with "-2", "-3"... when the name is taken): palacios list shows it
+ * to the administrator, who can attach to its console or stop it.  Its COM1
+ * output also goes to the kernel log.  A guest that stops is freed at once;
+ * unloading the module stops and frees the others.
  *
  * A PATH may also be a Linux bzImage, booted with the initrd and command
  * line that the initrd= and cmdline= parameters name; passthrough= gives
  * host devices to guests (Documentation/virt/palacios/passthrough.rst).
  *
- * Locking: pal_guests_lock protects the list; VMs are freed on pal_wq,
- * outside it.
+ * Locking: a guest is set up and started under its VM's lock, and freed
+ * on pal_wq under it, so a guest that stops at once waits to be freed
+ * until v3_vm_start() has returned.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/kconfig.h>
 #include <linux/kernel_read_file.h>
 #include <linux/ktime.h>
-#include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -37,6 +40,7 @@
 #include <uapi/linux/palacios.h>
 
 #include "glue.h"
+#include "vms.h"
 
 /* The largest image the parameter may name */
 #define PAL_IMAGE_MAX	(64 << 20)
@@ -45,50 +49,77 @@ static char *guest;
 module_param(guest, charp, 0444);
 MODULE_PARM_DESC(guest, "guest images to run: PATH[@SIZE][,PATH[@SIZE]...]");
 
-struct pal_guest {
-	struct list_head node;
-	struct v3_vm *vm;
-	struct work_struct free_work;
-};
-
-static LIST_HEAD(pal_guests);
-static DEFINE_MUTEX(pal_guests_lock);
 static struct workqueue_struct *pal_wq;
 
-static void pal_guest_free(struct work_struct *work)
+/* Free a guest that stopped, and take it off the list. */
+static void pal_guest_end(struct work_struct *work)
 {
-	struct pal_guest *g = container_of(work, struct pal_guest, free_work);
-	char name[V3_VM_NAME_LEN];
-	ktime_t t0;
+	struct pal_vm *p = container_of(work, struct pal_vm, end_work);
+	ktime_t t0 = ktime_get();
+	bool freed;
 
-	mutex_lock(&pal_guests_lock);
-	list_del(&g->node);
-	mutex_unlock(&pal_guests_lock);
-	strscpy(name, v3_vm_name(g->vm), sizeof(name));
-	t0 = ktime_get();
-	v3_vm_free(g->vm);
-	kfree(g);
-	pr_info("vm %s: freed in %lld ms; Palacios now holds %llu pages\n",
-		name, ktime_ms_delta(ktime_get(), t0), pal_pages_in_use());
+	mutex_lock(&p->lock);
+	freed = p->vm;
+	pal_vm_free_guest(p);
+	mutex_unlock(&p->lock);
+	if (freed)
+		pr_info("vm %s: freed in %lld ms; Palacios now holds %llu pages\n",
+			p->name, ktime_ms_delta(ktime_get(), t0),
+			pal_pages_in_use());
+	pal_vm_unlist(p);
+	pal_vm_put(p);		/* the work's */
 }
 
+/* The core calls this once, when the guest stops. */
 static void pal_guest_stopped(struct v3_vm *vm, void *priv)
 {
-	struct pal_guest *g = priv;
+	struct pal_vm *p = priv;
 
-	queue_work(pal_wq, &g->free_work);
+	pal_console_end(p);
+	pal_vm_get(p);		/* for the work, which drops it */
+	queue_work(pal_wq, &p->end_work);
 }
 
-/* The guest's name: the file name without directories and extension. */
+/*
+ * The guest's name: the file name without directories and extension, with
+ * '_' for what a VM's name cannot hold.
+ */
 static void pal_guest_name(const char *path, char *name, size_t len)
 {
 	const char *base = strrchr(path, '/');
-	char *dot;
+	char *c;
 
 	strscpy(name, base ? base + 1 : path, len);
-	dot = strchr(name, '.');
-	if (dot && dot != name)
-		*dot = '\0';
+	c = strchr(name, '.');
+	if (c && c != name)
+		*c = '\0';
+	for (c = name; *c; c++)
+		if (!isascii(*c) || (!isalnum(*c) && !strchr("-_.", *c)))
+			*c = '_';
+}
+
+/* A VM of the kernel for the guest at @path; logs why there is none. */
+static struct pal_vm *pal_guest_vm(const char *path)
+{
+	char base[PALACIOS_NAME_LEN - 4], name[PALACIOS_NAME_LEN];
+	struct pal_vm *p = ERR_PTR(-EEXIST);
+	unsigned int i;
+
+	pal_guest_name(path, base, sizeof(base));
+	for (i = 1; i <= PALACIOS_MAX_VMS && PTR_ERR(p) == -EEXIST; i++) {
+		if (i == 1)
+			strscpy(name, base, sizeof(name));
+		else
+			scnprintf(name, sizeof(name), "%s-%u", base, i);
+		p = pal_vm_create(name, PALACIOS_VM_KERNEL |
+					PALACIOS_VM_PERSISTENT);
+	}
+	if (IS_ERR(p)) {
+		pr_err("guest %s: cannot create a VM: %pe\n", path, p);
+		return p;
+	}
+	INIT_WORK(&p->end_work, pal_guest_end);
+	return p;
 }
 
 /* Boot-time Linux guests and the host devices passed through to them */
@@ -233,64 +264,69 @@ static int pal_guest_passthrough(struct v3_vm *vm)
 	return err;
 }
 
-/* Create the VM of a boot-time guest; logs why it could not. */
-static int pal_guest_create(const char *path, struct v3_vm_config *cfg,
-			    struct pal_guest **out)
+/*
+ * Give the VM of a boot-time guest its core VM, whose COM1 goes to its
+ * console and to the log; logs why it could not.
+ */
+static int pal_guest_create(struct pal_vm *p, const char *path,
+			    struct v3_vm_config *cfg)
 {
-	struct pal_guest *g;
-	ktime_t t0;
+	ktime_t t0 = ktime_get();
 	int err;
 
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
-	if (!g)
-		return -ENOMEM;
-	INIT_WORK(&g->free_work, pal_guest_free);
+	cfg->name = p->name;
+	cfg->console = pal_console_out;
+	cfg->log_console = true;
 	cfg->on_stop = pal_guest_stopped;
-	cfg->priv = g;
-	t0 = ktime_get();
-	err = v3_vm_create(cfg, &g->vm);
+	cfg->priv = p;
+	err = v3_vm_create(cfg, &p->vm);
 	if (err) {
+		p->vm = NULL;
 		pr_err("guest %s: cannot create a VM of %llu MiB: %pe\n", path,
 		       cfg->mem_size >> 20, ERR_PTR(err));
-		kfree(g);
 		return err;
 	}
-	pr_info("vm %s: created with %llu MiB in %lld ms\n", cfg->name,
+	p->mem_size = cfg->mem_size;
+	p->nr_vcpus = cfg->nr_vcpus;
+	pr_info("vm %s: created with %llu MiB in %lld ms\n", p->name,
 		cfg->mem_size >> 20, ktime_ms_delta(ktime_get(), t0));
-	*out = g;
 	return 0;
 }
 
-/* Free a boot-time guest that was not launched. */
-static void pal_guest_drop(struct pal_guest *g)
+/* Start a loaded boot-time guest. */
+static int pal_guest_launch(struct pal_vm *p)
 {
-	v3_vm_free(g->vm);
-	kfree(g);
+	int err = pal_guest_passthrough(p->vm);
+
+	err = err ? err : pal_guest_affinity(p->vm);
+	return err ? err : v3_vm_start(p->vm);
 }
 
-/* Start a loaded boot-time guest; on failure it is freed on pal_wq. */
-static int pal_guest_launch(struct pal_guest *g)
+/*
+ * Start the guest of @p, loaded unless @err, or free it; drop the lock
+ * the caller took on @p before setting it up (so that a guest that stops
+ * at once is freed by its end work only once v3_vm_start() returned) and
+ * the caller's reference.
+ */
+static int pal_guest_finish(struct pal_vm *p, int err)
 {
-	int err = pal_guest_passthrough(g->vm);
-
 	if (!err)
-		err = pal_guest_affinity(g->vm);
-	if (err) {		/* not started: freed here */
-		pal_guest_drop(g);
-		return err;
-	}
-	mutex_lock(&pal_guests_lock);
-	list_add_tail(&g->node, &pal_guests);
-	mutex_unlock(&pal_guests_lock);
-	return v3_vm_start(g->vm);
+		err = pal_guest_launch(p);
+	if (err)
+		pal_vm_free_guest(p);
+	mutex_unlock(&p->lock);
+	if (err)
+		pal_vm_unlist(p);
+	pal_vm_put(p);
+	return err;
 }
 
 /* A bzImage named by the guest parameter, with the initrd and cmdline ones */
-static int pal_linux_guest_start(const char *path, const char *name,
-				 const void *kernel, ssize_t ksize, u64 mem)
+static int pal_linux_guest_start(const char *path, const void *kernel,
+				 ssize_t ksize, u64 mem)
 {
-	struct v3_vm_config cfg = { .name = name, .nr_vcpus = 1 };
-	struct pal_guest *g;
+	struct v3_vm_config cfg = { .nr_vcpus = 1 };
+	struct pal_vm *p;
 	void *rd = NULL;
 	ssize_t rd_size = 0;
 	int err;
@@ -306,27 +342,49 @@ static int pal_linux_guest_start(const char *path, const char *name,
 		}
 	}
 	cfg.mem_size = mem ? mem : PAL_LINUX_MEM;
-	err = pal_guest_create(path, &cfg, &g);
-	if (err)
-		goto out;
-	err = v3_vm_load_linux(g->vm, kernel, ksize, rd, rd_size,
-			       cmdline && *cmdline ? cmdline : "console=ttyS0");
-	if (err) {
-		pal_guest_drop(g);
-		goto out;
+	p = pal_guest_vm(path);
+	err = PTR_ERR_OR_ZERO(p);
+	if (!err) {
+		mutex_lock(&p->lock);
+		err = pal_guest_create(p, path, &cfg);
+		if (!err)
+			err = v3_vm_load_linux(p->vm, kernel, ksize, rd,
+					       rd_size, cmdline && *cmdline ?
+					       cmdline : "console=ttyS0");
+		err = pal_guest_finish(p, err);
 	}
-	err = pal_guest_launch(g);
-out:
 	vfree(rd);
 	return err;
 }
 
-static int pal_guest_start(const char *path, u64 mem)
+/* A Palacios image named by the guest parameter */
+static int pal_image_guest_start(const char *path, const void *image,
+				 ssize_t size, u64 mem)
 {
 	struct v3_vm_config cfg = { };
 	struct v3_image_info info;
 	char name[V3_VM_NAME_LEN];
-	struct pal_guest *g;
+	struct pal_vm *p;
+	int err;
+
+	pal_guest_name(path, name, sizeof(name));
+	err = v3_image_check(name, image, size, &info);
+	if (err)
+		return err;
+	cfg.mem_size = mem ? mem : info.mem_size ? info.mem_size : 16 << 20;
+	cfg.nr_vcpus = info.nr_vcpus;
+	p = pal_guest_vm(path);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	mutex_lock(&p->lock);
+	err = pal_guest_create(p, path, &cfg);
+	if (!err)
+		err = v3_vm_load(p->vm, image, size);
+	return pal_guest_finish(p, err);
+}
+
+static int pal_guest_start(const char *path, u64 mem)
+{
 	void *image = NULL;
 	ssize_t size;
 	int err;
@@ -338,28 +396,10 @@ static int pal_guest_start(const char *path, u64 mem)
 		       ERR_PTR(size));
 		return size;
 	}
-	pal_guest_name(path, name, sizeof(name));
-	if (pal_is_bzimage(image, size)) {
-		err = pal_linux_guest_start(path, name, image, size, mem);
-		goto out;
-	}
-	err = v3_image_check(name, image, size, &info);
-	if (err)
-		goto out;
-
-	cfg.name = name;
-	cfg.mem_size = mem ? mem : info.mem_size ? info.mem_size : 16 << 20;
-	cfg.nr_vcpus = info.nr_vcpus;
-	err = pal_guest_create(path, &cfg, &g);
-	if (err)
-		goto out;
-	err = v3_vm_load(g->vm, image, size);
-	if (err) {
-		pal_guest_drop(g);
-		goto out;
-	}
-	err = pal_guest_launch(g);
-out:
+	if (pal_is_bzimage(image, size))
+		err = pal_linux_guest_start(path, image, size, mem);
+	else
+		err = pal_image_guest_start(path, image, size, mem);
 	vfree(image);
 	return err;
 }
@@ -405,12 +445,6 @@ int pal_guests_init(void)
 
 void pal_guests_exit(void)
 {
-	struct pal_guest *g;
-
-	/* Stopping a VM queues its freeing. */
-	mutex_lock(&pal_guests_lock);
-	list_for_each_entry(g, &pal_guests, node)
-		v3_vm_stop(g->vm);
-	mutex_unlock(&pal_guests_lock);
+	/* /dev/palacios stopped them all (pal_vms_exit()): wait for their ends */
 	destroy_workqueue(pal_wq);
 }

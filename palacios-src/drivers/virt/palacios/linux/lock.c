@@ -27,7 +27,7 @@ struct v3_spinlock {
 
 struct v3_mutex *v3_host_mutex_alloc(void)
 {
-	struct v3_mutex *mutex = kzalloc(sizeof(*mutex), GFP_KERNEL);
+	struct v3_mutex *mutex = kzalloc(sizeof(*mutex), GFP_KERNEL_ACCOUNT);
 
 	if (mutex)
 		mutex_init(&mutex->lock);
@@ -54,7 +54,7 @@ void v3_host_mutex_unlock(struct v3_mutex *mutex)
 
 struct v3_spinlock *v3_host_spinlock_alloc(void)
 {
-	struct v3_spinlock *lock = kzalloc(sizeof(*lock), GFP_KERNEL);
+	struct v3_spinlock *lock = kzalloc(sizeof(*lock), GFP_KERNEL_ACCOUNT);
 
 	if (!lock)
 		return NULL;

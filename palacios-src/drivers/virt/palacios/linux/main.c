@@ -57,15 +57,15 @@ static int __init palacios_init(void)
 			pr_err("not loaded: %pe\n", ERR_PTR(err));
 		return err;
 	}
-	err = pal_guests_init();
-	if (err) {
-		pal_vmm_exit();
-		return err;
-	}
 	err = pal_dev_init();
 	if (err) {
 		pr_err("cannot register /dev/palacios: %pe\n", ERR_PTR(err));
-		pal_guests_exit();
+		pal_vmm_exit();
+		return err;
+	}
+	err = pal_guests_init();
+	if (err) {
+		pal_dev_exit();
 		pal_vmm_exit();
 		return err;
 	}

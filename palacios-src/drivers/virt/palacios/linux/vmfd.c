@@ -27,7 +27,7 @@
 #include <palacios/passthrough.h>
 #include <palacios/vm.h>
 
-#include "vm_dev.h"
+#include "vms.h"
 
 /* The core's exit classes are the uapi's exit reasons. */
 static_assert((int)V3_NR_EXIT_CLASSES == (int)PALACIOS_NR_EXIT_REASONS);
@@ -40,52 +40,6 @@ static_assert(V3_MAX_VCPUS == PALACIOS_MAX_VCPUS);
 static_assert(PALACIOS_CPUSET_WORDS * 64 == V3_CPUSET_BITS);
 
 #define PAL_MAGIC_LEN	(sizeof(V3_IMAGE_MAGIC) - 1)
-
-static u32 pal_vm_state(struct pal_vm *p)
-{
-	lockdep_assert_held(&p->lock);
-	if (p->freed)
-		return PALACIOS_STATE_FREED;
-	if (!p->vm)
-		return PALACIOS_STATE_NEW;
-	switch (v3_vm_state(p->vm)) {
-	case V3_VM_CREATED:
-		return PALACIOS_STATE_CONFIGURED;
-	case V3_VM_LOADED:
-		return PALACIOS_STATE_LOADED;
-	case V3_VM_RUNNING:
-		return PALACIOS_STATE_RUNNING;
-	case V3_VM_PAUSED:
-		return PALACIOS_STATE_PAUSED;
-	case V3_VM_STOPPED:
-		break;
-	}
-	return PALACIOS_STATE_STOPPED;
-}
-
-/**
- * pal_vm_fill_info() - describe a VM as PALACIOS_VM_GET_INFO does
- * @p: the VM
- * @info: filled in
- */
-void pal_vm_fill_info(struct pal_vm *p, struct palacios_vm_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	mutex_lock(&p->lock);
-	strscpy(info->name, p->name, sizeof(info->name));
-	info->id = p->id;
-	info->state = pal_vm_state(p);
-	info->mem_size = p->mem_size;
-	info->nr_vcpus = p->nr_vcpus;
-	info->flags = p->flags;
-	if (info->state == PALACIOS_STATE_STOPPED)
-		strscpy(info->stop_reason, v3_vm_stop_reason(p->vm),
-			sizeof(info->stop_reason));
-	else if (info->state == PALACIOS_STATE_FREED)
-		strscpy(info->stop_reason, p->reason,
-			sizeof(info->stop_reason));
-	mutex_unlock(&p->lock);
-}
 
 static void pal_vm_stopped(struct v3_vm *vm, void *priv)
 {
@@ -124,17 +78,22 @@ static long pal_vm_configure(struct pal_vm *p,
 	return 0;
 }
 
-/**
- * pal_vm_drop_boot_files() - forget the initrd and command line kept
- * @p: the VM
+/*
+ * A copy of @len bytes of user memory, NUL-terminated, charged to the
+ * caller's memory cgroup: the process makes the kernel hold it.
  */
-void pal_vm_drop_boot_files(struct pal_vm *p)
+static void *pal_memdup_user(const void __user *src, u64 len)
 {
-	kvfree(p->initrd);
-	p->initrd = NULL;
-	p->initrd_size = 0;
-	kfree(p->cmdline);
-	p->cmdline = NULL;
+	char *buf = kvmalloc(len + 1, GFP_KERNEL_ACCOUNT);
+
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(buf, src, len)) {
+		kvfree(buf);
+		return ERR_PTR(-EFAULT);
+	}
+	buf[len] = '\0';
+	return buf;
 }
 
 static u64 pal_load_max(u32 kind)
@@ -163,22 +122,18 @@ static long pal_vm_load(struct pal_vm *p, struct palacios_vm_load __user *arg)
 		return -EINVAL;
 	if (!p->vm || v3_vm_state(p->vm) != V3_VM_CREATED)
 		return -EBUSY;
-	if (l.kind == PALACIOS_LOAD_CMDLINE) {
-		char *cmdline = memdup_user_nul(u64_to_user_ptr(l.addr), l.size);
-
-		if (IS_ERR(cmdline))
-			return PTR_ERR(cmdline);
-		if (strlen(cmdline) != l.size) {	/* a NUL inside */
-			kfree(cmdline);
-			return -EINVAL;
-		}
-		kfree(p->cmdline);
-		p->cmdline = cmdline;
-		return 0;
-	}
-	data = vmemdup_user(u64_to_user_ptr(l.addr), l.size);
+	data = pal_memdup_user(u64_to_user_ptr(l.addr), l.size);
 	if (IS_ERR(data))
 		return PTR_ERR(data);
+	if (l.kind == PALACIOS_LOAD_CMDLINE) {
+		if (strlen(data) != l.size) {	/* a NUL inside */
+			kvfree(data);
+			return -EINVAL;
+		}
+		kvfree(p->cmdline);
+		p->cmdline = data;
+		return 0;
+	}
 	switch (l.kind) {
 	case PALACIOS_LOAD_INITRD:
 		kvfree(p->initrd);
@@ -243,19 +198,6 @@ static long pal_vm_stop(struct pal_vm *p)
 		return -EBUSY;
 	v3_vm_stop(p->vm);
 	return 0;
-}
-
-static void pal_vm_free_now(struct pal_vm *p)
-{
-	if (p->vm) {
-		v3_vm_stop(p->vm);
-		strscpy(p->reason, v3_vm_stop_reason(p->vm), sizeof(p->reason));
-		v3_vm_free(p->vm);
-		p->vm = NULL;
-	}
-	pal_vm_drop_boot_files(p);
-	p->freed = true;
-	pal_console_end(p);
 }
 
 static long pal_vm_get_stats(struct pal_vm *p,
@@ -350,7 +292,7 @@ static long pal_vm_get_console(struct pal_vm *p)
 {
 	int fd;
 
-	kref_get(&p->ref);
+	pal_vm_get(p);
 	fd = pal_console_fd(p);
 	if (fd < 0)
 		pal_vm_put(p);
@@ -376,7 +318,7 @@ static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
 	case PALACIOS_VM_STOP:
 		return pal_vm_stop(p);
 	case PALACIOS_VM_FREE:
-		pal_vm_free_now(p);
+		pal_vm_free_guest(p);
 		return 0;
 	case PALACIOS_VM_GET_STATS:
 		return pal_vm_get_stats(p, argp);

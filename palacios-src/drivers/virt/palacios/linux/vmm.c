@@ -15,6 +15,8 @@
 #include <linux/reboot.h>
 #include <linux/smp.h>
 
+#include <asm/reboot.h>
+
 #include <palacios/vmm.h>
 
 #include "glue.h"
@@ -73,6 +75,8 @@ int pal_vmm_init(void)
 	}
 	pal_cpuhp_state = err;
 	register_reboot_notifier(&pal_reboot_nb);
+	/* a crash (kdump) or an emergency reboot: off on every CPU, at once */
+	cpu_emergency_register_virt_callback(v3_emergency_disable);
 	pal_vmm_running = true;
 	v3_describe(desc, sizeof(desc));
 	pr_info("%s: %s\n", v3_backend_name(), desc);
@@ -85,6 +89,7 @@ void pal_vmm_exit(void)
 {
 	if (!pal_vmm_running)
 		return;
+	cpu_emergency_unregister_virt_callback(v3_emergency_disable);
 	unregister_reboot_notifier(&pal_reboot_nb);
 	cpuhp_remove_state(pal_cpuhp_state);
 	v3_exit();

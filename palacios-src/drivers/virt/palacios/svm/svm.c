@@ -165,12 +165,29 @@ static void svm_cpu_disable(struct v3_cpu *cpu)
 	cpu->last_vm = NULL;
 }
 
+/*
+ * As KVM does: GIF set first, in case the emergency came between CLGI and
+ * STGI (SVM would then keep INIT and NMIs blocked), then SVM off.
+ */
+static void svm_emergency_disable(void)
+{
+	u64 efer;
+
+	v3_wrmsr(MSR_VM_HSAVE_PA, 0);
+	efer = v3_rdmsr(MSR_EFER);
+	if (efer & EFER_SVME) {
+		asm volatile("stgi" ::: "memory");
+		v3_wrmsr(MSR_EFER, efer & ~(u64)EFER_SVME);
+	}
+}
+
 const struct v3_backend v3_svm_backend = {
 	.name = "svm",
 	.probe = svm_probe,
 	.describe = svm_describe,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
+	.emergency_disable = svm_emergency_disable,
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
 	.vcpu_init = svm_vcpu_init,

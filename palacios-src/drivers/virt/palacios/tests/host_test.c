@@ -632,9 +632,42 @@ static void pal_test_svm_hotplug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v3_nr_cpus_enabled(), num_online_cpus());
 }
 
+static void emergency_disable(void *arg)
+{
+	struct svm_state *s = arg;
+
+	v3_emergency_disable();
+	read_svm_state(s);
+}
+
+/*
+ * The emergency callback turns SVM off on its CPU without a lock or a
+ * free; taking the CPU offline and back then restores it.
+ */
+static void pal_test_svm_emergency(struct kunit *test)
+{
+	int cpu = cpumask_next(0, cpu_online_mask);
+	struct svm_state s;
+
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs a second online CPU");
+	KUNIT_ASSERT_EQ(test, v3_host_call_on_cpu(cpu, emergency_disable, &s),
+			0);
+	KUNIT_EXPECT_FALSE_MSG(test, s.efer & EFER_SVME, "CPU%d", cpu);
+	KUNIT_EXPECT_EQ(test, s.hsave, 0);
+	if (remove_cpu(cpu)) {
+		KUNIT_FAIL(test, "CPU%d cannot be taken offline to restore SVM",
+			   cpu);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	expect_svm_on(test, cpu, true);
+}
+
 static struct kunit_case pal_svm_cases[] = {
 	KUNIT_CASE(pal_test_svm_every_cpu),
 	KUNIT_CASE(pal_test_svm_hotplug),
+	KUNIT_CASE(pal_test_svm_emergency),
 	{}
 };
 

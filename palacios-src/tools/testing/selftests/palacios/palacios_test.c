@@ -21,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -568,7 +570,8 @@ TEST_F(palacios, create_vm_einval)
 		"\xc3\xa9t\xc3\xa9", "quote\"", "a,b", "a@b", "\x7f",
 	};
 	const __u32 bad_flags[] = {
-		1U << 1, 1U << 31, PALACIOS_VM_PERSISTENT | (1U << 2), ~0U,
+		PALACIOS_VM_KERNEL, PALACIOS_VM_KERNEL | PALACIOS_VM_PERSISTENT,
+		1U << 31, PALACIOS_VM_PERSISTENT | (1U << 2), ~0U,
 	};
 	struct palacios_create_vm c;
 	struct palacios_vm_info info;
@@ -1253,6 +1256,8 @@ TEST_F(palacios, list_vms)
 	EXPECT_EQ(0, memcmp(&ib, &vms[kb], sizeof(ib)));
 	EXPECT_EQ(PALACIOS_STATE_NEW, vms[ka].state);
 	EXPECT_EQ(0, vms[ka].flags);
+	EXPECT_EQ(getuid(), vms[ka].owner);
+	EXPECT_EQ(0, vms[ka].reserved);
 	EXPECT_EQ(PALACIOS_STATE_CONFIGURED, vms[kb].state);
 	EXPECT_EQ(PALACIOS_VM_PERSISTENT, vms[kb].flags);
 	EXPECT_EQ(VM_MEM, vms[kb].mem_size);
@@ -1271,6 +1276,131 @@ TEST_F(palacios, list_vms)
 	EXPECT_EQ(n - 2, list_vms(self->dev, vms, PALACIOS_MAX_VMS));
 	EXPECT_EQ(0, listed(self->dev, a));
 	EXPECT_EQ(0, listed(self->dev, b));
+}
+
+/* The user the owners test becomes, and its overflow ID in a namespace */
+#define OTHER_UID	1000
+#define OVERFLOW_UID	65534
+
+/*
+ * What a child that became OTHER_UID (every capability gone) can do with
+ * the VM @theirs of root and a VM @mine it creates; 0 if all is as
+ * api.rst says, else the number of the first step that was not.
+ */
+static int other_user(int dev, const char *theirs, const char *mine,
+		      const char *kernels)
+{
+	struct palacios_vm_info vms[PALACIOS_MAX_VMS], info;
+	int vm, n, i;
+
+	if (setgroups(0, NULL) || setresgid(OTHER_UID, OTHER_UID, OTHER_UID) ||
+	    setresuid(OTHER_UID, OTHER_UID, OTHER_UID))
+		return 1;
+	/* root's VM: neither listed nor opened */
+	n = list_vms(dev, vms, PALACIOS_MAX_VMS);
+	if (n < 0 || find_vm(vms, n, theirs) >= 0)
+		return 2;
+	if (open_vm(dev, theirs) != -EACCES)
+		return 3;
+	/* nor a VM of the kernel, if there is one */
+	if (kernels[0] && (find_vm(vms, n, kernels) >= 0 ||
+			   open_vm(dev, kernels) != -EACCES))
+		return 12;
+	/* its own: owned, listed, opened again */
+	vm = create_vm(dev, mine, PALACIOS_VM_PERSISTENT);
+	if (vm < 0 || vm_info(vm, &info) || info.owner != OTHER_UID ||
+	    info.flags != PALACIOS_VM_PERSISTENT)
+		return 4;
+	n = list_vms(dev, vms, PALACIOS_MAX_VMS);
+	if (n < 1 || find_vm(vms, n, mine) < 0)
+		return 5;
+	for (i = 0; i < n; i++)
+		if (vms[i].owner != OTHER_UID)
+			return 6;
+	vm = open_vm(dev, mine);
+	if (vm < 0)
+		return 7;
+	close(vm);
+	/*
+	 * In a user namespace of its own it has CAP_SYS_ADMIN, but only
+	 * there: root's VM stays out of reach; its own VM is still its, and
+	 * its owner has no ID in the namespace, which maps no one.
+	 */
+	if (unshare(CLONE_NEWUSER))
+		return 8;
+	if (open_vm(dev, theirs) != -EACCES)
+		return 9;
+	n = list_vms(dev, vms, PALACIOS_MAX_VMS);
+	if (n < 0 || find_vm(vms, n, theirs) >= 0)
+		return 10;
+	vm = open_vm(dev, mine);
+	if (vm < 0 || vm_info(vm, &info) || info.owner != OVERFLOW_UID)
+		return 11;
+	close(vm);
+	return 0;
+}
+
+TEST_F_TIMEOUT(palacios, owners, 60)
+{
+	static const char *const steps[] = {
+		"all as expected",
+		"could not become uid 1000",
+		"root's VM listed to uid 1000",
+		"root's VM opened by uid 1000, or not -EACCES",
+		"uid 1000 could not create a VM it owns",
+		"uid 1000's VM not listed to it",
+		"uid 1000 was listed a VM it does not own",
+		"uid 1000 could not open its VM",
+		"unshare(CLONE_NEWUSER) failed",
+		"root's VM opened from a user namespace, or not -EACCES",
+		"root's VM listed in a user namespace",
+		"uid 1000's VM not opened in its namespace, or owner not 65534",
+		"a VM of the kernel listed to uid 1000, or opened not -EACCES",
+	};
+	struct palacios_vm_info vms[PALACIOS_MAX_VMS], info;
+	char theirs[PALACIOS_NAME_LEN], mine[PALACIOS_NAME_LEN];
+	char kernels[PALACIOS_NAME_LEN] = "";
+	int vm, other, status, n, i;
+	pid_t pid;
+
+	/* a VM of the kernel (a guest named at boot), if there is one */
+	n = list_vms(self->dev, vms, PALACIOS_MAX_VMS);
+	ASSERT_LE(0, n);
+	for (i = 0; i < n && i < PALACIOS_MAX_VMS && !kernels[0]; i++) {
+		if (!(vms[i].flags & PALACIOS_VM_KERNEL))
+			continue;
+		EXPECT_EQ(PALACIOS_OWNER_KERNEL, vms[i].owner);
+		EXPECT_TRUE(vms[i].flags & PALACIOS_VM_PERSISTENT);
+		memcpy(kernels, vms[i].name, sizeof(kernels));
+		kernels[PALACIOS_NAME_LEN - 1] = '\0';
+	}
+	TH_LOG("a VM of the kernel to check: %s", kernels[0] ? kernels : "none");
+
+	vm = create_vm(self->dev, vm_name(theirs, "own-root"), 0);
+	ASSERT_LE(0, vm);
+	vm_name(mine, "own-user");
+	track(mine);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(other_user(self->dev, theirs, mine, kernels));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("expected uid 1000 to reach only its own VMs; saw: %s",
+		       WEXITSTATUS(status) < ARRAY_SIZE(steps) ?
+		       steps[WEXITSTATUS(status)] : "an unknown step");
+	}
+
+	/* root (CAP_SYS_ADMIN) lists and opens the other user's VM */
+	EXPECT_EQ(1, listed(self->dev, mine));
+	other = open_vm(self->dev, mine);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, vm_info(other, &info));
+	EXPECT_EQ(OTHER_UID, info.owner);
+	free_vm(_metadata, other);
+	untrack(mine);
+	close(vm);
 }
 
 TEST_F_TIMEOUT(palacios, console_hello, 60)

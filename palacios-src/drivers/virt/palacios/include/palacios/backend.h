@@ -51,6 +51,8 @@ struct v3_cpu {
  *              returns 0, -EBUSY if another hypervisor owns it, or another
  *              negative errno
  * @cpu_disable: undo @cpu_enable on the calling CPU, which is @cpu
+ * @emergency_disable: leave virtualisation off on the calling CPU, from an
+ *                     emergency path: no lock taken, nothing freed
  * @vm_init: set up the backend's state of a VM whose memory map exists
  *           (nested page tables); 0 or a negative errno
  * @vm_free: free what @vm_init made
@@ -79,6 +81,7 @@ struct v3_backend {
 	void (*describe)(char *buf, size_t len);
 	int (*cpu_enable)(struct v3_cpu *cpu);
 	void (*cpu_disable)(struct v3_cpu *cpu);
+	void (*emergency_disable)(void);
 	int (*vm_init)(struct v3_vm *vm);
 	void (*vm_free)(struct v3_vm *vm);
 	int (*vcpu_init)(struct v3_vcpu *vcpu);

@@ -108,6 +108,7 @@ struct v3_vm_stats {
  * @nr_vcpus: number of vCPUs, 1 to %V3_MAX_VCPUS
  * @console: receives the guest's COM1 output (see v3_uart_sink_t), or NULL
  *           to send it to the log line by line
+ * @log_console: with @console, also send the output to the log
  * @on_stop: called once when the VM stops, from the thread that stopped it
  *           (a vCPU thread, or the caller of v3_vm_stop()); it must not
  *           call v3_vm_free() itself, or NULL
@@ -118,6 +119,7 @@ struct v3_vm_config {
 	u64 mem_size;
 	unsigned int nr_vcpus;
 	void (*console)(void *priv, const u8 *buf, unsigned int len);
+	bool log_console;
 	void (*on_stop)(struct v3_vm *vm, void *priv);
 	void *priv;
 };

@@ -61,6 +61,16 @@ int v3_cpu_up(unsigned int cpu);
 void v3_cpu_down(unsigned int cpu);
 
 /**
+ * v3_emergency_disable() - leave hardware virtualisation off on this CPU
+ *
+ * For the host's emergency reboot and crash paths: on the CPU it acts on,
+ * with interrupts off (perhaps in NMI context), taking no lock and freeing
+ * nothing, so that the next kernel or the firmware finds the CPU as it
+ * expects it (INIT not blocked).
+ */
+void v3_emergency_disable(void);
+
+/**
  * v3_backend_name() - the name of the backend in use
  *
  * Return: "svm", or NULL before v3_init() succeeded.
