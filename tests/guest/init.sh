@@ -15,8 +15,7 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 # Kernel messages of what follows would interleave with the results on the
 # serial line: keep them off the console (but for emergencies) and print
 # them, whole, at the end.  Messages from before /init are on the console.
-dmesg > /tmp/early.log
-dmesg -c >/dev/null
+dmesg -c > /tmp/early.log
 dmesg -n 2
 
 say() { echo "PALTEST: $*"; }

@@ -11,7 +11,7 @@ debug_guest() {
 	# KUnit ran at boot, and the boot-time guests of the command line run:
 	# wait for them to be freed.
 	wait_cmdline_guests
-	uapi_tests
+	FUZZ="-n 20000 -r 20" uapi_tests
 	# a 2-vCPU guest on host CPUs 1 and 2 (a host of 3 CPUs, CPU 0 free:
 	# see "The rig's defect" in tests/README): busy loops, INIT, NMIs
 	if [ -f /guest/bzImage ]; then

@@ -7,7 +7,7 @@
 # The user-space interface: the tool, the Linux guests, the selftests and
 # the fuzzer
 uapi_tests() {
-	local out
+	local out t0
 	if [ ! -c /dev/palacios ]; then
 		say "uapi_dev=missing"
 		return
@@ -42,7 +42,12 @@ uapi_tests() {
 	[ -f /guest/bzImage ] && linux_guest
 	PALACIOS_GUESTS=$G PALACIOS_KERNEL=/guest/bzImage \
 		ksft test /bin/palacios_test
-	PALACIOS_GUESTS=$G ksft fuzz /bin/palacios_fuzz -n 10000 -s 1
+	# FUZZ: the fuzzer's calls and race rounds (the debug scenario's are
+	# fewer: its kernel is slower); in all, over 100,000 calls a CI run
+	t0=$(now_ms)
+	# shellcheck disable=SC2086 # FUZZ is a list of words
+	PALACIOS_GUESTS=$G ksft fuzz /bin/palacios_fuzz -s 1 ${FUZZ:--n 40000 -r 30}
+	say "fuzz_ms=$(($(now_ms) - t0))"
 	say "uapi_dmesg_lines=$(dmesg | grep -c 'palacios:')"
 }
 
@@ -191,6 +196,7 @@ uapi_tests_checks() {
 	tap_results "$n" "KSFT test" "ksft($n) test"
 	t "$n-ksft-fuzz-rc" has "$n" "ksft_fuzz_rc=0"
 	tap_results "$n" "KSFT fuzz" "ksft($n) fuzz"
+	echo "    (fuzzer: $(text "$(serial "$n")" | sed -n 's/^KSFT fuzz: # calls=\([0-9]*\) .*/\1/p' | head -n 1) calls in $(value "$n" fuzz_ms) ms)"
 	text "$(serial "$n")" |
 		sed -n -e 's/^KSFT [a-z]*: # \(.*\(cycles\|calls\|pages_before\)=.*\)/    (\1)/p'
 }

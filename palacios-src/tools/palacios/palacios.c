@@ -1175,8 +1175,14 @@ static int console_session(int vm, const char *name, bool from_run)
 	if (get_info(vm, &info))
 		return vm_fail(vm, "get the state of", name);
 	if (info.state == PALACIOS_STATE_FREED) {
-		note("vm %s was freed", name);
-		return 2;
+		/* a guest named at boot is freed as soon as it stops */
+		if (!info.stop_reason[0]) {
+			note("vm %s was freed", name);
+			return 2;
+		}
+		note("vm %s stopped: %s; it was freed", name,
+		     info.stop_reason);
+		return exited_ok(info.stop_reason) ? 0 : 2;
 	}
 	if (!info.stop_reason[0]) {
 		note("vm %s stopped", name);

@@ -141,6 +141,12 @@ bool v3_cpu_enabled(unsigned int cpu)
 	return v3_backend && cpu < v3_nr_cpus && v3_cpus[cpu].enabled;
 }
 
+unsigned int v3_cpu_nr_vcpus(unsigned int cpu)
+{
+	return v3_backend && cpu < v3_nr_cpus ?
+	       READ_ONCE(v3_cpus[cpu].nr_vcpus) : 0;
+}
+
 unsigned int v3_nr_cpus_enabled(void)
 {
 	unsigned int i, n = 0;

@@ -651,6 +651,9 @@ static void pal_test_svm_emergency(struct kunit *test)
 
 	if (cpu >= nr_cpu_ids)
 		kunit_skip(test, "needs a second online CPU");
+	/* the module's guests may run there already: SVM stays on under them */
+	if (v3_cpu_nr_vcpus(cpu))
+		kunit_skip(test, "vCPUs run on CPU%d", cpu);
 	KUNIT_ASSERT_EQ(test, v3_host_call_on_cpu(cpu, emergency_disable, &s),
 			0);
 	KUNIT_EXPECT_FALSE_MSG(test, s.efer & EFER_SVME, "CPU%d", cpu);

@@ -40,18 +40,19 @@ _start:
 	jmp	1b
 
 /*
- * One 16-byte stub per exception vector: push a 0 error code for the
- * vectors whose exception has none, push the vector, go to trap_common.
+ * One 16-byte stub per vector, exceptions and interrupts 32 to 63: push a
+ * 0 error code for the vectors that have none, push the vector, go to
+ * trap_common.
  */
 	.align	16
 	.globl	trap_stubs
 trap_stubs:
 	vec = 0
-	.rept	32
+	.rept	64
 	.align	16
 	/* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX */
-	.if	!(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || \
-		  vec == 21 || vec == 29 || vec == 30)
+	.if	vec >= 32 || !(vec == 8 || (vec >= 10 && vec <= 14) || \
+			       vec == 17 || vec == 21 || vec == 29 || vec == 30)
 	pushq	$0
 	.endif
 	pushq	$vec

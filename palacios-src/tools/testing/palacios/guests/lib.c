@@ -4,12 +4,11 @@
  */
 #include "lib.h"
 
-#define NR_EXCEPTIONS	32
 #define TRAP_STUB_SIZE	16	/* entry.S aligns each stub to 16 bytes */
 
 /* Two qwords per 64-bit gate */
-static u64 idt[2 * NR_EXCEPTIONS];
-static void (*trap_handlers[NR_EXCEPTIONS])(struct trap_frame *frame);
+static u64 idt[2 * NR_VECTORS];
+static void (*trap_handlers[NR_VECTORS])(struct trap_frame *frame);
 
 void *memset(void *s, int c, unsigned long n)
 {
@@ -142,7 +141,7 @@ void guest_exit(u64 code)
 
 void idt_set_handler(unsigned int vector, void (*fn)(struct trap_frame *frame))
 {
-	if (vector < NR_EXCEPTIONS)
+	if (vector < NR_VECTORS)
 		trap_handlers[vector] = fn;
 }
 
@@ -151,7 +150,7 @@ void idt_install(void)
 	u64 addr, idtr[2];
 	unsigned int i;
 
-	for (i = 0; i < NR_EXCEPTIONS; i++) {
+	for (i = 0; i < NR_VECTORS; i++) {
 		addr = (u64)trap_stubs + i * TRAP_STUB_SIZE;
 		/* offset 15:0, selector, IST 0, present DPL 0 interrupt gate */
 		idt[2 * i] = (addr & 0xffff) | (u64)V3_IMAGE_CS64 << 16 |
@@ -168,11 +167,11 @@ void idt_install(void)
 void trap_dispatch(struct trap_frame *frame);
 void trap_dispatch(struct trap_frame *frame)
 {
-	if (frame->vector < NR_EXCEPTIONS && trap_handlers[frame->vector]) {
+	if (frame->vector < NR_VECTORS && trap_handlers[frame->vector]) {
 		trap_handlers[frame->vector](frame);
 		return;
 	}
-	gprintf("%s: FAIL unexpected exception %llu at rip 0x%llx, error 0x%llx\n",
+	gprintf("%s: FAIL unexpected vector %llu at rip 0x%llx, error 0x%llx\n",
 		guest_name, frame->vector, frame->rip, frame->error);
 	guest_exit(2);
 }
@@ -183,4 +182,49 @@ void guest_start(u64 mem_size)
 {
 	serial_init();
 	guest_exit(guest_main(mem_size));
+}
+
+/* KVM's pvclock_vcpu_time_info, which Palacios writes once */
+struct pvclock_time {
+	u32 version;
+	u32 pad0;
+	u64 tsc_timestamp;
+	u64 system_time;
+	u32 tsc_to_system_mul;
+	s8 tsc_shift;
+	u8 flags;
+	u8 pad[2];
+};
+
+/* Room for one at a 32-byte boundary, so that it is within one page */
+static u64 pvclock_area[8];
+static struct pvclock_time *pvti;
+
+int clock_init(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(0x40000101, 0, &a, &b, &c, &d);
+	if (!(a & (1U << 3)))		/* KVM_FEATURE_CLOCKSOURCE2 */
+		return -1;
+	pvti = (struct pvclock_time *)(((u64)pvclock_area + 31) & ~31ULL);
+	wrmsr(0x4b564d01, (u64)pvti | 1);	/* MSR_KVM_SYSTEM_TIME_NEW */
+	return pvti->tsc_to_system_mul ? 0 : -1;
+}
+
+/* (@delta * @mul) >> 32, without 128-bit arithmetic */
+static u64 mul_shift32(u64 delta, u32 mul)
+{
+	return (delta >> 32) * mul + (((delta & 0xffffffffULL) * mul) >> 32);
+}
+
+u64 clock_ns(void)
+{
+	u64 delta = rdtsc() - pvti->tsc_timestamp;
+
+	if (pvti->tsc_shift >= 0)
+		delta <<= pvti->tsc_shift;
+	else
+		delta >>= -pvti->tsc_shift;
+	return pvti->system_time + mul_shift32(delta, pvti->tsc_to_system_mul);
 }

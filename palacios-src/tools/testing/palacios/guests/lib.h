@@ -22,7 +22,10 @@
 /* Symbols of the linker script (guest.lds) */
 extern char __image_start[], __image_end[];
 
-/* The 32 exception entry stubs of entry.S, 16 bytes apart */
+/* Vectors with an entry stub: the 32 exceptions, and interrupts 32 to 63 */
+#define NR_VECTORS	64
+
+/* The NR_VECTORS entry stubs of entry.S, 16 bytes apart */
 extern char trap_stubs[];
 
 /**
@@ -74,19 +77,34 @@ struct trap_frame {
 };
 
 /**
- * idt_install() - load an IDT with entry stubs for the 32 exceptions
+ * idt_install() - load an IDT with entry stubs for vectors 0 to 63
  *
- * An exception without a handler prints its vector, RIP and error code and
- * stops the guest with exit code 2.
+ * An exception or interrupt without a handler prints its vector, RIP and
+ * error code and stops the guest with exit code 2.
  */
 void idt_install(void);
 
 /**
- * idt_set_handler() - handle an exception vector
- * @vector: 0 to 31
- * @fn: called with the saved state; returns to the guest at @frame->rip
+ * idt_set_handler() - handle a vector
+ * @vector: 0 to %NR_VECTORS - 1
+ * @fn: called with the saved state, interrupts disabled; returns to the
+ *      guest at @frame->rip (an interrupt handler sends its own EOI)
  */
 void idt_set_handler(unsigned int vector, void (*fn)(struct trap_frame *frame));
+
+/**
+ * clock_init() - start KVM's paravirtual clock, which Palacios offers
+ *
+ * Return: 0, or -1 if the host offers none.
+ */
+int clock_init(void);
+
+/**
+ * clock_ns() - the guest's time since its VM was created, after clock_init()
+ *
+ * Return: nanoseconds.
+ */
+u64 clock_ns(void);
 
 void serial_init(void);
 void serial_putc(char c);

@@ -3,16 +3,25 @@
  * A bounded, deterministic fuzzer of the Palacios user-space interface
  * (include/uapi/linux/palacios.h, Documentation/virt/palacios/api.rst).
  *
- *	palacios_fuzz [-s SEED] [-n CALLS]
+ *	palacios_fuzz [-s SEED] [-n CALLS] [-r ROUNDS]
  *
  * makes CALLS (default 10000) calls, chosen by a xorshift generator seeded
  * with SEED (default 1): the Palacios ioctls with random or nearly valid
  * arguments on /dev/palacios, VM, console and bogus descriptors, ioctls of
  * random numbers of the Palacios type, console reads, writes and polls, and
  * closes and reopens.  Every pointer it passes is to a buffer of its own big
- * enough for the call, or is plainly invalid.  Then it frees every VM it
- * made, and checks that no VM is left, that the host got every page back,
- * that a guest still runs and that the kernel was not tainted.
+ * enough for the call, or is plainly invalid.
+ *
+ * Then ROUNDS (default 10) rounds of races: a running VM, persistent or
+ * not, that RACE_THREADS threads pause, resume, stop, free, open by name,
+ * list, read, write and poll the consoles of, and close, all at once, while
+ * a child process that took the VM's descriptor from the fuzzer with
+ * pidfd_getfd() uses and closes it.  Those calls are counted too; their interleaving is
+ * the scheduler's, not the seed's.
+ *
+ * Then it frees every VM it made, and checks that no VM is left, that the
+ * host got every page back, that a guest still runs and that the kernel
+ * was not tainted.
  *
  * Needs root, the palacios module loaded and the test guests hello.img and
  * vmmcall-loop.img in $PALACIOS_GUESTS (default /guests).
@@ -29,10 +38,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <linux/palacios.h>
 
@@ -54,6 +66,8 @@
 #define GONE_MS		10000
 #define CLOSED_FD	1000		/* kept closed */
 #define HELLO_PASS	"hello: PASS"
+#define RACE_THREADS	4
+#define RACE_OPS	300		/* calls per thread and round */
 
 struct image {
 	unsigned char *data;
@@ -65,7 +79,7 @@ struct slot {
 	char name[PALACIOS_NAME_LEN];	/* its VM's */
 };
 
-static __u64 rng_state;
+static __thread __u64 rng_state;	/* per thread: each its own sequence */
 static int dev = -1, devnull = -1;
 static struct slot vms[NR_SLOTS], cons[NR_SLOTS];
 static char names[MAX_NAMES][PALACIOS_NAME_LEN];
@@ -77,8 +91,12 @@ static unsigned char argbuf[16384];	/* for ioctls of random numbers */
 static unsigned char iobuf[4096];
 static char cmdbuf[PALACIOS_CMDLINE_MAX + 2];	/* for LOAD_CMDLINE */
 static struct palacios_vm_info listbuf[PALACIOS_MAX_VMS];
-static unsigned long results[MAX_ERRNO + 2];	/* [0]: success */
-static unsigned long undocumented;
+/* What the calls answered, shared with the race phase's child processes */
+static struct counts {
+	unsigned long results[MAX_ERRNO + 2];	/* [0]: success */
+	unsigned long undocumented;
+	unsigned long calls;
+} *cnt;
 static __u64 base_pages;
 static unsigned long seed = 1;
 
@@ -88,6 +106,7 @@ static const unsigned long known[] = {
 	PALACIOS_VM_LOAD, PALACIOS_VM_LAUNCH, PALACIOS_VM_PAUSE,
 	PALACIOS_VM_RESUME, PALACIOS_VM_STOP, PALACIOS_VM_FREE,
 	PALACIOS_VM_GET_INFO, PALACIOS_VM_GET_STATS, PALACIOS_VM_GET_CONSOLE,
+	PALACIOS_VM_PASSTHROUGH, PALACIOS_VM_SET_AFFINITY,
 };
 
 /* xorshift64* */
@@ -151,7 +170,7 @@ static bool documented(int e)
 	switch (e) {
 	case ENOTTY: case EFAULT: case EINVAL: case EBUSY: case ENODEV:
 	case ENOMEM: case EEXIST: case ENOSPC: case ENOENT: case ENOEXEC:
-	case EAGAIN: case EPIPE: case EBADF:
+	case EAGAIN: case EPIPE: case EBADF: case EPERM:
 		return true;
 	}
 	return false;
@@ -162,8 +181,11 @@ static void account(int ret, const char *what, unsigned long req)
 {
 	int e = ret < 0 ? -ret : 0;
 
-	results[e > MAX_ERRNO ? MAX_ERRNO + 1 : e]++;
-	if (e && !documented(e) && undocumented++ < 10)
+	__atomic_add_fetch(&cnt->calls, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&cnt->results[e > MAX_ERRNO ? MAX_ERRNO + 1 : e], 1,
+			   __ATOMIC_RELAXED);
+	if (e && !documented(e) &&
+	    __atomic_fetch_add(&cnt->undocumented, 1, __ATOMIC_RELAXED) < 10)
 		ksft_print_msg("%s 0x%lx: %s\n", what, req, errno_name(e));
 }
 
@@ -563,11 +585,36 @@ static void fuzz_load(struct palacios_vm_load *ld)
 		ld->addr = (uintptr_t)bad_ptr();
 }
 
+/*
+ * Host ports and a host interrupt for a guest, nearly valid: ports no host
+ * driver of the test machine holds (COM2 to COM4 have no device there) or
+ * any, lines of the PIC, interrupts free or the host's.  The guests the
+ * fuzzer runs touch none of them.
+ */
+static void fuzz_passthrough(struct palacios_passthrough *pt)
+{
+	static const __u32 ports[] = { 0x2f8, 0x3e8, 0x2e8, 0x60, 0x40 };
+	static const __u32 irqs[] = { 3, 5, 7, 10, 11, 4, 0, 1 };
+
+	pt->port_first = chance(80) ? ports[rnd(ARRAY_SIZE(ports))] :
+				      rnd(0x10001);
+	pt->port_count = chance(70) ? 8 : chance(50) ? rnd(0x10002) : 0;
+	if (chance(50)) {
+		pt->flags = PALACIOS_PT_IRQ;
+		pt->irq = chance(90) ? irqs[rnd(ARRAY_SIZE(irqs))] : rnd64();
+		pt->line = chance(80) ? pt->irq : rnd(20);
+	}
+	if (chance(5))
+		pt->flags |= 1U << (1 + rnd(31));
+	if (chance(5))
+		pt->reserved = 1 + rnd(~0U);
+}
+
 /* One of the known ioctls, on a descriptor mostly of the right kind */
 static void fuzz_known(void)
 {
 	static const unsigned char weight[] = {
-		1, 3, 2, 1, 1, 3, 3, 3, 2, 2, 2, 1, 2, 2, 2,
+		1, 3, 2, 1, 1, 3, 3, 3, 2, 2, 2, 1, 2, 2, 2, 2, 1,
 	};
 	union {
 		struct palacios_create_vm create;
@@ -578,6 +625,8 @@ static void fuzz_known(void)
 		struct palacios_vm_load load;
 		struct palacios_vm_info info;
 		struct palacios_vm_stats stats;
+		struct palacios_passthrough pt;
+		struct palacios_vm_affinity aff;
 	} a;
 	unsigned int i, w = 0, total = 0;
 	const void *arg = NULL;
@@ -615,6 +664,15 @@ static void fuzz_known(void)
 		break;
 	case PALACIOS_VM_LOAD:
 		fuzz_load(&a.load);
+		break;
+	case PALACIOS_VM_PASSTHROUGH:
+		fuzz_passthrough(&a.pt);
+		break;
+	case PALACIOS_VM_SET_AFFINITY:
+		if (chance(80))
+			a.aff.cpus[0] = 1 + rnd(15);	/* CPUs 0 to 3 */
+		else
+			fill(&a.aff, sizeof(a.aff));
 		break;
 	}
 	if (_IOC_DIR(req) == _IOC_NONE) {
@@ -761,6 +819,242 @@ static void step(void)
 		fuzz_close();
 }
 
+/* The race phase: a running VM that threads and a child use at once */
+static struct {
+	char name[PALACIOS_NAME_LEN];
+	int vm;		/* the creator's descriptor: each user has a dup */
+	int con;	/* a console, non-blocking */
+	unsigned int round;
+} race;
+
+static void race_call(int fd, unsigned long req, void *arg)
+{
+	account(pio(fd, req, arg), "race ioctl", req);
+}
+
+/* A console descriptor of @vm, non-blocking, read once; closed */
+static void race_console(int vm)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = pio(vm, PALACIOS_VM_GET_CONSOLE, NULL);
+	account(fd < 0 ? fd : 0, "race ioctl", PALACIOS_VM_GET_CONSOLE);
+	if (fd < 0)
+		return;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	n = read(fd, buf, sizeof(buf));
+	account(n < 0 ? -errno : 0, "race read", sizeof(buf));
+	close(fd);
+}
+
+static void *race_thread(void *arg)
+{
+	struct palacios_vm_info *list = calloc(PALACIOS_MAX_VMS, sizeof(*list));
+	struct palacios_vm_list l;
+	struct palacios_vm_info info;
+	struct palacios_vm_stats st;
+	struct palacios_host_info hi;
+	int vm = dup(race.vm), con = dup(race.con), i, fd;
+	struct pollfd pfd;
+	char buf[256];
+	ssize_t n;
+
+	rng_state = (seed * 0x9e3779b97f4a7c15ULL) ^
+		    ((race.round + 1) * 0xbf58476d1ce4e5b9ULL) ^
+		    ((uintptr_t)arg + 1) * 0x94d049bb133111ebULL;
+	rng_state = rng_state ?: 1;
+	for (i = 0; i < RACE_OPS; i++) {
+		switch (rnd(15)) {
+		case 0:
+			race_call(vm, PALACIOS_VM_PAUSE, NULL);
+			break;
+		case 1:
+			race_call(vm, PALACIOS_VM_RESUME, NULL);
+			break;
+		case 2:
+			race_call(vm, chance(30) ? PALACIOS_VM_STOP :
+				  PALACIOS_VM_PAUSE, NULL);
+			break;
+		case 3:
+			race_call(vm, chance(10) ? PALACIOS_VM_FREE :
+				  PALACIOS_VM_RESUME, NULL);
+			break;
+		case 4:
+			race_call(vm, PALACIOS_VM_GET_INFO, &info);
+			break;
+		case 5:
+			race_call(vm, PALACIOS_VM_GET_STATS, &st);
+			break;
+		case 6:
+			race_console(vm);
+			break;
+		case 7:
+			n = read(con, buf, 1 + rnd(sizeof(buf)));
+			account(n < 0 ? -errno : 0, "race read", 0);
+			break;
+		case 8:
+			fill(buf, 16);
+			n = write(con, buf, 1 + rnd(16));
+			account(n < 0 ? -errno : 0, "race write", 0);
+			break;
+		case 9:
+			pfd = (struct pollfd){ .fd = con,
+					       .events = POLLIN | POLLOUT };
+			n = poll(&pfd, 1, 0);
+			account(n < 0 ? -errno : 0, "race poll", 0);
+			break;
+		case 10:
+			fd = open_vm(race.name);
+			account(fd < 0 ? fd : 0, "race ioctl", PALACIOS_OPEN_VM);
+			if (fd >= 0 && chance(50))
+				race_call(fd, PALACIOS_VM_GET_INFO, &info);
+			if (fd >= 0)
+				close(fd);
+			break;
+		case 11:
+			l = (struct palacios_vm_list){
+				.nr = list ? PALACIOS_MAX_VMS : 0,
+				.vms = (uintptr_t)list,
+			};
+			race_call(dev, PALACIOS_LIST_VMS, &l);
+			break;
+		case 12:
+			/* the last descriptor may go, with the VM */
+			close(vm);
+			vm = open_vm(race.name);
+			account(vm < 0 ? vm : 0, "race ioctl", PALACIOS_OPEN_VM);
+			break;
+		case 13:
+			close(con);
+			con = pio(vm, PALACIOS_VM_GET_CONSOLE, NULL);
+			account(con < 0 ? con : 0, "race ioctl",
+				PALACIOS_VM_GET_CONSOLE);
+			if (con >= 0)
+				fcntl(con, F_SETFL, O_NONBLOCK);
+			break;
+		default:
+			race_call(dev, PALACIOS_GET_HOST_INFO, &hi);
+			break;
+		}
+	}
+	if (vm >= 0)
+		close(vm);
+	if (con >= 0)
+		close(con);
+	free(list);
+	return NULL;
+}
+
+/*
+ * The child: closes the descriptor it inherited, takes the parent's with
+ * pidfd_getfd(), uses it and exits (which closes it); exits 0 if it came.
+ */
+static void __noreturn race_child(pid_t parent)
+{
+	struct palacios_vm_info info;
+	int pidfd, vm = -1, i;
+
+	close(race.vm);
+	pidfd = syscall(SYS_pidfd_open, parent, 0);
+	if (pidfd >= 0)
+		vm = syscall(SYS_pidfd_getfd, pidfd, race.vm, 0);
+	if (vm < 0)
+		_exit(1);
+	rng_state = (seed + race.round + 7) * 0x9e3779b97f4a7c15ULL ?: 1;
+	for (i = 0; i < RACE_OPS / 2; i++) {
+		switch (rnd(5)) {
+		case 0:
+			race_call(vm, PALACIOS_VM_GET_INFO, &info);
+			break;
+		case 1:
+			race_call(vm, PALACIOS_VM_PAUSE, NULL);
+			break;
+		case 2:
+			race_call(vm, PALACIOS_VM_RESUME, NULL);
+			break;
+		case 3:
+			race_console(vm);
+			break;
+		default:
+			race_call(vm, chance(20) ? PALACIOS_VM_STOP :
+				  PALACIOS_VM_GET_INFO, &info);
+			break;
+		}
+	}
+	_exit(0);
+}
+
+/* One round of races: 0, or -1 with a message */
+static int race_round(unsigned int round)
+{
+	struct palacios_create_vm c = { .flags = round % 2 ?
+						 PALACIOS_VM_PERSISTENT : 0 };
+	struct palacios_vm_config cfg = { .mem_size = SZ_16M, .nr_vcpus = 1 };
+	struct palacios_vm_load ld = {
+		.kind = PALACIOS_LOAD_IMAGE,
+		.addr = (uintptr_t)loop.data,
+		.size = loop.size,
+	};
+	pthread_t th[RACE_THREADS];
+	pid_t pid = -1, self = getpid();
+	int status, i, ret = -1;
+	unsigned long t;
+
+	race.round = round;
+	snprintf(race.name, sizeof(race.name), "fz-race-%d-%u", getpid(),
+		 round);
+	set_name(c.name, race.name);
+	race.con = -1;
+	race.vm = pio(dev, PALACIOS_CREATE_VM, &c);
+	if (race.vm < 0 || pio(race.vm, PALACIOS_VM_CONFIGURE, &cfg) ||
+	    pio(race.vm, PALACIOS_VM_LOAD, &ld) ||
+	    pio(race.vm, PALACIOS_VM_LAUNCH, NULL)) {
+		ksft_print_msg("race %u: cannot start the VM: %s\n", round,
+			       strerror(errno));
+		goto out;
+	}
+	race.con = pio(race.vm, PALACIOS_VM_GET_CONSOLE, NULL);
+	if (race.con < 0) {
+		ksft_print_msg("race %u: no console: %s\n", round,
+			       strerror(-race.con));
+		goto out;
+	}
+	fcntl(race.con, F_SETFL, O_NONBLOCK);
+	pid = fork();
+	if (!pid)
+		race_child(self);
+	if (pid < 0) {
+		ksft_print_msg("race %u: fork: %s\n", round, strerror(errno));
+		goto out;
+	}
+	for (t = 0; t < RACE_THREADS; t++)
+		if (pthread_create(&th[t], NULL, race_thread, (void *)t))
+			break;
+	for (i = 0; i < (int)t; i++)
+		pthread_join(th[i], NULL);
+	if (t < RACE_THREADS) {
+		ksft_print_msg("race %u: only %lu threads\n", round, t);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (pid > 0 && (waitpid(pid, &status, 0) != pid ||
+			!WIFEXITED(status) || WEXITSTATUS(status))) {
+		ksft_print_msg("race %u: the child did not end well (0x%x)\n",
+			       round, status);
+		ret = -1;
+	}
+	if (race.con >= 0)
+		close(race.con);
+	if (race.vm >= 0) {
+		close(race.vm);
+		free_by_name(race.name);
+	}
+	return ret;
+}
+
 /* Reads a guest image into a mapping with an inaccessible page after it */
 static int read_image(const char *file, struct image *img)
 {
@@ -803,6 +1097,10 @@ static void setup(void)
 	void *p;
 	int i;
 
+	cnt = mmap(NULL, sizeof(*cnt), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (cnt == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	for (i = 0; i < NR_SLOTS; i++) {
 		vms[i].fd = -1;
 		cons[i].fd = -1;
@@ -947,26 +1245,30 @@ static unsigned long read_taint(void)
 
 static void __noreturn help(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-s SEED] [-n CALLS]\n", prog);
+	fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-r ROUNDS]\n", prog);
 	exit(KSFT_FAIL);
 }
 
 int main(int argc, char **argv)
 {
 	struct palacios_host_info hi;
-	unsigned long calls = 10000, done, taint;
+	unsigned long calls = 10000, rounds = 10, done, taint, r, raced = 0;
+	unsigned long race_calls;
 	char line[2048];
 	__u32 base_vms;
 	size_t len;
 	int opt, e;
 
-	while ((opt = getopt(argc, argv, "s:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:r:h")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoul(optarg, NULL, 0);
 			break;
 		case 'n':
 			calls = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			rounds = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			help(argv[0]);
@@ -978,7 +1280,7 @@ int main(int argc, char **argv)
 	if (dev < 0)
 		ksft_exit_skip("%s: %s: is the palacios module loaded?\n",
 			       PALACIOS_DEV, strerror(errno));
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	rng_state = seed * 0x9e3779b97f4a7c15ULL ?: 1;
 	setup();
 	if (host_info(&hi))
@@ -989,22 +1291,31 @@ int main(int argc, char **argv)
 
 	for (done = 0; done < calls; done++)
 		step();
+	cleanup();
 
-	len = snprintf(line, sizeof(line), "calls=%lu seed=%lu errnos:",
-		       done, seed);
+	race_calls = cnt->calls;
+	for (r = 0; r < rounds; r++)
+		raced += !race_round(r);
+	race_calls = cnt->calls - race_calls;
+
+	len = snprintf(line, sizeof(line),
+		       "calls=%lu (%lu in %lu race rounds) seed=%lu errnos:",
+		       cnt->calls, race_calls, rounds, seed);
 	for (e = 0; e <= MAX_ERRNO + 1 && len < sizeof(line); e++) {
-		if (!results[e])
+		if (!cnt->results[e])
 			continue;
 		len += snprintf(line + len, sizeof(line) - len, " %s=%lu",
 				!e ? "0" : e > MAX_ERRNO ? "other" :
-				errno_name(e), results[e]);
+				errno_name(e), cnt->results[e]);
 	}
 	ksft_print_msg("%s\n", line);
-	ksft_test_result(done == calls && !undocumented,
+	ksft_test_result(done == calls && !cnt->undocumented,
 			 "%lu calls ran, %lu with an undocumented errno\n",
-			 done, undocumented);
+			 cnt->calls, cnt->undocumented);
+	ksft_test_result(raced == rounds,
+			 "%lu of %lu race rounds: threads and a child at one VM\n",
+			 raced, rounds);
 
-	cleanup();
 	wait_host(&hi, base_vms, base_pages);
 	ksft_test_result(hi.nr_vms == base_vms, "no VM left (%u, %u before)\n",
 			 hi.nr_vms, base_vms);

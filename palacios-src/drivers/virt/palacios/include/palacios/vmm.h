@@ -104,6 +104,14 @@ unsigned int v3_nr_cpus_enabled(void);
 bool v3_cpu_enabled(unsigned int cpu);
 
 /**
+ * v3_cpu_nr_vcpus() - how many vCPUs of started VMs are placed on a CPU
+ * @cpu: the CPU
+ *
+ * Return: that number, 0 for a CPU the core does not know; a snapshot.
+ */
+unsigned int v3_cpu_nr_vcpus(unsigned int cpu);
+
+/**
  * v3_cpus_place() - choose a host CPU for each vCPU of a VM being started
  * @allowed: the CPUs it may use, or NULL for any
  * @n: its number of vCPUs

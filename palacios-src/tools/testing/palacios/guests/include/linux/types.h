@@ -11,6 +11,7 @@ typedef unsigned short u16;
 typedef unsigned int u32;
 typedef unsigned long long u64;
 typedef signed long long s64;
+typedef signed char s8;
 typedef u16 __le16;
 typedef u32 __le32;
 typedef u64 __le64;
