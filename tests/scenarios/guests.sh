@@ -6,7 +6,7 @@
 #@ order: 20
 #@ kernel: y
 #@ mem: 3G
-#@ append: palacios.affinity=1 palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/wbinvd.img,/guests/cr4.img,/guests/flood.img,/guests/dbtrap.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=13
+#@ append: palacios.affinity=1 palacios.guest=/guests/hello.img,/guests/memtest.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/wbinvd.img,/guests/cr4.img,/guests/flood.img,/guests/mmio.img,/guests/mmiobad.img,/guests/dbtrap.img,/guests/missing.img,/guests/garbage.img,/guests/hello.img@64G pal.nguests=15
 
 # wait_cmdline_guests: wait for the pal.nguests= guests to be freed
 wait_cmdline_guests() {
@@ -76,7 +76,13 @@ flood_bounded() {
 
 guests_checks() {
 	local n=$1
-	t guests-all-done has "$n" "guests_done=13 of 13"
+	t guests-all-done has "$n" "guests_done=15 of 15"
+	# device memory by every form the VMM emulates, and one it does not
+	t guests-mmio-pass logged "$n" "palacios: mmio> mmio: PASS"
+	t guests-mmio-exit logged "$n" "palacios: vm mmio: stopped: exited with code 0"
+	t guests-mmiobad-forms logged "$n" "palacios: mmiobad> mmiobad: every form as expected"
+	# (the decoder knows no ADD: an NPF exit, 0x400, it cannot decode)
+	t guests-mmiobad-stopped logged "$n" "palacios: vm mmiobad: stopped: cannot decode the instruction at RIP 0x[0-9a-f]* (exit 0x400)"
 	# a guest that floods its console, which is the host's log
 	t guests-flood-exit logged "$n" "palacios: vm flood: stopped: exited with code 0"
 	t guests-flood-dropped logged "$n" "palacios: vm flood: [0-9]* of its console lines dropped (more than 50 a second)"
