@@ -7,6 +7,10 @@
 # The attacks of tools/testing/palacios/guests/timers.c, each for 4 s on
 # host CPU 1, one after the other
 HOSTILE_GUESTS="pittimer lapictimer selfipi"
+# Shorter hostile guests, measured from their start: device memory, CR4,
+# WBINVD/RDPMC/RDPRU, a console flood and the #DB storm (last: QEMU 7.2
+# keeps a guest's instruction breakpoints for the next guests of its CPU)
+HOSTILE_SHORT="mmio cr4 wbinvd flood dbtrap"
 
 # loc CPU: the local timer interrupts CPU has taken so far
 loc() {
@@ -55,6 +59,16 @@ hostile_guest() {
 		say "${g}_guest_per_s=$(sed -n 's/.* \([0-9]*\) a second.*/\1/p' /tmp/h.out | head -n 1)"
 		sed "s/^/HOSTILE $g| /" /tmp/h.out
 	done
+	for g in $HOSTILE_SHORT; do
+		/bin/palacios run -a 1 -m 16M "$G/$g.img" </dev/null \
+			>/tmp/h.out 2>&1 &
+		pid=$!
+		hostile_measure "$g"
+		wait $pid
+		say "${g}_rc=$?"
+		say "${g}_lines=$(wc -l < /tmp/h.out)"
+		grep -v "^flood: [0-9]*\r*$" /tmp/h.out | sed "s/^/HOSTILE $g| /"
+	done
 	say "pages_end=$(hostile_pages)"
 	rmmod_as unload palacios
 }
@@ -83,6 +97,14 @@ hostile_checks() {
 		t "hostile-$g-host-sleep" within "$n" "${g}_sleep1_ms" 990 2500 ms
 		t "hostile-$g-host-command" within "$n" "${g}_cmd_ms" 0 1000 ms
 	done
+	for g in $HOSTILE_SHORT; do
+		t "hostile-$g-exit" has "$n" "${g}_rc=0"
+		t "hostile-$g-host-timer" loc_bounded "$n" "$g"
+		t "hostile-$g-host-sleep" within "$n" "${g}_sleep1_ms" 990 2500 ms
+		t "hostile-$g-host-command" within "$n" "${g}_cmd_ms" 0 1000 ms
+	done
+	# the flood's 2,001 lines all reached its console (a ring of 64 KiB)
+	t hostile-flood-lines within "$n" flood_lines 2001 2010 lines
 	# the timers' floor: at most 5,000 a second, and some margin
 	t hostile-pittimer-floor within "$n" pittimer_guest_per_s 1 5500
 	t hostile-lapictimer-floor within "$n" lapictimer_guest_per_s 1 5500
@@ -91,6 +113,7 @@ hostile_checks() {
 	t hostile-pages-returned within "$n" pages_end \
 		"$(value "$n" pages_load)" "$(value "$n" pages_load)" pages
 	t hostile-clean-log clean_log "$n"
-	echo "    (host CPU 1 timer interrupts a second: idle $(value "$n" idle_loc_per_s)$(for g in $HOSTILE_GUESTS; do printf ', %s %s' "$g" "$(value "$n" "${g}_loc_per_s")"; done))"
-	echo "    (guest interrupts a second:$(for g in $HOSTILE_GUESTS; do printf ' %s %s' "$g" "$(value "$n" "${g}_guest_per_s")"; done); sleep 1 took:$(for g in idle $HOSTILE_GUESTS; do printf ' %s %s ms' "$g" "$(value "$n" "${g}_sleep1_ms")"; done))"
+	echo "    (host CPU 1 timer interrupts a second: idle $(value "$n" idle_loc_per_s)$(for g in $HOSTILE_GUESTS $HOSTILE_SHORT; do printf ', %s %s' "$g" "$(value "$n" "${g}_loc_per_s")"; done))"
+	echo "    (a command after sleep 1, ms:$(for g in idle $HOSTILE_GUESTS $HOSTILE_SHORT; do printf ' %s %s' "$g" "$(value "$n" "${g}_cmd_ms")"; done))"
+	echo "    (guest interrupts a second:$(for g in $HOSTILE_GUESTS; do printf ' %s %s' "$g" "$(value "$n" "${g}_guest_per_s")"; done); sleep 1 took:$(for g in idle $HOSTILE_GUESTS $HOSTILE_SHORT; do printf ' %s %s ms' "$g" "$(value "$n" "${g}_sleep1_ms")"; done))"
 }
