@@ -92,20 +92,6 @@ void idt_install(void);
  */
 void idt_set_handler(unsigned int vector, void (*fn)(struct trap_frame *frame));
 
-/**
- * clock_init() - start KVM's paravirtual clock, which Palacios offers
- *
- * Return: 0, or -1 if the host offers none.
- */
-int clock_init(void);
-
-/**
- * clock_ns() - the guest's time since its VM was created, after clock_init()
- *
- * Return: nanoseconds.
- */
-u64 clock_ns(void);
-
 void serial_init(void);
 void serial_putc(char c);
 void serial_puts(const char *s);

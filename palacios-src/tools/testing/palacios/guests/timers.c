@@ -18,6 +18,7 @@
  * (tests/scenarios/hostile.sh).
  */
 #include "lib.h"
+#include "clock.h"
 
 #define ATTACK_NS	(4ULL * 1000 * 1000 * 1000)
 #define PIT_VECTOR	0x20		/* IRQ 0, the PIC's base */

@@ -106,7 +106,8 @@ static const unsigned long known[] = {
 	PALACIOS_VM_LOAD, PALACIOS_VM_LAUNCH, PALACIOS_VM_PAUSE,
 	PALACIOS_VM_RESUME, PALACIOS_VM_STOP, PALACIOS_VM_FREE,
 	PALACIOS_VM_GET_INFO, PALACIOS_VM_GET_STATS, PALACIOS_VM_GET_CONSOLE,
-	PALACIOS_VM_PASSTHROUGH, PALACIOS_VM_SET_AFFINITY,
+	PALACIOS_VM_SET_AFFINITY,
+	PALACIOS_VM_PASSTHROUGH,
 };
 
 /* xorshift64* */
@@ -585,14 +586,14 @@ static void fuzz_load(struct palacios_vm_load *ld)
 		ld->addr = (uintptr_t)bad_ptr();
 }
 
-/*
- * Host ports and a host interrupt for a guest, nearly valid: ports no host
- * driver of the test machine holds (COM2 to COM4 have no device there) or
- * any, lines of the PIC, interrupts free or the host's.  The guests the
- * fuzzer runs touch none of them.
- */
+/* Host ports and an interrupt for a guest, nearly valid */
 static void fuzz_passthrough(struct palacios_passthrough *pt)
 {
+	/*
+	 * Ports no host driver of the test machine holds (COM2 to COM4
+	 * have no device there) or any, lines of the PIC, interrupts free
+	 * or the host's: the guests the fuzzer runs touch none of them.
+	 */
 	static const __u32 ports[] = { 0x2f8, 0x3e8, 0x2e8, 0x60, 0x40 };
 	static const __u32 irqs[] = { 3, 5, 7, 10, 11, 4, 0, 1 };
 
@@ -614,7 +615,8 @@ static void fuzz_passthrough(struct palacios_passthrough *pt)
 static void fuzz_known(void)
 {
 	static const unsigned char weight[] = {
-		1, 3, 2, 1, 1, 3, 3, 3, 2, 2, 2, 1, 2, 2, 2, 2, 1,
+		1, 3, 2, 1, 1, 3, 3, 3, 2, 2, 2, 1, 2, 2, 2, 1,
+		2,	/* PALACIOS_VM_PASSTHROUGH */
 	};
 	union {
 		struct palacios_create_vm create;
@@ -625,8 +627,8 @@ static void fuzz_known(void)
 		struct palacios_vm_load load;
 		struct palacios_vm_info info;
 		struct palacios_vm_stats stats;
-		struct palacios_passthrough pt;
 		struct palacios_vm_affinity aff;
+		struct palacios_passthrough pt;
 	} a;
 	unsigned int i, w = 0, total = 0;
 	const void *arg = NULL;
@@ -665,14 +667,14 @@ static void fuzz_known(void)
 	case PALACIOS_VM_LOAD:
 		fuzz_load(&a.load);
 		break;
-	case PALACIOS_VM_PASSTHROUGH:
-		fuzz_passthrough(&a.pt);
-		break;
 	case PALACIOS_VM_SET_AFFINITY:
 		if (chance(80))
 			a.aff.cpus[0] = 1 + rnd(15);	/* CPUs 0 to 3 */
 		else
 			fill(&a.aff, sizeof(a.aff));
+		break;
+	case PALACIOS_VM_PASSTHROUGH:
+		fuzz_passthrough(&a.pt);
 		break;
 	}
 	if (_IOC_DIR(req) == _IOC_NONE) {
