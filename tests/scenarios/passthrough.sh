@@ -34,7 +34,10 @@ passthrough_guest() {
 	pt_refused own_line "the vm has a device there (ports or line 4)" -d 0x2e8-0x2ef@5:4
 	pt_refused own_ports "the vm has a device there" -d com1
 	pt_refused bad_spec "invalid device 'com9'" -d com9
-	say "pt_after_refusals=ports:$(grep -c palacios /proc/ioports) irqs:$(grep -c palacios /proc/interrupts) vms:$(/bin/palacios list | grep -vc '^NAME')"
+	# vms: of palacios run's, none left; the boot-time guest is listed as
+	# a VM of the kernel
+	say "pt_after_refusals=ports:$(grep -c palacios /proc/ioports) irqs:$(grep -c palacios /proc/interrupts) vms:$(/bin/palacios list | awk 'NR > 1 && $6 != "kernel"' | wc -l)"
+	say "pt_kernel_vms=$(/bin/palacios list | awk 'NR > 1 && $6 == "kernel" { printf "%s ", $1 }')"
 	say "host shell ready"
 	setsid sh -c 'exec sh -i </dev/ttyS0 >/dev/ttyS0 2>&1'
 }
@@ -59,6 +62,7 @@ passthrough_checks() {
 	done
 	t passthrough-host-unchanged has "$n" \
 		"pt_after_refusals=ports:1 irqs:1 vms:0"
+	t passthrough-kernel-vm-listed has "$n" "pt_kernel_vms=bzImage "
 	t passthrough-boot-log logged "$n" \
 		"palacios: vm bzImage: passthrough: ports 0x2f8+8, IRQ 3 (edge) on line 3"
 	t passthrough-clean-log clean_log "$n"
