@@ -58,7 +58,8 @@ static void model_bad(const char *why)
 /* What the real world switch needs of its caller. */
 static void model_check_host(int cpu, u64 vmcb_pa, u64 host_state_pa)
 {
-	struct v3_cpu *c = v3_get_cpu(cpu);
+	struct v3_cpu *vc = v3_get_cpu(cpu);
+	struct svm_cpu *c = vc ? to_svm_cpu(vc) : NULL;
 	struct model_msr *efer = model_msr(cpu, MSR_EFER);
 	struct model_msr *hsave = model_msr(cpu, MSR_VM_HSAVE_PA);
 
@@ -66,7 +67,7 @@ static void model_check_host(int cpu, u64 vmcb_pa, u64 host_state_pa)
 		model_bad("entered with interrupts enabled");
 	if (!test_host_fpu_held())
 		model_bad("entered without the FPU taken from the host");
-	if (!c || !c->enabled || !efer || !(efer->value & EFER_SVME))
+	if (!c || !vc->enabled || !efer || !(efer->value & EFER_SVME))
 		model_bad("entered on a CPU without SVM enabled");
 	else if (!hsave || hsave->value != c->host_save_hpa)
 		model_bad("entered on a CPU with the wrong host save area");

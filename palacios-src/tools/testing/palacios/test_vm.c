@@ -21,6 +21,7 @@
 #include <palacios/vm.h>
 #include <palacios/vmm.h>
 
+#include "../../../drivers/virt/palacios/svm/svm.h"
 #include "model_svm.h"
 #include "test_host.h"
 #include "tests.h"
@@ -577,7 +578,7 @@ static void test_entry_state(void)
 	core_up(2, false);
 	for (mode = V3_IMAGE_REAL16; mode <= V3_IMAGE_LONG64; mode++) {
 		struct v3_vm *vm = start(NULL, mode, step_entry, &mode);
-		const void *vcpu = &vm->vcpus[0];
+		const void *vcpu = vm->vcpus[0];
 
 		CHECK(wait_stopped(vm));
 		CHECK(model_svm.runs == 1);
@@ -1047,7 +1048,7 @@ static void test_hlt(void)
 	CHECK(test_host.errors == 0);
 	CHECK(test_host_log_lines("vm t: stopped: vCPU 0 halted") == 1);
 	CHECK(v3_vm_exits(vm, V3_EXIT_HLT) == 1);
-	vmcb = vm->vcpus[0].arch;
+	vmcb = svm_vmcb(vm->vcpus[0]);
 	CHECK(vmcb->save.rip == G_HLT + 1);
 	finish(vm);
 
@@ -1463,7 +1464,7 @@ static void test_fpu(void)
 	vm = run(NULL, step_fpu, NULL);
 	CHECK(model_svm.runs == 21);
 	CHECK(test_host.fpu_gets == 21);
-	CHECK(((u8 *)vm->vcpus[0].fpu)[100] == 21);
+	CHECK(((u8 *)vm->vcpus[0]->fpu)[100] == 21);
 	finish(vm);
 	core_down();
 }
@@ -1485,7 +1486,7 @@ static void test_vcpu_cpu(void)
 	cpu_down(1);			/* vCPU 0 would go there */
 	base_pages = test_host.pages;
 	vm = run(NULL, step_where, &cpu);
-	CHECK(cpu == 2 && vm->vcpus[0].cpu == 2);
+	CHECK(cpu == 2 && vm->vcpus[0]->cpu == 2);
 	finish(vm);
 
 	/*
@@ -1496,7 +1497,7 @@ static void test_vcpu_cpu(void)
 	cpu = -1;
 	vm = run(&cfg, step_where, &cpu);
 	CHECK(cpu == 2);
-	CHECK(vm->vcpus[1].cpu == 0);
+	CHECK(vm->vcpus[1]->cpu == 0);
 	CHECK(!strcmp(v3_vm_stop_reason(vm), "exited with code 0"));
 	finish(vm);
 
@@ -1583,7 +1584,7 @@ static void test_affinity(void)
 	CHECK(v3_vm_set_affinity(vm, &set) == -EBUSY);
 	CHECK(wait_stopped(vm));
 	CHECK(cpu == 3);
-	CHECK(vm->vcpus[0].cpu == 3 && vm->vcpus[1].cpu == 3);
+	CHECK(vm->vcpus[0]->cpu == 3 && vm->vcpus[1]->cpu == 3);
 	finish(vm);
 	/* the threads ended: nothing counted any more */
 	CHECK(v3_get_cpu(3)->nr_vcpus == 0);
@@ -1598,7 +1599,7 @@ static void test_kick(void)
 
 	core_up(4, false);
 	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
-	vcpu = &vm->vcpus[0];
+	vcpu = vm->vcpus[0];
 	vcpu->cpu = 2;
 	v3_vcpu_kick(vcpu);
 	CHECK(vcpu->kicked && test_host.kicks[2] == 0);
@@ -1807,7 +1808,7 @@ static void test_pt_irq_level(void)
 	test_hio.level[3] = true;
 	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
 	CHECK(v3_vm_passthrough(vm, &com2) == 0);
-	CHECK(vm->vcpus[0].lapic.eoi_all);
+	CHECK(vm->vcpus[0]->lapic.eoi_all);
 	/* the guest's PIC: vectors 0x20, IRQ 3 unmasked */
 	pic_out(vm, 0x20, 0x11);
 	pic_out(vm, 0x21, 0x20);

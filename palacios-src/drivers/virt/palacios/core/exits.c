@@ -119,47 +119,6 @@ void v3_cpuid_policy(u32 leaf, u32 subleaf, u32 regs[4])
 	}
 }
 
-/* CR4 */
-#define V3_CR4_BASE	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
-			 BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(10))
-			/* VME PVI TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT */
-
-/* The CR4 bits of the features the CPUID policy offers */
-static u64 v3_cr4_allowed(void)
-{
-	u32 l1[4], l7[4];
-	u64 ok = V3_CR4_BASE;
-
-	v3_cpuid_policy(1, 0, l1);
-	v3_cpuid_policy(7, 0, l7);
-	if (l1[3] & BIT(7))
-		ok |= V3_CR4_MCE;
-	if (l1[2] & BIT(17))
-		ok |= V3_CR4_PCIDE;
-	if (l1[2] & BIT(26))
-		ok |= V3_CR4_OSXSAVE;
-	if (l7[1] & BIT(0))
-		ok |= V3_CR4_FSGSBASE;
-	if (l7[1] & BIT(7))
-		ok |= V3_CR4_SMEP;
-	if (l7[1] & BIT(20))
-		ok |= V3_CR4_SMAP;
-	if (l7[2] & BIT(2))
-		ok |= V3_CR4_UMIP;
-	return ok;
-}
-
-int v3_handle_cr4_write(struct v3_vcpu *vcpu, u64 *val, bool long_mode)
-{
-	vcpu->exits[V3_EXIT_OTHER]++;
-	if ((*val & ~v3_cr4_allowed()) ||
-	    (long_mode && !(*val & V3_CR4_PAE))) {
-		v3_queue_exception(vcpu, V3_GP_VECTOR, 0);
-		return V3_FAULTED;
-	}
-	return 0;
-}
-
 int v3_handle_cpuid(struct v3_vcpu *vcpu)
 {
 	u32 regs[4];
@@ -408,25 +367,4 @@ int v3_handle_rdpmc(struct v3_vcpu *vcpu)
 	vcpu->exits[V3_EXIT_OTHER]++;
 	v3_queue_exception(vcpu, V3_GP_VECTOR, 0);
 	return V3_FAULTED;
-}
-
-int v3_handle_dr(struct v3_vcpu *vcpu, unsigned int dr, unsigned int gpr,
-		 bool write, unsigned int opsize)
-{
-	u64 mask = opsize == 8 ? ~0ULL : 0xffffffffULL;
-
-	vcpu->exits[V3_EXIT_OTHER]++;
-	if (dr > 3 || gpr >= V3_NR_GPRS) {
-		v3_vm_end(vcpu->vm, V3_LOG_ERR,
-			  "unexpected access to DR%u intercepted", dr);
-		return -ECANCELED;
-	}
-	if (write) {
-		vcpu->db[dr] = vcpu->gpr[gpr] & mask;
-		vcpu->db_active = vcpu->db[0] | vcpu->db[1] | vcpu->db[2] |
-				  vcpu->db[3];
-	} else {
-		vcpu->gpr[gpr] = vcpu->db[dr] & mask;
-	}
-	return 0;
 }

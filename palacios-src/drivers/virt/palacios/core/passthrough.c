@@ -227,7 +227,7 @@ int v3_vm_passthrough(struct v3_vm *vm, const struct v3_pt_spec *spec)
 	if (pt->level) {
 		/* the guest's EOI of an edge vector must reach us too */
 		for (i = 0; i < vm->nr_vcpus; i++)
-			WRITE_ONCE(vm->vcpus[i].lapic.eoi_all, true);
+			WRITE_ONCE(vm->vcpus[i]->lapic.eoi_all, true);
 		vm->pt_level = true;
 	}
 	WRITE_ONCE(vm->nr_pt, vm->nr_pt + 1);

@@ -69,7 +69,7 @@ void v3_vm_get_stats(const struct v3_vm *vm, struct v3_vm_stats *stats)
 
 	memset(stats, 0, sizeof(*stats));
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		const struct v3_vcpu *vcpu = &vm->vcpus[i];
+		const struct v3_vcpu *vcpu = vm->vcpus[i];
 
 		for (c = 0; c < V3_NR_EXIT_CLASSES; c++)
 			stats->exits[c] += READ_ONCE(vcpu->exits[c]);
@@ -87,7 +87,7 @@ u64 v3_vm_exits(const struct v3_vm *vm, enum v3_exit_class class)
 	if (class >= V3_NR_EXIT_CLASSES)
 		return 0;
 	for (i = 0; i < vm->nr_vcpus; i++)
-		n += READ_ONCE(vm->vcpus[i].exits[class]);
+		n += READ_ONCE(vm->vcpus[i]->exits[class]);
 	return n;
 }
 
@@ -117,7 +117,7 @@ void v3_vm_end(struct v3_vm *vm, enum v3_log_level level, const char *fmt,
 	v3_host_log(level, "vm %s: stopped: %s\n", vm->name,
 		    vm->reason);
 	for (i = 0; i < vm->nr_vcpus; i++)
-		v3_vcpu_kick(&vm->vcpus[i]);
+		v3_vcpu_kick(vm->vcpus[i]);
 	if (vm->cfg.on_stop)
 		vm->cfg.on_stop(vm, vm->cfg.priv);
 }
@@ -165,28 +165,6 @@ void v3_vcpu_exited(struct v3_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, V3_VCPU_OUTSIDE);
 }
 
-bool v3_vcpu_take_nmi(struct v3_vcpu *vcpu, u64 rip)
-{
-	if (vcpu->nmi_iret && rip != vcpu->nmi_iret_rip) {
-		vcpu->nmi_iret = false;
-		vcpu->nmi_masked = false;
-	}
-	/* The lock-free look first: this runs before every entry. */
-	if (vcpu->nmi_masked || !READ_ONCE(vcpu->lapic.nmi_pending) ||
-	    !v3_lapic_take_nmi(&vcpu->lapic))
-		return false;
-	vcpu->nmi_masked = true;
-	return true;
-}
-
-void v3_vcpu_nmi_iret(struct v3_vcpu *vcpu, u64 rip)
-{
-	if (vcpu->nmi_masked) {
-		vcpu->nmi_iret = true;
-		vcpu->nmi_iret_rip = rip;
-	}
-}
-
 bool v3_vcpu_should_run(struct v3_vcpu *vcpu)
 {
 	enum v3_vm_state state = v3_vm_state(vcpu->vm);
@@ -227,7 +205,7 @@ static void v3_vm_apic_send(struct v3_vm *vm, const struct v3_apic_msg *msg)
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct v3_lapic *apic = &vm->vcpus[i].lapic;
+		struct v3_lapic *apic = &vm->vcpus[i]->lapic;
 
 		if (!v3_lapic_accept(apic, msg))
 			continue;
@@ -425,7 +403,7 @@ static bool v3_vcpu_wait_sipi(struct v3_vcpu *vcpu)
 		vector = v3_lapic_take_startup(&vcpu->lapic);
 		if (vector >= 0) {
 			bs.cs = vector << 8;
-			v3_get_backend()->vcpu_boot(vcpu, &bs);
+			v3_vcpu_boot(vcpu, &bs);
 			v3_vcpu_started(vcpu);
 			return false;
 		}
@@ -443,7 +421,7 @@ static bool v3_vcpu_init_signal(struct v3_vcpu *vcpu)
 {
 	struct v3_vm *vm = vcpu->vm;
 
-	v3_get_backend()->vcpu_reset(vcpu);
+	v3_vcpu_reset(vcpu);
 	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
 	memset(vcpu->db, 0, sizeof(vcpu->db));
 	vcpu->db_active = false;
@@ -482,10 +460,11 @@ static void v3_vcpu_loop(struct v3_vcpu *vcpu)
 				break;
 			continue;
 		}
-		if (be->vcpu_run(vcpu))
+		if (v3_vcpu_run(vcpu))
 			break;
 		v3_host_yield();
 	}
+	be->vcpu_put(vcpu);
 }
 
 /* The vCPU no longer counts on its CPU for placement. */
@@ -512,7 +491,7 @@ static void v3_vm_quiesce(struct v3_vm *vm)
 	v3_pit_stop(&vm->pit);
 	v3_rtc_stop(&vm->rtc);
 	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
-		v3_lapic_stop(&vm->vcpus[i].lapic);
+		v3_lapic_stop(&vm->vcpus[i]->lapic);
 	v3_pt_release(vm);
 }
 
@@ -607,7 +586,7 @@ static void v3_vm_pic_notify(void *priv)
 	struct v3_vm *vm = priv;
 
 	if (vm->vcpus)
-		v3_vcpu_kick(&vm->vcpus[0]);
+		v3_vcpu_kick(vm->vcpus[0]);
 }
 
 static void v3_vm_irq0(void *priv, bool level)
@@ -678,13 +657,16 @@ static void v3_vcpus_free(struct v3_vm *vm)
 	if (!vm->vcpus)
 		return;
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct v3_vcpu *vcpu = &vm->vcpus[i];
+		struct v3_vcpu *vcpu = vm->vcpus[i];
 
-		if (vcpu->arch)
+		if (!vcpu)
+			continue;
+		if (vcpu->be_ready)
 			be->vcpu_free(vcpu);
 		v3_lapic_free(&vcpu->lapic);
 		v3_host_waitq_free(vcpu->wq);
 		v3_host_free(vcpu->fpu_mem);
+		v3_host_free(vcpu);
 	}
 	v3_host_free(vm->vcpus);
 	vm->vcpus = NULL;
@@ -700,12 +682,14 @@ static int v3_vcpus_create(struct v3_vm *vm)
 	if (!vm->vcpus)
 		return -ENOMEM;
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct v3_vcpu *vcpu = &vm->vcpus[i];
+		struct v3_vcpu *vcpu = v3_host_zalloc(be->vcpu_size);
 
+		if (!vcpu)
+			return -ENOMEM;
+		vm->vcpus[i] = vcpu;
 		vcpu->vm = vm;
 		vcpu->id = i;
 		vcpu->cpu = -1;		/* placed when the VM starts */
-		vcpu->asid_cpu = -1;
 		vcpu->placed_cpu = -1;
 		vcpu->wq = v3_host_waitq_alloc();
 		vcpu->fpu_mem = v3_host_zalloc(v3_fpu_area_size() +
@@ -722,6 +706,8 @@ static int v3_vcpus_create(struct v3_vm *vm)
 		err = be->vcpu_init(vcpu);
 		if (err)
 			return err;
+		vcpu->be_ready = true;
+		v3_vcpu_reset(vcpu);
 	}
 	return 0;
 }
@@ -740,7 +726,7 @@ static void v3_vm_release(struct v3_vm *vm)
 	v3_pic_free(&vm->pic, &vm->io);
 	v3_vcpus_free(vm);
 	v3_ioapic_free(&vm->ioapic);
-	if (vm->arch)
+	if (vm->be_ready)
 		be->vm_free(vm);
 	v3_range_map_free(&vm->io);
 	v3_range_map_free(&vm->mmio);
@@ -764,7 +750,7 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	    cfg->mem_size > V3_MEM_MAX)
 		return -EINVAL;
 
-	vm = v3_host_zalloc(sizeof(*vm));
+	vm = v3_host_zalloc(be->vm_size);
 	if (!vm)
 		return -ENOMEM;
 	vm->cfg = *cfg;
@@ -824,6 +810,7 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	err = be->vm_init(vm);
 	if (err)
 		goto fail;
+	vm->be_ready = true;
 	err = v3_vcpus_create(vm);
 	if (err)
 		goto fail;
@@ -838,7 +825,7 @@ fail:
 
 void v3_vm_loaded(struct v3_vm *vm)
 {
-	v3_get_backend()->vcpu_boot(&vm->vcpus[0], &vm->boot);
+	v3_vcpu_boot(vm->vcpus[0], &vm->boot);
 	v3_vm_set_state(vm, V3_VM_LOADED);
 }
 
@@ -864,7 +851,7 @@ static void v3_vm_join(struct v3_vm *vm)
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct v3_vcpu *vcpu = &vm->vcpus[i];
+		struct v3_vcpu *vcpu = vm->vcpus[i];
 
 		if (vcpu->thread) {
 			v3_host_thread_stop(vcpu->thread);
@@ -913,8 +900,8 @@ static int v3_vm_place(struct v3_vm *vm)
 	if (err)
 		return err;
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		vm->vcpus[i].cpu = cpus[i];
-		vm->vcpus[i].placed_cpu = cpus[i];
+		vm->vcpus[i]->cpu = cpus[i];
+		vm->vcpus[i]->placed_cpu = cpus[i];
 		pos += snprintf(list + pos, sizeof(list) - pos, "%s%d",
 				i ? "," : "", cpus[i]);
 	}
@@ -944,7 +931,7 @@ int v3_vm_start(struct v3_vm *vm)
 	}
 	vm->nr_threads = vm->nr_vcpus;
 	for (i = 0; i < vm->nr_vcpus && !err; i++) {
-		struct v3_vcpu *vcpu = &vm->vcpus[i];
+		struct v3_vcpu *vcpu = vm->vcpus[i];
 
 		snprintf(name, sizeof(name), "pal-%s/%u", vm->name, i);
 		err = v3_host_thread_start(v3_vcpu_thread, vcpu, vcpu->cpu,
@@ -968,7 +955,7 @@ static bool v3_vm_parked(void *arg)
 	if (v3_vm_state(vm) != V3_VM_PAUSED)
 		return true;
 	for (i = 0; i < vm->nr_vcpus; i++)
-		if (!READ_ONCE(vm->vcpus[i].parked))
+		if (!READ_ONCE(vm->vcpus[i]->parked))
 			return false;
 	return true;
 }
@@ -1002,7 +989,7 @@ int v3_vm_pause(struct v3_vm *vm)
 		err = -EBUSY;
 	} else {
 		for (i = 0; i < vm->nr_vcpus; i++)
-			v3_vcpu_kick(&vm->vcpus[i]);
+			v3_vcpu_kick(vm->vcpus[i]);
 		/* A vCPU that stops the guest meanwhile ends the wait too. */
 		v3_host_wait(vm->pause_wq, v3_vm_parked, vm);
 	}
@@ -1020,7 +1007,7 @@ int v3_vm_resume(struct v3_vm *vm)
 		err = -EBUSY;
 	} else {
 		for (i = 0; i < vm->nr_vcpus; i++)
-			v3_host_wake(vm->vcpus[i].wq);
+			v3_host_wake(vm->vcpus[i]->wq);
 	}
 	v3_host_mutex_unlock(vm->lock);
 	return err;

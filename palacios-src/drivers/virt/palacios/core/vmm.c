@@ -2,6 +2,7 @@
 /*
  * Palacios core: bring-up, backend choice and per-CPU state.
  */
+#include <linux/array_size.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/kconfig.h>
@@ -12,14 +13,20 @@
 #include <palacios/log.h>
 #include <palacios/vmm.h>
 
+/* The backends, in the order v3_init() tries them */
+static const struct v3_backend *const v3_backends[] = {
+	IS_ENABLED(CONFIG_PALACIOS_SVM) ? &v3_svm_backend : NULL,
+};
+
 /*
  * Written by v3_init() and v3_exit(), which the host calls once each, before
  * and after any other entry point.  The per-CPU entries are then written
  * only by v3_cpu_up() and v3_cpu_down(), which the host serialises.
  */
 static const struct v3_backend *v3_backend;
-static struct v3_cpu *v3_cpus;
+static void *v3_cpus;		/* v3_nr_cpus entries of v3_cpu_size bytes */
 static unsigned int v3_nr_cpus;
+static size_t v3_cpu_size;
 /*
  * Serialises the placement counts, v3_cpu.nr_vcpus.  A spinlock: it is
  * taken under a VM's life-cycle mutex, and the host's mutexes share one
@@ -30,23 +37,28 @@ static struct v3_spinlock *v3_place_lock;
 int v3_init(void)
 {
 	const struct v3_backend *backend = NULL;
+	bool said = false;
 	unsigned int i;
-	int err = -ENODEV;
+	int err;
 
-	if (IS_ENABLED(CONFIG_PALACIOS_SVM)) {
-		err = v3_svm_backend.probe();
+	for (i = 0; i < ARRAY_SIZE(v3_backends) && !backend; i++) {
+		if (!v3_backends[i])
+			continue;
+		err = v3_backends[i]->probe();
 		if (!err)
-			backend = &v3_svm_backend;
+			backend = v3_backends[i];
+		/* -EOPNOTSUPP: the backend said why already */
+		said |= err == -EOPNOTSUPP;
 	}
 	if (!backend) {
-		/* -EOPNOTSUPP: the backend said why already */
-		if (err != -EOPNOTSUPP)
+		if (!said)
 			v3_err("no usable hardware virtualisation on this CPU\n");
 		return -ENODEV;
 	}
 
 	v3_nr_cpus = v3_host_nr_cpu_ids();
-	v3_cpus = v3_host_zalloc(v3_nr_cpus * sizeof(*v3_cpus));
+	v3_cpu_size = backend->cpu_size;
+	v3_cpus = v3_host_zalloc(v3_nr_cpus * v3_cpu_size);
 	v3_place_lock = v3_host_spinlock_alloc();
 	if (!v3_cpus || !v3_place_lock) {
 		v3_host_free(v3_cpus);
@@ -55,9 +67,9 @@ int v3_init(void)
 		v3_place_lock = NULL;
 		return -ENOMEM;
 	}
-	for (i = 0; i < v3_nr_cpus; i++)
-		v3_cpus[i].id = i;
 	v3_backend = backend;
+	for (i = 0; i < v3_nr_cpus; i++)
+		v3_get_cpu(i)->id = i;
 	return 0;
 }
 
@@ -78,7 +90,7 @@ int v3_cpu_up(unsigned int cpu)
 
 	if (!v3_backend || cpu >= v3_nr_cpus)
 		return -EINVAL;
-	c = &v3_cpus[cpu];
+	c = v3_get_cpu(cpu);
 	if (c->enabled)
 		return 0;
 	err = v3_backend->cpu_enable(c);
@@ -95,7 +107,7 @@ void v3_cpu_down(unsigned int cpu)
 
 	if (!v3_backend || cpu >= v3_nr_cpus)
 		return;
-	c = &v3_cpus[cpu];
+	c = v3_get_cpu(cpu);
 	if (!c->enabled)
 		return;
 	v3_backend->cpu_disable(c);
@@ -120,7 +132,7 @@ struct v3_cpu *v3_get_cpu(int cpu)
 {
 	if (cpu < 0 || (unsigned int)cpu >= v3_nr_cpus)
 		return NULL;
-	return &v3_cpus[cpu];
+	return (struct v3_cpu *)((char *)v3_cpus + cpu * v3_cpu_size);
 }
 
 const char *v3_backend_name(void)
@@ -138,13 +150,13 @@ void v3_describe(char *buf, size_t len)
 
 bool v3_cpu_enabled(unsigned int cpu)
 {
-	return v3_backend && cpu < v3_nr_cpus && v3_cpus[cpu].enabled;
+	return v3_backend && cpu < v3_nr_cpus && v3_get_cpu(cpu)->enabled;
 }
 
 unsigned int v3_cpu_nr_vcpus(unsigned int cpu)
 {
 	return v3_backend && cpu < v3_nr_cpus ?
-	       READ_ONCE(v3_cpus[cpu].nr_vcpus) : 0;
+	       READ_ONCE(v3_get_cpu(cpu)->nr_vcpus) : 0;
 }
 
 unsigned int v3_nr_cpus_enabled(void)
@@ -152,7 +164,7 @@ unsigned int v3_nr_cpus_enabled(void)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < v3_nr_cpus; i++)
-		n += v3_cpus[i].enabled;
+		n += v3_get_cpu(i)->enabled;
 	return n;
 }
 
@@ -168,8 +180,8 @@ static bool v3_place_better(int a, int b, const int *cpus, unsigned int n)
 	}
 	if (a_used != b_used)
 		return !a_used;
-	if (v3_cpus[a].nr_vcpus != v3_cpus[b].nr_vcpus)
-		return v3_cpus[a].nr_vcpus < v3_cpus[b].nr_vcpus;
+	if (v3_get_cpu(a)->nr_vcpus != v3_get_cpu(b)->nr_vcpus)
+		return v3_get_cpu(a)->nr_vcpus < v3_get_cpu(b)->nr_vcpus;
 	/* CPU 0 loses ties; otherwise the lower number wins (@b, seen first) */
 	return b == 0 && a != 0;
 }
@@ -184,7 +196,7 @@ int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus)
 	for (i = 0; i < n; i++) {
 		best = -1;
 		for (c = 0; c < v3_nr_cpus; c++) {
-			if (!v3_cpus[c].enabled ||
+			if (!v3_get_cpu(c)->enabled ||
 			    (allowed && !v3_cpuset_has(allowed, c)))
 				continue;
 			if (best < 0 || v3_place_better(c, best, cpus, i))
@@ -193,11 +205,11 @@ int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus)
 		if (best < 0)
 			break;
 		cpus[i] = best;
-		v3_cpus[best].nr_vcpus++;
+		v3_get_cpu(best)->nr_vcpus++;
 	}
 	if (i < n) {
 		while (i--)
-			v3_cpus[cpus[i]].nr_vcpus--;
+			v3_get_cpu(cpus[i])->nr_vcpus--;
 		v3_host_spin_unlock_irqrestore(v3_place_lock, flags);
 		return -ENODEV;
 	}
@@ -212,7 +224,7 @@ void v3_cpu_unplace(int cpu)
 	if (cpu < 0 || (unsigned int)cpu >= v3_nr_cpus)
 		return;
 	flags = v3_host_spin_lock_irqsave(v3_place_lock);
-	if (v3_cpus[cpu].nr_vcpus)
-		v3_cpus[cpu].nr_vcpus--;
+	if (v3_get_cpu(cpu)->nr_vcpus)
+		v3_get_cpu(cpu)->nr_vcpus--;
 	v3_host_spin_unlock_irqrestore(v3_place_lock, flags);
 }

@@ -122,8 +122,9 @@ static void svm_describe(char *buf, size_t len)
 		 lacks[0] ? lacks : "-");
 }
 
-static int svm_cpu_enable(struct v3_cpu *cpu)
+static int svm_cpu_enable(struct v3_cpu *c)
 {
+	struct svm_cpu *cpu = to_svm_cpu(c);
 	u64 efer = v3_rdmsr(MSR_EFER);
 	int err;
 
@@ -148,21 +149,23 @@ static int svm_cpu_enable(struct v3_cpu *cpu)
 	 * all of them: another hypervisor may have left entries behind.
 	 */
 	cpu->next_asid = svm_nr_asids;
-	cpu->last_vm = NULL;
+	c->last_vm = NULL;
 	v3_wrmsr(MSR_EFER, efer | EFER_SVME);
 	v3_wrmsr(MSR_VM_HSAVE_PA, cpu->host_save_hpa);
 	return 0;
 }
 
-static void svm_cpu_disable(struct v3_cpu *cpu)
+static void svm_cpu_disable(struct v3_cpu *c)
 {
+	struct svm_cpu *cpu = to_svm_cpu(c);
+
 	v3_wrmsr(MSR_VM_HSAVE_PA, 0);
 	v3_wrmsr(MSR_EFER, v3_rdmsr(MSR_EFER) & ~(u64)EFER_SVME);
 	v3_host_free_pages(cpu->host_save_hpa, 0);
 	v3_host_free_pages(cpu->host_state_hpa, 0);
 	cpu->host_save_hpa = 0;
 	cpu->host_state_hpa = 0;
-	cpu->last_vm = NULL;
+	c->last_vm = NULL;
 }
 
 /*
@@ -183,6 +186,9 @@ static void svm_emergency_disable(void)
 
 const struct v3_backend v3_svm_backend = {
 	.name = "svm",
+	.cpu_size = sizeof(struct svm_cpu),
+	.vm_size = sizeof(struct svm_vm),
+	.vcpu_size = sizeof(struct svm_vcpu),
 	.probe = svm_probe,
 	.describe = svm_describe,
 	.cpu_enable = svm_cpu_enable,
@@ -193,7 +199,22 @@ const struct v3_backend v3_svm_backend = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_reset = svm_vcpu_reset,
-	.vcpu_boot = svm_vcpu_boot,
+	.get_sreg = svm_get_sreg,
+	.set_sreg = svm_set_sreg,
+	.get_seg = svm_get_seg,
+	.set_seg = svm_set_seg,
+	.get_next_rip = svm_get_next_rip,
+	.set_interrupt_shadow = svm_set_interrupt_shadow,
+	.interrupt_allowed = svm_interrupt_allowed,
+	.nmi_allowed = svm_nmi_allowed,
+	.inject_irq = svm_inject_irq,
+	.inject_nmi = svm_inject_nmi,
+	.enable_irq_window = svm_enable_irq_window,
 	.queue_exception = svm_queue_exception,
-	.vcpu_run = svm_vcpu_run,
+	.complete_events = svm_complete_events,
+	.flush_tlb = svm_flush_tlb,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
+	.enter = svm_enter,
+	.handle_exit = svm_handle_exit,
 };

@@ -65,7 +65,7 @@ struct v3_boot_state {
  *       current between an exit and the next entry
  * @thread: the host thread running it
  * @wq: where it sleeps while the guest halts
- * @arch: the backend's state (the VMCB for SVM)
+ * @be_ready: the backend's vcpu_init() succeeded: its vcpu_free() is due
  * @fpu_mem: the allocation that holds @fpu
  * @fpu: the guest's FPU state (see v3_fpu_save()), aligned
  * @exits: exits by class
@@ -87,9 +87,6 @@ struct v3_boot_state {
  * @nmi_iret: the guest's IRET at @nmi_iret_rip ends @nmi_masked once it
  *            has executed
  * @nmi_iret_rip: see @nmi_iret
- * @asid_gen: the generation of its address-space ID (the backend's; see
- *            struct v3_cpu)
- * @asid_cpu: the CPU whose ID it has, or -1
  * @db: the guest's DR0-DR3 (its DR6 and DR7 are the backend's, which the
  *      hardware switches)
  * @db_active: one of @db is not 0: the backend loads them into the
@@ -98,7 +95,8 @@ struct v3_boot_state {
  *             it does so as well while the guest's DR7 enables one
  *
  * The counters are written by the vCPU's own thread only, with
- * WRITE_ONCE(), and read by anyone with READ_ONCE().
+ * WRITE_ONCE(), and read by anyone with READ_ONCE().  A backend's vCPU
+ * embeds this structure (struct v3_backend.vcpu_size).
  */
 struct v3_vcpu {
 	struct v3_vm *vm;
@@ -108,7 +106,7 @@ struct v3_vcpu {
 	u64 gpr[V3_NR_GPRS];
 	struct v3_thread *thread;
 	struct v3_waitq *wq;
-	void *arch;
+	bool be_ready;
 	void *fpu_mem;
 	void *fpu;
 	u64 exits[V3_NR_EXIT_CLASSES];
@@ -124,8 +122,6 @@ struct v3_vcpu {
 	bool nmi_masked;
 	bool nmi_iret;
 	u64 nmi_iret_rip;
-	u32 asid_gen;
-	int asid_cpu;
 	u64 db[4];
 	bool db_active;
 	struct v3_lapic lapic;
@@ -160,8 +156,8 @@ struct v3_vcpu {
  * @log_report_ns: the host time of that report
  * @boot: how vCPU 0 starts
  * @nr_vcpus: number of vCPUs
- * @vcpus: the vCPUs
- * @arch: the backend's state (the nested page tables for SVM)
+ * @vcpus: the vCPUs, each allocated with the backend's size
+ * @be_ready: the backend's vm_init() succeeded: its vm_free() is due
  * @post: the last POST code written to port 0x80
  * @warned_msr: an unknown-MSR access was logged already
  * @warned_io: an unhooked-port access was logged already
@@ -178,6 +174,8 @@ struct v3_vcpu {
  * @pvclock: the paravirtual clock
  * @affinity: the host CPUs its vCPUs may run on, if @has_affinity
  * @has_affinity: v3_vm_set_affinity() was called
+ *
+ * A backend's VM embeds this structure (struct v3_backend.vm_size).
  */
 struct v3_vm {
 	char name[V3_VM_NAME_LEN];
@@ -203,8 +201,8 @@ struct v3_vm {
 	u64 log_report_ns;
 	struct v3_boot_state boot;
 	unsigned int nr_vcpus;
-	struct v3_vcpu *vcpus;
-	void *arch;
+	struct v3_vcpu **vcpus;
+	bool be_ready;
 	u8 post;
 	bool warned_msr;
 	bool warned_io;
@@ -288,17 +286,17 @@ void v3_vcpu_kick(struct v3_vcpu *vcpu);
 #define V3_VCPU_IN_GUEST	1
 
 /**
- * v3_vcpu_enter() - the backend is about to enter the guest
+ * v3_vcpu_enter() - the vCPU is about to enter the guest
  * @vcpu: the vCPU, from its thread, with interrupts disabled
  *
  * Puts the vCPU in guest mode, so that a v3_vcpu_kick() from now on sends
  * the CPU an interrupt, which makes the guest exit at once.  A VM no longer
  * RUNNING, or an INIT, means the run loop must look first: the vCPU is then
- * back outside.  The backend looks at pending interrupts and NMIs after
+ * back outside.  v3_vcpu_run() looks at pending interrupts and NMIs after
  * this call, so that it sees every one announced before the kick that
  * would have interrupted it.
  *
- * Return: true to enter; after the exit, the backend calls
+ * Return: true to enter; after the exit, v3_vcpu_run() calls
  * v3_vcpu_exited() before it enables interrupts.
  */
 bool v3_vcpu_enter(struct v3_vcpu *vcpu);
@@ -310,26 +308,167 @@ bool v3_vcpu_enter(struct v3_vcpu *vcpu);
 void v3_vcpu_exited(struct v3_vcpu *vcpu);
 
 /**
- * v3_vcpu_take_nmi() - an NMI for the guest to take now, if any
- * @vcpu: the vCPU, from its thread, before an entry
- * @rip: the guest's RIP
+ * v3_vcpu_run() - enter the guest once and handle its exit
+ * @vcpu: the vCPU, from its own thread
  *
- * The vCPU is masked for NMIs from then on, until the backend reports the
- * guest's IRET with v3_vcpu_nmi_iret().
+ * Between v3_vcpu_enter() and v3_vcpu_exited(), with the guest's FPU
+ * loaded and interrupts disabled: the backend's vcpu_load(), the events
+ * due, the guest's debug registers, the backend's enter(); then the
+ * exit's accounting and the backend's handle_exit().
  *
- * Return: true if the backend must inject an NMI.
+ * Return: 0 to go on (also when v3_vcpu_enter() said not to enter), or a
+ * negative errno after the VM was stopped with its reason.
  */
-bool v3_vcpu_take_nmi(struct v3_vcpu *vcpu, u64 rip);
+int v3_vcpu_run(struct v3_vcpu *vcpu);
 
 /**
- * v3_vcpu_nmi_iret() - the guest is about to execute an IRET at @rip
- * @vcpu: the vCPU
- * @rip: where
+ * v3_vcpu_reset() - put a vCPU in the state after INIT
+ * @vcpu: the vCPU, not running
  *
- * Once RIP has moved on (checked by v3_vcpu_take_nmi()), the IRET has
- * completed and NMIs are unmasked.
+ * The architectural state of AMD64 APM vol. 2, 14.1.3 (with CS:IP 0:0),
+ * written through the backend, after the backend's own vcpu_reset().
  */
-void v3_vcpu_nmi_iret(struct v3_vcpu *vcpu, u64 rip);
+void v3_vcpu_reset(struct v3_vcpu *vcpu);
+
+/**
+ * v3_vcpu_boot() - put a vCPU in the state @bs describes
+ * @vcpu: the vCPU, in the state after INIT, not running
+ * @bs: where and how it starts
+ */
+void v3_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs);
+
+/**
+ * v3_skip_insn() - complete the instruction that exited
+ * @vcpu: the vCPU
+ * @op: what it is, for a backend that cannot tell where it ends (the core
+ *      then decodes it, and stops the VM if it is not @op)
+ *
+ * RIP moves past it and its interrupt shadow ends.
+ *
+ * Return: 0, or a negative errno after v3_vm_end().
+ */
+int v3_skip_insn(struct v3_vcpu *vcpu, enum v3_insn_op op);
+
+/*
+ * The exits a backend decodes, by what the guest did: each checks the
+ * core's policy, does what the instruction does or injects the fault a CPU
+ * would raise, completes the instruction when it completes, and counts the
+ * exit in its class.  0 means "resume", a negative errno that the VM was
+ * stopped with its reason.
+ */
+int v3_emulate_cpuid(struct v3_vcpu *vcpu);
+int v3_emulate_hlt(struct v3_vcpu *vcpu);
+int v3_emulate_hypercall(struct v3_vcpu *vcpu);
+int v3_emulate_invd(struct v3_vcpu *vcpu);
+int v3_emulate_wbinvd(struct v3_vcpu *vcpu);
+int v3_emulate_rdpmc(struct v3_vcpu *vcpu);
+int v3_emulate_rdmsr(struct v3_vcpu *vcpu);
+int v3_emulate_wrmsr(struct v3_vcpu *vcpu);
+
+/**
+ * v3_emulate_ud() - an instruction the guest does not have (SVM's and
+ *                   VMX's own, MONITOR, XSETBV, RDTSCP, ...): #UD
+ * @vcpu: the vCPU
+ *
+ * Return: 0.
+ */
+int v3_emulate_ud(struct v3_vcpu *vcpu);
+
+/**
+ * v3_handle_io_exit() - the guest executed IN or OUT
+ * @vcpu: the vCPU
+ * @port: the port
+ * @len: the access size, 1, 2 or 4
+ * @in: IN rather than OUT
+ * @string: INS or OUTS, which the VMM does not emulate (the VM stops)
+ *
+ * The value goes between RAX and v3_handle_io(), as the instruction moves
+ * it (a 4-byte IN zero-extends into RAX, the others merge).
+ *
+ * Return: 0, or a negative errno after v3_vm_end().
+ */
+int v3_handle_io_exit(struct v3_vcpu *vcpu, u16 port, unsigned int len,
+		      bool in, bool string);
+
+/**
+ * v3_handle_npf() - a guest-physical access found no RAM
+ * @vcpu: the vCPU
+ * @gpa: the address
+ * @fault: %V3_MMIO_WRITE for a write, %V3_MMIO_FETCH for an instruction
+ *         fetch, 0 for a read (from the hardware's fault information)
+ *
+ * An address no device answers stops the VM; an access to a device is
+ * decoded at RIP and emulated (v3_handle_mmio()).
+ *
+ * Return: 0, or a negative errno after v3_vm_end().
+ */
+int v3_handle_npf(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault);
+
+/**
+ * v3_handle_cr_write() - the guest moved a value to a control register
+ * @vcpu: the vCPU
+ * @cr: the register (only CR4 is intercepted)
+ * @gpr: the source register if the hardware decoded it, else -1
+ *
+ * CR4 is checked against the features the CPUID policy offers (#GP for
+ * the others, and for clearing PAE in long mode); a change of its paging
+ * bits flushes the guest's TLB.
+ *
+ * Return: 0, or a negative errno after v3_vm_end().
+ */
+int v3_handle_cr_write(struct v3_vcpu *vcpu, unsigned int cr, int gpr);
+
+/**
+ * v3_handle_dr() - the guest moved to or from DR0-DR3
+ * @vcpu: the vCPU
+ * @dr: the debug register
+ * @write: MOV to the debug register
+ * @gpr: the other register if the hardware decoded it, else -1
+ *
+ * The guest's DR0-DR3 live in @vcpu->db: it never reads the host's (which
+ * may hold the host's breakpoint addresses).
+ *
+ * Return: 0, or a negative errno after v3_vm_end().
+ */
+int v3_handle_dr(struct v3_vcpu *vcpu, unsigned int dr, bool write, int gpr);
+
+/**
+ * v3_handle_intr() - a host interrupt (or NMI, with @nmi) made the guest
+ *                    exit; the host takes it when interrupts are enabled
+ * @vcpu: the vCPU
+ * @nmi: it was an NMI
+ *
+ * Return: 0.
+ */
+int v3_handle_intr(struct v3_vcpu *vcpu, bool nmi);
+
+/**
+ * v3_handle_irq_window() - the guest can take an interrupt now
+ * @vcpu: the vCPU
+ *
+ * Return: 0.
+ */
+int v3_handle_irq_window(struct v3_vcpu *vcpu);
+
+/**
+ * v3_handle_iret() - the guest is about to execute an IRET, which the
+ *                    backend was asked to report after an NMI
+ * @vcpu: the vCPU
+ *
+ * Once RIP has moved on the guest's NMI handler has returned: NMIs are
+ * unmasked.
+ *
+ * Return: 0.
+ */
+int v3_handle_iret(struct v3_vcpu *vcpu);
+
+/**
+ * v3_handle_triple_fault() - the guest shut down: the VM stops
+ * @vcpu: the vCPU
+ *
+ * Return: -ECANCELED.
+ */
+int v3_handle_triple_fault(struct v3_vcpu *vcpu);
 
 /**
  * v3_vcpu_should_run() - whether a vCPU thread should go on
@@ -455,41 +594,6 @@ int v3_handle_wbinvd(struct v3_vcpu *vcpu);
  * Return: %V3_FAULTED.
  */
 int v3_handle_rdpmc(struct v3_vcpu *vcpu);
-
-/**
- * v3_handle_cr4_write() - the guest moved a value to CR4
- * @vcpu: the vCPU
- * @val: the value; on 0, what the backend puts in the guest's CR4
- * @long_mode: the guest runs in long mode (EFER.LMA)
- *
- * The CPU checks CR4 against its own features, not against the guest's
- * CPUID: the core refuses (#GP, as a CPU without them would) every bit of
- * a feature the CPUID policy does not offer, such as OSXSAVE, which would
- * let a guest run XSAVES with the host's IA32_XSS, and the bits the
- * architecture forbids to change here (PAE in long mode).
- *
- * Return: 0 (the backend writes @val, and flushes the guest's TLB where
- * the paging bits changed), or %V3_FAULTED.
- */
-int v3_handle_cr4_write(struct v3_vcpu *vcpu, u64 *val, bool long_mode);
-
-/**
- * v3_handle_dr() - the guest moved to or from DR0-DR3
- * @vcpu: the vCPU
- * @dr: the debug register, 0 to 3
- * @gpr: the general-purpose register (struct v3_insn.reg numbering)
- * @write: MOV to the debug register
- * @opsize: 8 in 64-bit mode, else 4
- *
- * The guest's DR0-DR3 live in @vcpu->db: it never reads the host's (which
- * may hold the host's breakpoint addresses), and its writes reach the
- * hardware only while it runs.
- *
- * Return: 0, or -ECANCELED for a register the backend should not have
- * intercepted (the VM is stopped).
- */
-int v3_handle_dr(struct v3_vcpu *vcpu, unsigned int dr, unsigned int gpr,
-		 bool write, unsigned int opsize);
 
 /**
  * v3_handle_cpuid() - emulate CPUID with the VMM's CPUID policy
