@@ -34,6 +34,12 @@ static size_t v3_cpu_size;
  */
 static struct v3_spinlock *v3_place_lock;
 
+/* The core's state of CPU @i, below v3_nr_cpus: the backend's embeds it */
+static struct v3_cpu *v3_cpu_at(unsigned int i)
+{
+	return (struct v3_cpu *)((char *)v3_cpus + i * v3_cpu_size);
+}
+
 int v3_init(void)
 {
 	const struct v3_backend *backend = NULL;
@@ -69,7 +75,7 @@ int v3_init(void)
 	}
 	v3_backend = backend;
 	for (i = 0; i < v3_nr_cpus; i++)
-		v3_get_cpu(i)->id = i;
+		v3_cpu_at(i)->id = i;
 	return 0;
 }
 
@@ -90,7 +96,7 @@ int v3_cpu_up(unsigned int cpu)
 
 	if (!v3_backend || cpu >= v3_nr_cpus)
 		return -EINVAL;
-	c = v3_get_cpu(cpu);
+	c = v3_cpu_at(cpu);
 	if (c->enabled)
 		return 0;
 	err = v3_backend->cpu_enable(c);
@@ -107,7 +113,7 @@ void v3_cpu_down(unsigned int cpu)
 
 	if (!v3_backend || cpu >= v3_nr_cpus)
 		return;
-	c = v3_get_cpu(cpu);
+	c = v3_cpu_at(cpu);
 	if (!c->enabled)
 		return;
 	v3_backend->cpu_disable(c);
@@ -132,7 +138,7 @@ struct v3_cpu *v3_get_cpu(int cpu)
 {
 	if (cpu < 0 || (unsigned int)cpu >= v3_nr_cpus)
 		return NULL;
-	return (struct v3_cpu *)((char *)v3_cpus + cpu * v3_cpu_size);
+	return v3_cpu_at(cpu);
 }
 
 const char *v3_backend_name(void)
@@ -150,13 +156,13 @@ void v3_describe(char *buf, size_t len)
 
 bool v3_cpu_enabled(unsigned int cpu)
 {
-	return v3_backend && cpu < v3_nr_cpus && v3_get_cpu(cpu)->enabled;
+	return v3_backend && cpu < v3_nr_cpus && v3_cpu_at(cpu)->enabled;
 }
 
 unsigned int v3_cpu_nr_vcpus(unsigned int cpu)
 {
 	return v3_backend && cpu < v3_nr_cpus ?
-	       READ_ONCE(v3_get_cpu(cpu)->nr_vcpus) : 0;
+	       READ_ONCE(v3_cpu_at(cpu)->nr_vcpus) : 0;
 }
 
 unsigned int v3_nr_cpus_enabled(void)
@@ -164,7 +170,7 @@ unsigned int v3_nr_cpus_enabled(void)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < v3_nr_cpus; i++)
-		n += v3_get_cpu(i)->enabled;
+		n += v3_cpu_at(i)->enabled;
 	return n;
 }
 
@@ -180,8 +186,8 @@ static bool v3_place_better(int a, int b, const int *cpus, unsigned int n)
 	}
 	if (a_used != b_used)
 		return !a_used;
-	if (v3_get_cpu(a)->nr_vcpus != v3_get_cpu(b)->nr_vcpus)
-		return v3_get_cpu(a)->nr_vcpus < v3_get_cpu(b)->nr_vcpus;
+	if (v3_cpu_at(a)->nr_vcpus != v3_cpu_at(b)->nr_vcpus)
+		return v3_cpu_at(a)->nr_vcpus < v3_cpu_at(b)->nr_vcpus;
 	/* CPU 0 loses ties; otherwise the lower number wins (@b, seen first) */
 	return b == 0 && a != 0;
 }
@@ -196,7 +202,7 @@ int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus)
 	for (i = 0; i < n; i++) {
 		best = -1;
 		for (c = 0; c < v3_nr_cpus; c++) {
-			if (!v3_get_cpu(c)->enabled ||
+			if (!v3_cpu_at(c)->enabled ||
 			    (allowed && !v3_cpuset_has(allowed, c)))
 				continue;
 			if (best < 0 || v3_place_better(c, best, cpus, i))
@@ -205,11 +211,11 @@ int v3_cpus_place(const struct v3_cpuset *allowed, unsigned int n, int *cpus)
 		if (best < 0)
 			break;
 		cpus[i] = best;
-		v3_get_cpu(best)->nr_vcpus++;
+		v3_cpu_at(best)->nr_vcpus++;
 	}
 	if (i < n) {
 		while (i--)
-			v3_get_cpu(cpus[i])->nr_vcpus--;
+			v3_cpu_at(cpus[i])->nr_vcpus--;
 		v3_host_spin_unlock_irqrestore(v3_place_lock, flags);
 		return -ENODEV;
 	}
@@ -224,7 +230,7 @@ void v3_cpu_unplace(int cpu)
 	if (cpu < 0 || (unsigned int)cpu >= v3_nr_cpus)
 		return;
 	flags = v3_host_spin_lock_irqsave(v3_place_lock);
-	if (v3_get_cpu(cpu)->nr_vcpus)
-		v3_get_cpu(cpu)->nr_vcpus--;
+	if (v3_cpu_at(cpu)->nr_vcpus)
+		v3_cpu_at(cpu)->nr_vcpus--;
 	v3_host_spin_unlock_irqrestore(v3_place_lock, flags);
 }

@@ -53,6 +53,8 @@ static inline struct svm_cpu *to_svm_cpu(struct v3_cpu *cpu)
 	return container_of(cpu, struct svm_cpu, cpu);
 }
 
+/* VMs and vCPUs */
+
 /**
  * struct svm_vm - the SVM state of a VM
  * @vm: the core's
