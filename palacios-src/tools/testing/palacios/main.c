@@ -30,6 +30,7 @@ static const struct test_suite *suites[] = {
 	&loader_suite,
 	&linux_suite,
 	&vm_suite,
+	&core_suite,
 	&pvclock_suite,
 };
 

@@ -46,6 +46,7 @@ extern const struct test_suite npt_suite;
 extern const struct test_suite loader_suite;
 extern const struct test_suite linux_suite;
 extern const struct test_suite vm_suite;
+extern const struct test_suite core_suite;
 extern const struct test_suite pvclock_suite;
 
 #endif /* _PAL_TESTS_H */

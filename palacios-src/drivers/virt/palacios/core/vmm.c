@@ -40,19 +40,20 @@ static struct v3_cpu *v3_cpu_at(unsigned int i)
 	return (struct v3_cpu *)((char *)v3_cpus + i * v3_cpu_size);
 }
 
-int v3_init(void)
+int v3_init_backends(const struct v3_backend *const *backends,
+		     unsigned int n)
 {
 	const struct v3_backend *backend = NULL;
 	bool said = false;
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(v3_backends) && !backend; i++) {
-		if (!v3_backends[i])
+	for (i = 0; i < n && !backend; i++) {
+		if (!backends[i])
 			continue;
-		err = v3_backends[i]->probe();
+		err = backends[i]->probe();
 		if (!err)
-			backend = v3_backends[i];
+			backend = backends[i];
 		/* -EOPNOTSUPP: the backend said why already */
 		said |= err == -EOPNOTSUPP;
 	}
@@ -77,6 +78,11 @@ int v3_init(void)
 	for (i = 0; i < v3_nr_cpus; i++)
 		v3_cpu_at(i)->id = i;
 	return 0;
+}
+
+int v3_init(void)
+{
+	return v3_init_backends(v3_backends, ARRAY_SIZE(v3_backends));
 }
 
 void v3_exit(void)

@@ -40,6 +40,23 @@ static inline void v3_cpuset_add(struct v3_cpuset *set, unsigned int cpu)
  */
 int v3_init(void);
 
+struct v3_backend;
+
+/**
+ * v3_init_backends() - bring up the core with the first of @backends the
+ *                      CPU supports
+ * @backends: the backends to try, in order; NULL entries are skipped
+ * @n: their number
+ *
+ * What v3_init() does with the backends built into Palacios; the
+ * user-space tests pass a fake one, which drives the core as a hardware
+ * backend would.
+ *
+ * Return: as v3_init().
+ */
+int v3_init_backends(const struct v3_backend *const *backends,
+		     unsigned int n);
+
 /**
  * v3_exit() - tear down the core after every CPU went through v3_cpu_down()
  */
