@@ -11,15 +11,25 @@
 #include <palacios/host.h>
 #include <palacios/mem.h>
 
-#include "../../../drivers/virt/palacios/svm/npt.h"
+#include <palacios/npt.h>
+
 #include "test_host.h"
 #include "tests.h"
 
-#define P		0x001ULL
-#define RW		0x002ULL
-#define US		0x004ULL
-#define PS		0x080ULL
 #define ADDR		0x000ffffffffff000ULL
+
+/* AMD's nested page tables: present, writable, user; PS for 2 MiB */
+static const struct v3_npt_format amd_fmt = {
+	.table = 0x7, .leaf = 0x7, .large = 0x80, .present = 0x1,
+};
+
+/* Intel's EPT: read, write, execute; write-back memory type in leaves */
+static const struct v3_npt_format ept_fmt = {
+	.table = 0x7, .leaf = 0x7 | (6 << 3), .large = 0x80, .present = 0x7,
+};
+
+/* The format the cases build and check */
+static const struct v3_npt_format *fmt = &amd_fmt;
 
 struct npt_count {
 	const struct v3_mem_map *map;
@@ -36,9 +46,9 @@ static u64 npt_lookup(const struct v3_npt *npt, u64 gpa, u64 *size)
 	for (shift = 39; shift >= 12; shift -= 9) {
 		u64 e = ((u64 *)v3_host_pa_to_va(table))[(gpa >> shift) & 511];
 
-		if (!(e & P))
+		if (!(e & fmt->present))
 			return 0;
-		if (shift == 12 || (e & PS)) {
+		if (shift == 12 || (e & fmt->large)) {
 			*size = 1ULL << shift;
 			return (e & ADDR & ~(*size - 1)) | (gpa & (*size - 1));
 		}
@@ -58,17 +68,17 @@ static void npt_walk(struct npt_count *c, u64 table, int shift, u64 base)
 		u64 e = t[i], gpa = base + ((u64)i << shift), size;
 		const struct v3_mem_extent *x;
 
-		if (!(e & P)) {
+		if (!(e & fmt->present)) {
 			CHECK(e == 0);
 			continue;
 		}
-		/* present entries: writable, user (guest accesses are) */
-		CHECK((e & (P | RW | US)) == (P | RW | US));
-		CHECK(!(e & ~(ADDR | P | RW | US | PS)));
-		if (shift > 12 && !(e & PS)) {
+		/* tables and leaves carry exactly the format's bits */
+		if (shift > 12 && !(e & fmt->large)) {
+			CHECK((e & ~ADDR) == fmt->table);
 			npt_walk(c, e & ADDR, shift - 9, gpa);
 			continue;
 		}
+		CHECK((e & ~ADDR) == (fmt->leaf | (shift > 12 ? fmt->large : 0)));
 		/* a leaf: 4 KiB in a PT, 2 MiB in a PD, inside one extent */
 		size = 1ULL << shift;
 		CHECK(shift == 12 || shift == 21);
@@ -135,7 +145,7 @@ static void test_fake_map(void)
 	struct v3_npt npt;
 
 	memset(&test_host, 0, sizeof(test_host));
-	CHECK(v3_npt_build(&npt, &map) == 0);
+	CHECK(v3_npt_build(&npt, &map, fmt) == 0);
 	check_npt(&npt, &map, true);
 	CHECK(npt.nr_large == 3 + 2 + 1);
 	CHECK(npt.nr_small == 1024 + 2 + 1024);
@@ -156,7 +166,7 @@ static void test_real_map(void)
 	memset(&test_host, 0, sizeof(test_host));
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		CHECK(v3_mem_map_init(&map, sizes[i]) == 0);
-		CHECK(v3_npt_build(&npt, &map) == 0);
+		CHECK(v3_npt_build(&npt, &map, fmt) == 0);
 		check_npt(&npt, &map, true);
 		/* the host's chunks are aligned to their size */
 		CHECK(npt.nr_large == sizes[i] / (2 * MiB));
@@ -176,7 +186,7 @@ static void test_hole(void)
 
 	memset(&test_host, 0, sizeof(test_host));
 	CHECK(v3_mem_map_init(&map, 3 * GiB + 4 * MiB) == 0);
-	CHECK(v3_npt_build(&npt, &map) == 0);
+	CHECK(v3_npt_build(&npt, &map, fmt) == 0);
 	check_npt(&npt, &map, false);
 	CHECK(npt.nr_large == 1536 + 2);
 	CHECK(npt.nr_tables == 1 + 1 + 4);
@@ -203,13 +213,13 @@ static void test_out_of_memory(void)
 
 	memset(&test_host, 0, sizeof(test_host));
 	test_host.fail_pages = true;
-	CHECK(v3_npt_build(&npt, &map) == -ENOMEM);
+	CHECK(v3_npt_build(&npt, &map, fmt) == -ENOMEM);
 	test_host.fail_pages = false;
 	CHECK(!npt.root && !npt.tables);
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 	for (n = 1; n < 100; n++) {
 		test_host.fail_nth = n;
-		if (!v3_npt_build(&npt, &map))
+		if (!v3_npt_build(&npt, &map, fmt))
 			break;
 		CHECK(!npt.root && !npt.tables);
 		CHECK(test_host.pages == 0 && test_host.objects == 0);
@@ -223,11 +233,22 @@ static void test_out_of_memory(void)
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 }
 
+/* The same builder in Intel's EPT format */
+static void test_ept_format(void)
+{
+	fmt = &ept_fmt;
+	test_fake_map();
+	test_real_map();
+	test_hole();
+	fmt = &amd_fmt;
+}
+
 static const struct test_case npt_cases[] = {
 	{ "fake_map", test_fake_map },
 	{ "real_map", test_real_map },
 	{ "hole", test_hole },
 	{ "out_of_memory", test_out_of_memory },
+	{ "ept_format", test_ept_format },
 };
 
 const struct test_suite npt_suite = {

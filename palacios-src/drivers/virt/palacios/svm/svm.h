@@ -10,8 +10,8 @@
 
 #include <palacios/backend.h>
 #include <palacios/guest.h>
+#include <palacios/npt.h>
 
-#include "npt.h"
 #include "vmcb.h"
 
 /**

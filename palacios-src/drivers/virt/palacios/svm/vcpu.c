@@ -33,6 +33,22 @@
 
 /* VM */
 
+/*
+ * AMD's nested page tables: the long-mode format; every guest access goes
+ * through them as a user-mode access, so every entry has the U/S bit set.
+ */
+#define SVM_NPT_P	BIT_ULL(0)
+#define SVM_NPT_RW	BIT_ULL(1)
+#define SVM_NPT_US	BIT_ULL(2)
+#define SVM_NPT_PS	BIT_ULL(7)
+
+static const struct v3_npt_format svm_npt_format = {
+	.table = SVM_NPT_P | SVM_NPT_RW | SVM_NPT_US,
+	.leaf = SVM_NPT_P | SVM_NPT_RW | SVM_NPT_US,
+	.large = SVM_NPT_PS,
+	.present = SVM_NPT_P,
+};
+
 /* MSRs whose guest copy VMLOAD and VMSAVE switch: the guest owns them. */
 static const u32 svm_msrs_passthrough[] = {
 	0x00000174, 0x00000175, 0x00000176,	/* SYSENTER_CS/ESP/EIP */
@@ -76,7 +92,7 @@ int svm_vm_init(struct v3_vm *vm)
 	memset(msrpm, 0xff, V3_PAGE_SIZE << SVM_MSRPM_ORDER);
 	for (i = 0; i < ARRAY_SIZE(svm_msrs_passthrough); i++)
 		svm_msrpm_allow(msrpm, svm_msrs_passthrough[i]);
-	err = v3_npt_build(&s->npt, &vm->mem);
+	err = v3_npt_build(&s->npt, &vm->mem, &svm_npt_format);
 	if (err)
 		goto fail;
 	return 0;

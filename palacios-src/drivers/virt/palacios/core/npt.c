@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Palacios SVM backend: nested page tables.
+ * Palacios core: nested page tables, in the backend's format.
  *
- * AMD's nested page tables have the format of the long-mode page tables.
- * Every guest access goes through them as a user-mode access, so every
- * entry has the U/S bit set.
+ * AMD's nested page tables have the format of the long-mode page tables,
+ * Intel's EPT one of its own with the same shape (struct v3_npt_format):
+ * one builder serves both.
  */
 #include <linux/errno.h>
 #include <linux/string.h>
@@ -12,15 +12,9 @@
 
 #include <palacios/host.h>
 #include <palacios/mem.h>
+#include <palacios/npt.h>
 
-#include "npt.h"
-
-#define NPT_P		0x001ULL
-#define NPT_RW		0x002ULL
-#define NPT_US		0x004ULL
-#define NPT_PS		0x080ULL
 #define NPT_ADDR	0x000ffffffffff000ULL
-#define NPT_TABLE	(NPT_P | NPT_RW | NPT_US)
 #define NPT_2M		(2ULL << 20)
 
 static int npt_new_table(struct v3_npt *npt, u64 *hpa)
@@ -52,14 +46,14 @@ static int npt_next(struct v3_npt *npt, u64 table, unsigned int idx, u64 *next)
 	u64 *e = (u64 *)v3_host_pa_to_va(table) + idx;
 	int err;
 
-	if (*e & NPT_P) {
+	if (*e & npt->fmt->present) {
 		*next = *e & NPT_ADDR;
 		return 0;
 	}
 	err = npt_new_table(npt, next);
 	if (err)
 		return err;
-	*e = *next | NPT_TABLE;
+	*e = *next | npt->fmt->table;
 	return 0;
 }
 
@@ -76,7 +70,7 @@ static int npt_map(struct v3_npt *npt, u64 gpa, u64 hpa, bool large)
 			return err;
 	}
 	((u64 *)v3_host_pa_to_va(table))[(gpa >> shift) & 511] =
-		hpa | NPT_P | NPT_RW | NPT_US | (large ? NPT_PS : 0);
+		hpa | npt->fmt->leaf | (large ? npt->fmt->large : 0);
 	if (large)
 		npt->nr_large++;
 	else
@@ -84,12 +78,14 @@ static int npt_map(struct v3_npt *npt, u64 gpa, u64 hpa, bool large)
 	return 0;
 }
 
-int v3_npt_build(struct v3_npt *npt, const struct v3_mem_map *mem)
+int v3_npt_build(struct v3_npt *npt, const struct v3_mem_map *mem,
+		 const struct v3_npt_format *fmt)
 {
 	unsigned long i;
 	int err;
 
 	memset(npt, 0, sizeof(*npt));
+	npt->fmt = fmt;
 	err = npt_new_table(npt, &npt->root);
 	if (err)
 		goto fail;
