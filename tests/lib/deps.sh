@@ -8,7 +8,8 @@ set -euo pipefail
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev libncurses-dev
       cpio git perl python3 python3-sphinx python3-yaml quilt sparse tmux
       busybox-static clang libclang-rt-14-dev
-      qemu-system-x86 linux-source-6.12)
+      qemu-system-x86 linux-source-6.12
+      bochs bochsbios vgabios bochs-term xorriso isolinux syslinux-common)
 
 missing=()
 for p in "${pkgs[@]}"; do

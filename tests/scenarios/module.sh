@@ -25,7 +25,7 @@ module_checks() {
 		 kvm_unload=ok load2=ok unload2=ok kvm_load2=ok kvm_run3=ok; do
 		t "module-${k%%=*}" has "$n" "$k"
 	done
-	t module-busy-message logged "$n" "palacios: svm is in use by another hypervisor, such as kvm_amd: not loading"
+	t module-busy-message logged "$n" "palacios: svm is in use by another hypervisor, such as KVM: not loading"
 	t module-clean-log clean_log "$n"
 	kunit "$n" palacios_host palacios_svm palacios_vm
 }

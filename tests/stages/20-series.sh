@@ -19,8 +19,8 @@ patch_headers() {
 	local p body
 	for p in "$top"/patches/*.patch; do
 		# the series' own patches, and the prep patch of x86 code
-		grep -Eq "^Subject: \[PATCH\] (virt: palacios|x86/reboot): " "$p" ||
-			{ echo "$p: expected a subject 'virt: palacios: ...' (or 'x86/reboot: ...')"; return 1; }
+		grep -Eq "^Subject: \[PATCH\] (virt: palacios|x86/reboot|x86/cpu): " "$p" ||
+			{ echo "$p: expected a subject 'virt: palacios: ...' (or 'x86/reboot: ...', 'x86/cpu: ...')"; return 1; }
 		grep -q "^Signed-off-by: .* <.*>$" "$p" ||
 			{ echo "$p: expected a Signed-off-by line"; return 1; }
 		body=$(sed -n "/^Subject:/,/^---$/p" "$p" | wc -l)

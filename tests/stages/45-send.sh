@@ -17,7 +17,7 @@ send_series() {
 	for i in $(seq 1 "$np"); do
 		# format-patch pads the number to the width of the count
 		num=$(printf "%0${#np}d" "$i")
-		grep -Eq "^Subject: \[PATCH v3 $num/$np\] (virt: palacios|x86/reboot): " \
+		grep -Eq "^Subject: \[PATCH v3 $num/$np\] (virt: palacios|x86/reboot|x86/cpu): " \
 			"$out"/v3-"$(printf %04d "$i")"-*.patch ||
 			{ echo "mail $i: expected the subject [PATCH v3 $num/$np]"; return 1; }
 	done

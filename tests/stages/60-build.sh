@@ -31,7 +31,8 @@ build_as() {
 	mkdir -p "$IMG/$v"
 	cp "$O/arch/x86/boot/bzImage" "$IMG/$v/bzImage"
 	cp "$O/virt/lib/irqbypass.ko" "$O/arch/x86/kvm/kvm.ko" \
-		"$O/arch/x86/kvm/kvm-amd.ko" "$IMG/$v/"
+		"$O/arch/x86/kvm/kvm-amd.ko" "$O/arch/x86/kvm/kvm-intel.ko" \
+		"$IMG/$v/"
 	case $v in
 	y) grep -q " palacios_boot$" "$O/System.map" &&
 	   [ ! -f "$O/drivers/virt/palacios/palacios.ko" ] ;;

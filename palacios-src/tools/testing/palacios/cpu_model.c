@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/bits.h>
+
 #include <palacios/arch.h>
 #include <palacios/host.h>
 
@@ -69,6 +71,46 @@ u64 v3_rdmsr(u32 msr)
 		abort();
 	}
 	return val;
+}
+
+u64 v3_cr0_read(void)
+{
+	return model_cpus[v3_host_cpu_id()].cr0;
+}
+
+u64 v3_cr4_read(void)
+{
+	return model_cpus[v3_host_cpu_id()].cr4;
+}
+
+void v3_cr4_set_bits(u64 mask)
+{
+	model_cpus[v3_host_cpu_id()].cr4 |= mask;
+}
+
+void v3_cr4_clear_bits(u64 mask)
+{
+	model_cpus[v3_host_cpu_id()].cr4 &= ~mask;
+}
+
+#define MODEL_CR4_VMXE	BIT_ULL(13)
+
+int v3_vmxon(u64 pa)
+{
+	struct model_cpu *c = &model_cpus[v3_host_cpu_id()];
+	struct model_msr *basic = model_msr(v3_host_cpu_id(), MSR_IA32_VMX_BASIC);
+
+	if (!(c->cr4 & MODEL_CR4_VMXE) || c->vmxon || c->vmxon_fails || !basic ||
+	    *(u32 *)v3_host_pa_to_va(pa) != (u32)(basic->value & 0x7fffffff))
+		return -EIO;
+	c->vmxon = pa;
+	return 0;
+}
+
+/* A CPU not in VMX operation faults, which v3_vmxoff() skips. */
+void v3_vmxoff(void)
+{
+	model_cpus[v3_host_cpu_id()].vmxon = 0;
 }
 
 void v3_wrmsr(u32 msr, u64 val)

@@ -16,6 +16,7 @@ int case_failed;
 
 static const struct test_suite *suites[] = {
 	&svm_suite,
+	&vmx_suite,
 	&io_suite,
 	&decode_suite,
 	&uart_suite,

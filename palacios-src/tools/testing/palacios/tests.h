@@ -32,6 +32,7 @@ struct test_suite {
 };
 
 extern const struct test_suite svm_suite;
+extern const struct test_suite vmx_suite;
 extern const struct test_suite io_suite;
 extern const struct test_suite uart_suite;
 extern const struct test_suite pic_suite;

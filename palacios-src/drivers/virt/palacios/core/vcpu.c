@@ -195,9 +195,12 @@ static unsigned int v3_fetch(struct v3_vcpu *vcpu, enum v3_cpu_mode mode,
 	return n;
 }
 
-/* Decode the instruction at RIP, which must be @op (or any, for NONE). */
+/*
+ * Decode the instruction at RIP, which must be @op (or any, for NONE);
+ * @what says why, for the stop reason if it cannot be.
+ */
 static int v3_decode_rip(struct v3_vcpu *vcpu, enum v3_insn_op op,
-			 struct v3_insn *insn)
+			 struct v3_insn *insn, const char *what)
 {
 	enum v3_cpu_mode mode = v3_vcpu_mode(vcpu);
 	u8 buf[V3_INSN_MAX_LEN];
@@ -206,8 +209,8 @@ static int v3_decode_rip(struct v3_vcpu *vcpu, enum v3_insn_op op,
 	if (v3_decode(buf, n, mode, insn) ||
 	    (op != V3_OP_NONE && insn->op != op)) {
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
-			  "cannot decode the instruction at RIP 0x%llx",
-			  v3_sreg(vcpu, V3_SREG_RIP));
+			  "cannot decode the instruction at RIP 0x%llx (%s)",
+			  v3_sreg(vcpu, V3_SREG_RIP), what);
 		return -EIO;
 	}
 	return 0;
@@ -235,7 +238,7 @@ int v3_skip_insn(struct v3_vcpu *vcpu, enum v3_insn_op op)
 	int err;
 
 	if (!be()->get_next_rip(vcpu, &rip)) {
-		err = v3_decode_rip(vcpu, op, &insn);
+		err = v3_decode_rip(vcpu, op, &insn, "to complete it");
 		if (err)
 			return err;
 		rip = v3_rip_after(vcpu, insn.len);
@@ -441,7 +444,7 @@ int v3_handle_npf(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault)
 	vcpu->exits[V3_EXIT_MMIO]++;
 	if (fault & V3_MMIO_FETCH)
 		return v3_handle_mmio(vcpu, gpa, fault, NULL);
-	err = v3_decode_rip(vcpu, V3_OP_NONE, &insn);
+	err = v3_decode_rip(vcpu, V3_OP_NONE, &insn, "an MMIO access");
 	if (err)
 		return err;
 	err = v3_handle_mmio(vcpu, gpa, fault, &insn);
@@ -465,7 +468,7 @@ static int v3_mov_gpr(struct v3_vcpu *vcpu, enum v3_insn_op op,
 
 	if (gpr >= 0)
 		return gpr < V3_NR_GPRS ? gpr : -EIO;
-	err = v3_decode_rip(vcpu, op, &insn);
+	err = v3_decode_rip(vcpu, op, &insn, "a control or debug register access");
 	if (err)
 		return err;
 	if (insn.ctl != ctl || insn.reg >= V3_NR_GPRS) {

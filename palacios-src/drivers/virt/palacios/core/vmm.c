@@ -16,6 +16,7 @@
 /* The backends, in the order v3_init() tries them */
 static const struct v3_backend *const v3_backends[] = {
 	IS_ENABLED(CONFIG_PALACIOS_SVM) ? &v3_svm_backend : NULL,
+	IS_ENABLED(CONFIG_PALACIOS_VMX) ? &v3_vmx_backend : NULL,
 };
 
 /*

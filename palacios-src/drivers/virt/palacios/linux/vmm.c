@@ -68,7 +68,7 @@ int pal_vmm_init(void)
 				pal_cpu_online, pal_cpu_offline);
 	if (err < 0) {
 		if (err == -EBUSY)
-			pr_err("%s is in use by another hypervisor, such as kvm_amd: not loading\n",
+			pr_err("%s is in use by another hypervisor, such as KVM: not loading\n",
 			       v3_backend_name());
 		v3_exit();
 		return err;

@@ -13,9 +13,12 @@
 #include <linux/irqflags.h>
 #include <linux/types.h>
 
+#include <asm/asm.h>
 #include <asm/cpuid.h>
 #include <asm/debugreg.h>
 #include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
 
 /**
  * v3_cpuid() - execute CPUID
@@ -119,6 +122,77 @@ static inline void v3_set_db(unsigned int n, u64 val)
 		set_debugreg(val, 3);
 		break;
 	}
+}
+
+/**
+ * v3_cr0_read() - read CR0
+ *
+ * Return: its value.
+ */
+static inline u64 v3_cr0_read(void)
+{
+	return read_cr0();
+}
+
+/**
+ * v3_cr4_read() - read CR4, as the host last wrote it
+ *
+ * Return: its value.
+ */
+static inline u64 v3_cr4_read(void)
+{
+	return cr4_read_shadow();
+}
+
+/**
+ * v3_cr4_set_bits() - set bits of CR4 on this CPU
+ * @mask: the bits
+ */
+static inline void v3_cr4_set_bits(u64 mask)
+{
+	cr4_set_bits(mask);
+}
+
+/**
+ * v3_cr4_clear_bits() - clear bits of CR4 on this CPU
+ * @mask: the bits
+ */
+static inline void v3_cr4_clear_bits(u64 mask)
+{
+	cr4_clear_bits(mask);
+}
+
+/**
+ * v3_vmxon() - enter VMX operation
+ * @pa: physical address of the VMXON region, its revision ID written
+ *
+ * Return: 0, or -EIO if VMXON failed or faulted.
+ */
+static inline int v3_vmxon(u64 pa)
+{
+	u8 ok = 0;
+
+	/* success leaves CF and ZF clear; a fault skips the SETA */
+	asm volatile("1: vmxon %[pa]\n\t"
+		     "seta %[ok]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [ok] "+qm" (ok) : [pa] "m" (pa) : "cc", "memory");
+	return ok ? 0 : -EIO;
+}
+
+/**
+ * v3_vmxoff() - leave VMX operation
+ *
+ * A CPU that is not in VMX operation faults, harmlessly: the fault is
+ * skipped.
+ */
+static inline void v3_vmxoff(void)
+{
+	asm volatile("1: vmxoff\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : : : "cc", "memory");
 }
 
 /*

@@ -221,5 +221,6 @@ struct v3_backend {
 
 /* The backends the core knows; v3_init() uses the first the CPU has. */
 extern const struct v3_backend v3_svm_backend;
+extern const struct v3_backend v3_vmx_backend;
 
 #endif /* _PALACIOS_BACKEND_H */

@@ -14,7 +14,7 @@
 #include <asm/msr-index.h>
 
 #define MODEL_NR_CPUS	4
-#define MODEL_NR_MSRS	8
+#define MODEL_NR_MSRS	12
 #define MODEL_NR_LEAVES	9
 
 struct model_msr {
@@ -27,10 +27,19 @@ struct model_msr {
  * @cpuid: EAX..EDX of the leaves the core reads, indexed by model_leaf();
  *         other leaves (and subleaves other than 0) read as zeroes
  * @msrs: the MSRs this CPU implements; an MSR with index 0 ends the list
+ * @cr0: CR0
+ * @cr4: CR4
+ * @vmxon: the physical address of the VMXON region while the CPU is in
+ *         VMX operation, else 0
+ * @vmxon_fails: VMXON fails (as with a bad revision ID)
  */
 struct model_cpu {
 	u32 cpuid[MODEL_NR_LEAVES][4];
 	struct model_msr msrs[MODEL_NR_MSRS];
+	u64 cr0;
+	u64 cr4;
+	u64 vmxon;
+	bool vmxon_fails;
 };
 
 extern struct model_cpu model_cpus[MODEL_NR_CPUS];
@@ -42,6 +51,18 @@ void v3_cpuid(u32 leaf, u32 subleaf, u32 regs[4]);
 int v3_rdmsr_safe(u32 msr, u64 *val);
 u64 v3_rdmsr(u32 msr);
 void v3_wrmsr(u32 msr, u64 val);
+
+/*
+ * Control registers and VMX operation, per CPU.  VMXON checks what the
+ * CPU would: CR4.VMXE set, not in VMX operation already, the region's
+ * revision ID that of IA32_VMX_BASIC.
+ */
+u64 v3_cr0_read(void);
+u64 v3_cr4_read(void);
+void v3_cr4_set_bits(u64 mask);
+void v3_cr4_clear_bits(u64 mask);
+int v3_vmxon(u64 pa);
+void v3_vmxoff(void);
 
 /*
  * Interrupts: a flag per thread, which the model of the world switch

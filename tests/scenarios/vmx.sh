@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Scenario vmx: Intel VMX under Bochs: Palacios enables VMX, runs no VM yet (-EOPNOTSUPP), -EBUSY while kvm_intel holds VMX; a CPU without EPT refused with one line
+#@ stage: boot
+#@ order: 95
+#@ kernel: m
+
+# vmx_initrd KERNEL-DIR: a small initramfs for Bochs, whose BIOS reads
+# the ISO slowly: the module, KVM's, the tool and the scenarios
+vmx_initrd() {
+	"$top/tests/lib/mkinitramfs.sh" "$B/initrd-vmx.cpio.gz" \
+		"$top/tests/guest/init.sh" "$SC_DIR:/scenarios" \
+		"$B/palacios:/bin/palacios" \
+		"$1/palacios.ko:/lib/modules/palacios.ko" \
+		"$1/irqbypass.ko:/lib/modules/irqbypass.ko" \
+		"$1/kvm.ko:/lib/modules/kvm.ko" \
+		"$1/kvm-intel.ko:/lib/modules/kvm-intel.ko"
+}
+
+# Two boots of the m kernel under Bochs: a Skylake (VMX with EPT, VPID
+# and unrestricted guest) and a Core 2 (VMX without EPT).
+vmx_run() {
+	local n=$1 kdir=$2
+	t "$n-initrd" vmx_initrd "$kdir" || return
+	t "$n" "$top/tests/lib/bochs-boot.sh" --timeout 900 \
+		"$kdir/bzImage" "$B/initrd-vmx.cpio.gz" "$B/$n.serial" pal.test=vmx
+	t "$n-noept" "$top/tests/lib/bochs-boot.sh" --timeout 900 \
+		--cpu core2_penryn_t9600 "$kdir/bzImage" "$B/initrd-vmx.cpio.gz" \
+		"$B/$n-noept.serial" pal.test=vmx_noept
+}
+
+vmx_guest() {
+	grep -q ' vmx' /proc/cpuinfo && say "cpu_vmx=yes" || say "cpu_vmx=no"
+	insmod_as vmx_load1 $M/palacios.ko
+	if out=$(palacios create --name v 2>&1); then
+		say "vmx_create=ok"
+	else
+		say "vmx_create=fail: $(echo "$out" | tail -n 1)"
+	fi
+	rmmod_as vmx_unload1 palacios
+	insmod_as kvmi_irqbypass $M/irqbypass.ko
+	insmod_as kvmi_kvm $M/kvm.ko
+	insmod_as kvmi_load $M/kvm-intel.ko
+	insmod_as vmx_load_busy $M/palacios.ko
+	rmmod_as kvmi_unload kvm_intel
+	insmod_as vmx_load2 $M/palacios.ko
+	rmmod_as vmx_unload2 palacios
+	insmod_as kvmi_load2 $M/kvm-intel.ko
+}
+
+vmx_noept_guest() {
+	grep -q ' vmx' /proc/cpuinfo && say "cpu_vmx=yes" || say "cpu_vmx=no"
+	insmod_as noept_load $M/palacios.ko
+}
+
+vmx_checks() {
+	local n=$1 k
+	for k in cpu_vmx=yes vmx_load1=ok \
+		 "vmx_create=fail: .*Operation not supported" vmx_unload1=ok \
+		 kvmi_load=ok "vmx_load_busy=fail: .*Device or resource busy" \
+		 kvmi_unload=ok vmx_load2=ok vmx_unload2=ok kvmi_load2=ok; do
+		t "vmx-${k%%=*}" has "$n" "$k"
+	done
+	t vmx-describe logged "$n" "palacios: vmx: Intel VMX revision .*; has: ept unrestricted-guest .*runs no guest yet"
+	t vmx-enabled logged "$n" "palacios: vmx enabled on 1 CPUs"
+	t vmx-busy-message logged "$n" "palacios: vmx is in use by another hypervisor, such as KVM: not loading"
+	t vmx-clean-log clean_log "$n"
+	t vmx-noept-vmx has "$n-noept" cpu_vmx=yes
+	t vmx-noept-refused has "$n-noept" "noept_load=fail: .*No such device"
+	t vmx-noept-message logged "$n-noept" "palacios: vmx: Intel VMX lacks ept, which is required"
+	t vmx-noept-one-line not_logged "$n-noept" "no usable hardware virtualisation"
+	t vmx-noept-clean-log clean_log "$n-noept"
+}
