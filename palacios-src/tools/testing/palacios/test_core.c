@@ -373,22 +373,11 @@ static const struct v3_backend fake_backend = {
 
 /* Bring-up */
 
-static void up_here(void *arg)
-{
-	*(int *)arg = v3_cpu_up(v3_host_cpu_id());
-}
-
-static void down_here(void *arg)
-{
-	v3_cpu_down(v3_host_cpu_id());
-}
-
 /* Two CPUs whose CPUID offers SSE3, PCID, XSAVE... (the policy's input) */
 static void core_up(void)
 {
 	const struct v3_backend *const backends[] = { &fake_backend };
 	unsigned int cpu;
-	int ret;
 
 	memset(&test_host, 0, sizeof(test_host));
 	memset(model_cpus, 0, sizeof(model_cpus));
@@ -406,11 +395,8 @@ static void core_up(void)
 	}
 	CHECK(v3_init_backends(backends, ARRAY_SIZE(backends)) == 0);
 	CHECK(!strcmp(v3_backend_name(), "fake"));
-	for (cpu = 0; cpu < 2; cpu++) {
-		ret = -1;
-		v3_host_call_on_cpu(cpu, up_here, &ret);
-		CHECK(ret == 0);
-	}
+	for (cpu = 0; cpu < 2; cpu++)
+		CHECK(test_cpu_up(cpu) == 0);
 }
 
 static void core_down(void)
@@ -418,7 +404,7 @@ static void core_down(void)
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < 2; cpu++)
-		v3_host_call_on_cpu(cpu, down_here, NULL);
+		test_cpu_down(cpu);
 	v3_exit();
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 	CHECK(fake.bad == 0);

@@ -139,4 +139,19 @@ extern struct test_host_io test_hio;
  */
 bool test_host_irq(unsigned int irq);
 
+/**
+ * test_cpu_up() - v3_cpu_up() of a CPU, on that CPU, as the host's CPU
+ *                 hotplug callback calls it
+ * @cpu: the CPU
+ *
+ * Return: what v3_cpu_up() returned.
+ */
+int test_cpu_up(int cpu);
+
+/**
+ * test_cpu_down() - v3_cpu_down() of a CPU, on that CPU
+ * @cpu: the CPU
+ */
+void test_cpu_down(int cpu);
+
 #endif /* _PAL_TEST_HOST_H */

@@ -45,40 +45,6 @@ static u64 msr_of(int cpu, u32 msr)
 	return model_msr(cpu, msr)->value;
 }
 
-struct up_args {
-	unsigned int cpu;
-	int ret;
-};
-
-static void up_here(void *arg)
-{
-	struct up_args *a = arg;
-
-	a->ret = v3_cpu_up(a->cpu);
-}
-
-static void down_here(void *arg)
-{
-	struct up_args *a = arg;
-
-	v3_cpu_down(a->cpu);
-}
-
-static int cpu_up(int cpu)
-{
-	struct up_args a = { .cpu = cpu };
-
-	v3_host_call_on_cpu(cpu, up_here, &a);
-	return a.ret;
-}
-
-static void cpu_down(int cpu)
-{
-	struct up_args a = { .cpu = cpu };
-
-	v3_host_call_on_cpu(cpu, down_here, &a);
-}
-
 static void test_no_extended_leaf(void)
 {
 	model_reset(1, SVM_NPT);
@@ -121,8 +87,8 @@ static void test_no_vm_cr(void)
 	model_reset(1, SVM_NPT);
 	model_msr(0, MSR_VM_CR)->index = 0x1;
 	CHECK(v3_init() == 0);
-	CHECK(cpu_up(0) == 0);
-	cpu_down(0);
+	CHECK(test_cpu_up(0) == 0);
+	test_cpu_down(0);
 	v3_exit();
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 }
@@ -135,7 +101,7 @@ static void test_enable_disable(void)
 	CHECK(v3_init() == 0);
 	CHECK(v3_backend_name() && !strcmp(v3_backend_name(), "svm"));
 	for (cpu = 0; cpu < 3; cpu++) {
-		CHECK(cpu_up(cpu) == 0);
+		CHECK(test_cpu_up(cpu) == 0);
 		CHECK(msr_of(cpu, MSR_EFER) == (0x500 | EFER_SVME));
 		CHECK(msr_of(cpu, MSR_VM_HSAVE_PA) != 0);
 		CHECK((msr_of(cpu, MSR_VM_HSAVE_PA) & (V3_PAGE_SIZE - 1)) == 0);
@@ -147,19 +113,19 @@ static void test_enable_disable(void)
 	/* every CPU has its own host save area */
 	CHECK(msr_of(0, MSR_VM_HSAVE_PA) != msr_of(1, MSR_VM_HSAVE_PA));
 
-	CHECK(cpu_up(1) == 0);			/* already up: no change */
+	CHECK(test_cpu_up(1) == 0);			/* already up: no change */
 	CHECK(test_host.pages == 6);
 
-	cpu_down(1);
+	test_cpu_down(1);
 	CHECK(!v3_cpu_enabled(1));
 	CHECK(msr_of(1, MSR_EFER) == 0x500);
 	CHECK(msr_of(1, MSR_VM_HSAVE_PA) == 0);
 	CHECK(v3_nr_cpus_enabled() == 2);
-	cpu_down(1);				/* already down: no change */
+	test_cpu_down(1);				/* already down: no change */
 	CHECK(test_host.pages == 4);
 
-	cpu_down(0);
-	cpu_down(2);
+	test_cpu_down(0);
+	test_cpu_down(2);
 	v3_exit();
 	CHECK(test_host.pages == 0);
 	CHECK(test_host.objects == 0);
@@ -173,15 +139,15 @@ static void test_busy(void)
 	model_msr(1, MSR_EFER)->value = 0x500 | EFER_SVME;
 	model_msr(1, MSR_VM_HSAVE_PA)->value = 0x12345000;
 	CHECK(v3_init() == 0);
-	CHECK(cpu_up(0) == 0);
-	CHECK(cpu_up(1) == -EBUSY);
+	CHECK(test_cpu_up(0) == 0);
+	CHECK(test_cpu_up(1) == -EBUSY);
 	CHECK(msr_of(1, MSR_EFER) == (0x500 | EFER_SVME));
 	CHECK(msr_of(1, MSR_VM_HSAVE_PA) == 0x12345000);
 	CHECK(!v3_cpu_enabled(1));
 	CHECK(test_host.pages == 2);
-	cpu_down(1);				/* not ours: untouched */
+	test_cpu_down(1);				/* not ours: untouched */
 	CHECK(msr_of(1, MSR_EFER) == (0x500 | EFER_SVME));
-	cpu_down(0);
+	test_cpu_down(0);
 	v3_exit();
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 }
@@ -194,7 +160,7 @@ static void test_out_of_memory(void)
 	test_host.fail_zalloc = false;
 	CHECK(v3_init() == 0);
 	test_host.fail_pages = true;
-	CHECK(cpu_up(0) == -ENOMEM);
+	CHECK(test_cpu_up(0) == -ENOMEM);
 	CHECK(msr_of(0, MSR_EFER) == 0x500);	/* SVM left off */
 	CHECK(!v3_cpu_enabled(0));
 	v3_exit();

@@ -57,43 +57,9 @@ static void model_reset(unsigned int nr_cpus, u64 proc2, u64 ept)
 	}
 }
 
-struct up_args {
-	unsigned int cpu;
-	int ret;
-};
-
-static void up_here(void *arg)
-{
-	struct up_args *a = arg;
-
-	a->ret = v3_cpu_up(a->cpu);
-}
-
-static void down_here(void *arg)
-{
-	struct up_args *a = arg;
-
-	v3_cpu_down(a->cpu);
-}
-
 static void emergency_here(void *arg)
 {
 	v3_emergency_disable();
-}
-
-static int cpu_up(int cpu)
-{
-	struct up_args a = { .cpu = cpu };
-
-	v3_host_call_on_cpu(cpu, up_here, &a);
-	return a.ret;
-}
-
-static void cpu_down(int cpu)
-{
-	struct up_args a = { .cpu = cpu };
-
-	v3_host_call_on_cpu(cpu, down_here, &a);
 }
 
 static void test_no_vmx(void)
@@ -157,7 +123,7 @@ static void test_enable_disable(void)
 	CHECK(v3_init() == 0);
 	CHECK(v3_backend_name() && !strcmp(v3_backend_name(), "vmx"));
 	for (cpu = 0; cpu < 3; cpu++) {
-		CHECK(cpu_up(cpu) == 0);
+		CHECK(test_cpu_up(cpu) == 0);
 		CHECK(model_cpus[cpu].cr4 == (CR4_HOST | CR4_VMXE));
 		CHECK(model_cpus[cpu].vmxon != 0);
 		CHECK(v3_cpu_enabled(cpu));
@@ -173,13 +139,13 @@ static void test_enable_disable(void)
 	/* no VM on a backend that runs none */
 	CHECK(v3_vm_create(&cfg, &vm) == -EOPNOTSUPP && !vm);
 
-	CHECK(cpu_up(1) == 0);			/* already up: no change */
-	cpu_down(1);
+	CHECK(test_cpu_up(1) == 0);			/* already up: no change */
+	test_cpu_down(1);
 	CHECK(!v3_cpu_enabled(1));
 	CHECK(model_cpus[1].cr4 == CR4_HOST && !model_cpus[1].vmxon);
 	CHECK(test_host.pages == 2);
-	cpu_down(0);
-	cpu_down(2);
+	test_cpu_down(0);
+	test_cpu_down(2);
 	v3_exit();
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 	CHECK(test_host.errors == 0);
@@ -192,15 +158,15 @@ static void test_busy(void)
 	model_cpus[1].cr4 |= CR4_VMXE;
 	model_cpus[1].vmxon = 0x12345000;
 	CHECK(v3_init() == 0);
-	CHECK(cpu_up(0) == 0);
-	CHECK(cpu_up(1) == -EBUSY);
+	CHECK(test_cpu_up(0) == 0);
+	CHECK(test_cpu_up(1) == -EBUSY);
 	CHECK(model_cpus[1].vmxon == 0x12345000);
 	CHECK(!v3_cpu_enabled(1));
 	CHECK(test_host.pages == 1);
-	cpu_down(1);				/* not ours: untouched */
+	test_cpu_down(1);				/* not ours: untouched */
 	CHECK(model_cpus[1].vmxon == 0x12345000);
 	CHECK(model_cpus[1].cr4 & CR4_VMXE);
-	cpu_down(0);
+	test_cpu_down(0);
 	v3_exit();
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 	CHECK(test_host.errors == 0);		/* -EBUSY is the caller's to say */
@@ -211,7 +177,7 @@ static void test_vmxon_fails(void)
 	model_reset(1, PROC2_ALL, EPT_ALL);
 	model_cpus[0].vmxon_fails = true;
 	CHECK(v3_init() == 0);
-	CHECK(cpu_up(0) == -EIO);
+	CHECK(test_cpu_up(0) == -EIO);
 	CHECK(model_cpus[0].cr4 == CR4_HOST);	/* VMXE back off */
 	CHECK(strstr(test_host.log, "VMXON failed on CPU0"));
 	CHECK(test_host.pages == 0);
@@ -219,7 +185,7 @@ static void test_vmxon_fails(void)
 	model_cpus[0].vmxon_fails = false;
 	model_msr(0, MSR_IA32_VMX_CR4_FIXED0)->value = CR4_VMXE | BIT(5);
 	model_cpus[0].cr4 = CR4_HOST & ~BIT_ULL(5);
-	CHECK(cpu_up(0) == -EIO);
+	CHECK(test_cpu_up(0) == -EIO);
 	CHECK(!model_cpus[0].vmxon);
 	v3_exit();
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
@@ -229,13 +195,13 @@ static void test_emergency(void)
 {
 	model_reset(2, PROC2_ALL, EPT_ALL);
 	CHECK(v3_init() == 0);
-	CHECK(cpu_up(0) == 0);
+	CHECK(test_cpu_up(0) == 0);
 	v3_host_call_on_cpu(0, emergency_here, NULL);
 	CHECK(!model_cpus[0].vmxon && !(model_cpus[0].cr4 & CR4_VMXE));
 	/* a CPU VMX was never on: nothing done */
 	v3_host_call_on_cpu(1, emergency_here, NULL);
 	CHECK(model_cpus[1].cr4 == CR4_HOST);
-	cpu_down(0);				/* VMXOFF faults, skipped */
+	test_cpu_down(0);				/* VMXOFF faults, skipped */
 	v3_exit();
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 }
