@@ -22,7 +22,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/kconfig.h>
 #include <linux/kernel_read_file.h>
@@ -94,7 +93,7 @@ static void pal_guest_name(const char *path, char *name, size_t len)
 	if (c && c != name)
 		*c = '\0';
 	for (c = name; *c; c++)
-		if (!isascii(*c) || (!isalnum(*c) && !strchr("-_.", *c)))
+		if (!pal_vm_name_char(*c))
 			*c = '_';
 }
 

@@ -120,20 +120,30 @@ static bool pal_vm_may_access(const struct pal_vm *p, bool audit)
 }
 
 /**
+ * pal_vm_name_char() - whether a VM's name may hold @c
+ * @c: the character
+ *
+ * Return: true for ASCII letters, digits, '-', '_' and '.'.
+ */
+bool pal_vm_name_char(char c)
+{
+	return isascii(c) && (isalnum(c) || strchr("-_.", c));
+}
+
+/**
  * pal_vm_name_valid() - whether @name is a VM's name
  * @name: the name
  * @len: the size of the buffer that holds it
  *
- * Return: true if @name is NUL-terminated within @len and of ASCII
- * letters, digits, '-', '_' and '.' only.
+ * Return: true if @name is NUL-terminated within @len and of the
+ * characters pal_vm_name_char() allows.
  */
 bool pal_vm_name_valid(const char *name, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < len && name[i]; i++)
-		if (!isascii(name[i]) ||
-		    (!isalnum(name[i]) && !strchr("-_.", name[i])))
+		if (!pal_vm_name_char(name[i]))
 			return false;
 	return i < len;
 }

@@ -95,6 +95,7 @@ struct pal_vm {
 	wait_queue_head_t con_wq;
 };
 
+bool pal_vm_name_char(char c);
 bool pal_vm_name_valid(const char *name, size_t len);
 struct pal_vm *pal_vm_create(const char *name, u32 flags);
 struct pal_vm *pal_vm_open(const char *name);
