@@ -4,7 +4,7 @@
 #@ order: 10
 #@ kernel: debug
 #@ smp: 3
-#@ append: palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/wbinvd.img,/guests/cr4.img,/guests/dbtrap.img pal.nguests=8
+#@ append: palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/wbinvd.img,/guests/cr4.img,/guests/dbtrap.img,/guests/acloop.img pal.nguests=9
 
 debug_guest() {
 	local n
