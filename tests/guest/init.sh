@@ -261,4 +261,6 @@ say "dmesg begin"
 klog
 say "dmesg end"
 say end
+# a slow serial port (Bochs') needs time to send the dump before the end
+[ -n "${drain_s:-}" ] && sleep "$drain_s"
 poweroff -f

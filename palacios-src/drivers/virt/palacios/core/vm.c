@@ -745,13 +745,13 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 
 	if (!be || !v3_nr_cpus_enabled())
 		return -ENODEV;
-	/* a backend that enables its CPUs but runs no guest yet (VMX) */
-	if (!be->vm_init)
-		return -EOPNOTSUPP;
 	if (!cfg->nr_vcpus || cfg->nr_vcpus > V3_MAX_VCPUS ||
 	    !cfg->mem_size || cfg->mem_size % V3_MEM_ALIGN ||
 	    cfg->mem_size > V3_MEM_MAX)
 		return -EINVAL;
+	/* a backend that enables its CPUs but runs no guest yet (VMX) */
+	if (!be->vm_init)
+		return -EOPNOTSUPP;
 
 	vm = v3_host_zalloc(be->vm_size);
 	if (!vm)

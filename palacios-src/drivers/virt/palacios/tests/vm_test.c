@@ -111,8 +111,20 @@ static void expect_stop(struct kunit *test, struct vm_ctx *ctx,
 
 static int pal_vm_init(struct kunit *test)
 {
+	struct v3_vm_config cfg = { .name = "probe", .mem_size = 2 << 20,
+				    .nr_vcpus = 1 };
+	struct v3_vm *vm;
+	int err;
+
 	if (!pal_vmm_active())
 		kunit_skip(test, "the VMM is not running");
+	/* a backend that enables its CPUs but runs no guest yet (VMX) */
+	err = v3_vm_create(&cfg, &vm);
+	if (err == -EOPNOTSUPP)
+		kunit_skip(test, "the %s backend runs no guest yet",
+			   v3_backend_name());
+	if (!err)
+		v3_vm_free(vm);
 	return 0;
 }
 
