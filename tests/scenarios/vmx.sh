@@ -61,6 +61,27 @@ vmx_noept_guest() {
 	vmx_log
 }
 
+# vmx_clean BOOT: no report once /init runs.  Bochs' CPU models make the
+# kernel warn while it boots (its legacy topology leaves, its XSAVE sizes),
+# before Palacios or KVM is loaded: those are the rig's, and are named
+# here; any report after /init started fails.
+vmx_clean() {
+	local log t0 bad
+	log=$(clean "$(serial "$1")")
+	t0=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' \
+		"$log" | head -n 1)
+	[ -n "$t0" ] || { echo "no 'Run /init' line in $(serial "$1")"; return 1; }
+	bad=$(grep -a "BUG:\|WARNING:\|Oops\|Call Trace\|UBSAN\|KASAN\|circular locking" \
+		"$log" | sed 's/^PALTEST: klog //' |
+		awk -v t0="$t0" '{ t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t)
+				   if (t + 0 > t0 + 0) print }')
+	[ -z "$bad" ] && return 0
+	echo "expected no report after /init started (at $t0 s); saw:"
+	echo "$bad" | head -n 10 | sed 's/^/    /'
+	echo "in: $(serial "$1")"
+	return 1
+}
+
 vmx_checks() {
 	local n=$1 k
 	for k in cpu_vmx=yes vmx_load1=ok \
@@ -72,11 +93,11 @@ vmx_checks() {
 	t vmx-describe logged "$n" "palacios: vmx: Intel VMX revision .*; has: ept unrestricted-guest .*runs no guest yet"
 	t vmx-enabled logged "$n" "palacios: vmx enabled on 1 CPUs"
 	t vmx-busy-message logged "$n" "palacios: vmx is in use by another hypervisor, such as KVM: not loading"
-	t vmx-clean-log clean_log "$n"
+	t vmx-clean-log vmx_clean "$n"
 	kunit "$n" palacios_host palacios_svm palacios_vm
 	t vmx-noept-vmx has "$n-noept" cpu_vmx=yes
 	t vmx-noept-refused has "$n-noept" "noept_load=fail: .*No such device"
 	t vmx-noept-message logged "$n-noept" "palacios: vmx: Intel VMX lacks ept, which is required"
 	t vmx-noept-one-line not_logged "$n-noept" "no usable hardware virtualisation"
-	t vmx-noept-clean-log clean_log "$n-noept"
+	t vmx-noept-clean-log vmx_clean "$n-noept"
 }
