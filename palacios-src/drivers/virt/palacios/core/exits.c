@@ -336,8 +336,7 @@ void v3_queue_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err)
 {
 	bool has_err = vector < 32 && (V3_ERR_VECTORS & BIT(vector));
 
-	v3_get_backend()->queue_exception(vcpu, vector, has_err,
-					  has_err ? err : 0);
+	vcpu->be->queue_exception(vcpu, vector, has_err, has_err ? err : 0);
 }
 
 int v3_handle_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err)

@@ -53,19 +53,14 @@
 #define V3_ATTR_TSS	(0x0b | V3_SEG_P)	/* busy 32-bit TSS */
 #define V3_ATTR_LDT	(0x02 | V3_SEG_P)
 
-static inline const struct v3_backend *be(void)
-{
-	return v3_get_backend();
-}
-
 static u64 v3_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg)
 {
-	return be()->get_sreg(vcpu, reg);
+	return vcpu->be->get_sreg(vcpu, reg);
 }
 
 static void v3_set_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val)
 {
-	be()->set_sreg(vcpu, reg, val);
+	vcpu->be->set_sreg(vcpu, reg, val);
 }
 
 static void v3_set_seg(struct v3_vcpu *vcpu, enum v3_seg seg, u16 sel,
@@ -75,7 +70,7 @@ static void v3_set_seg(struct v3_vcpu *vcpu, enum v3_seg seg, u16 sel,
 		.selector = sel, .attrib = attrib, .limit = limit, .base = base,
 	};
 
-	be()->set_seg(vcpu, seg, &s);
+	vcpu->be->set_seg(vcpu, seg, &s);
 }
 
 /* Boot and INIT */
@@ -87,7 +82,7 @@ void v3_vcpu_reset(struct v3_vcpu *vcpu)
 	};
 	unsigned int i;
 
-	be()->vcpu_reset(vcpu);
+	vcpu->be->vcpu_reset(vcpu);
 	v3_set_sreg(vcpu, V3_SREG_RIP, 0);
 	v3_set_sreg(vcpu, V3_SREG_RFLAGS, V3_RFLAGS_FIXED);
 	v3_set_sreg(vcpu, V3_SREG_CR0, V3_CR0_ET);
@@ -151,43 +146,62 @@ void v3_vcpu_boot(struct v3_vcpu *vcpu, const struct v3_boot_state *bs)
 
 /* Instructions */
 
-static enum v3_cpu_mode v3_vcpu_mode(struct v3_vcpu *vcpu)
-{
+/*
+ * The state an instruction fetch needs, read once: where the instruction
+ * is, how the guest pages, and the code size it runs at.
+ */
+struct v3_insn_ctx {
+	u64 rip;
+	struct v3_paging pg;
 	struct v3_segment cs;
+	enum v3_cpu_mode mode;
+};
 
-	be()->get_seg(vcpu, V3_SEG_CS, &cs);
-	if ((v3_sreg(vcpu, V3_SREG_EFER) & EFER_LMA) && (cs.attrib & V3_SEG_L))
+static enum v3_cpu_mode v3_mode_of(u64 cr0, u64 efer,
+				   const struct v3_segment *cs)
+{
+	if ((efer & EFER_LMA) && (cs->attrib & V3_SEG_L))
 		return V3_MODE_64;
-	if ((v3_sreg(vcpu, V3_SREG_CR0) & V3_CR0_PE) &&
-	    (cs.attrib & V3_SEG_DB))
+	if ((cr0 & V3_CR0_PE) && (cs->attrib & V3_SEG_DB))
 		return V3_MODE_32;
 	return V3_MODE_16;
 }
 
+static enum v3_cpu_mode v3_vcpu_mode(struct v3_vcpu *vcpu)
+{
+	struct v3_segment cs;
+
+	vcpu->be->get_seg(vcpu, V3_SEG_CS, &cs);
+	return v3_mode_of(v3_sreg(vcpu, V3_SREG_CR0),
+			  v3_sreg(vcpu, V3_SREG_EFER), &cs);
+}
+
+static void v3_insn_ctx(struct v3_vcpu *vcpu, struct v3_insn_ctx *c)
+{
+	c->rip = v3_sreg(vcpu, V3_SREG_RIP);
+	c->pg.cr0 = v3_sreg(vcpu, V3_SREG_CR0);
+	c->pg.cr3 = v3_sreg(vcpu, V3_SREG_CR3);
+	c->pg.cr4 = v3_sreg(vcpu, V3_SREG_CR4);
+	c->pg.efer = v3_sreg(vcpu, V3_SREG_EFER);
+	vcpu->be->get_seg(vcpu, V3_SEG_CS, &c->cs);
+	c->mode = v3_mode_of(c->pg.cr0, c->pg.efer, &c->cs);
+}
+
 /* Read up to V3_INSN_MAX_LEN bytes at the guest's CS:RIP. */
-static unsigned int v3_fetch(struct v3_vcpu *vcpu, enum v3_cpu_mode mode,
+static unsigned int v3_fetch(struct v3_vcpu *vcpu, const struct v3_insn_ctx *c,
 			     u8 *buf)
 {
-	struct v3_paging pg = {
-		.cr0 = v3_sreg(vcpu, V3_SREG_CR0),
-		.cr3 = v3_sreg(vcpu, V3_SREG_CR3),
-		.cr4 = v3_sreg(vcpu, V3_SREG_CR4),
-		.efer = v3_sreg(vcpu, V3_SREG_EFER),
-	};
-	struct v3_segment cs;
+	u64 lin = c->cs.base + c->rip;
 	unsigned int n = 0;
-	u64 lin;
 
-	be()->get_seg(vcpu, V3_SEG_CS, &cs);
-	lin = cs.base + v3_sreg(vcpu, V3_SREG_RIP);
-	if (mode != V3_MODE_64)
+	if (c->mode != V3_MODE_64)
 		lin &= 0xffffffff;
 	while (n < V3_INSN_MAX_LEN) {
 		u64 gpa, chunk = V3_PAGE_SIZE - ((lin + n) & (V3_PAGE_SIZE - 1));
 
 		if (chunk > V3_INSN_MAX_LEN - n)
 			chunk = V3_INSN_MAX_LEN - n;
-		if (v3_gva_to_gpa(&vcpu->vm->mem, &pg, lin + n, &gpa) ||
+		if (v3_gva_to_gpa(&vcpu->vm->mem, &c->pg, lin + n, &gpa) ||
 		    v3_mem_read(&vcpu->vm->mem, gpa, buf + n, chunk))
 			break;
 		n += chunk;
@@ -197,22 +211,28 @@ static unsigned int v3_fetch(struct v3_vcpu *vcpu, enum v3_cpu_mode mode,
 
 /*
  * Decode the instruction at RIP, which must be @op (or any, for NONE);
- * @what says why, for the stop reason if it cannot be.
+ * @what says why, for the stop reason if it cannot be.  @next is where RIP
+ * goes after it.
  */
 static int v3_decode_rip(struct v3_vcpu *vcpu, enum v3_insn_op op,
-			 struct v3_insn *insn, const char *what)
+			 struct v3_insn *insn, const char *what, u64 *next)
 {
-	enum v3_cpu_mode mode = v3_vcpu_mode(vcpu);
+	struct v3_insn_ctx c;
 	u8 buf[V3_INSN_MAX_LEN];
-	unsigned int n = v3_fetch(vcpu, mode, buf);
+	unsigned int n;
 
-	if (v3_decode(buf, n, mode, insn) ||
+	v3_insn_ctx(vcpu, &c);
+	n = v3_fetch(vcpu, &c, buf);
+	if (v3_decode(buf, n, c.mode, insn) ||
 	    (op != V3_OP_NONE && insn->op != op)) {
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
 			  "cannot decode the instruction at RIP 0x%llx (%s)",
-			  v3_sreg(vcpu, V3_SREG_RIP), what);
+			  c.rip, what);
 		return -EIO;
 	}
+	*next = c.rip + insn->len;
+	if (c.mode != V3_MODE_64)
+		*next &= 0xffffffff;
 	return 0;
 }
 
@@ -220,15 +240,7 @@ static int v3_decode_rip(struct v3_vcpu *vcpu, enum v3_insn_op op,
 static void v3_set_rip(struct v3_vcpu *vcpu, u64 rip)
 {
 	v3_set_sreg(vcpu, V3_SREG_RIP, rip);
-	be()->set_interrupt_shadow(vcpu, false);
-}
-
-/* The guest's RIP after an instruction of @len bytes at RIP */
-static u64 v3_rip_after(struct v3_vcpu *vcpu, unsigned int len)
-{
-	u64 rip = v3_sreg(vcpu, V3_SREG_RIP) + len;
-
-	return v3_vcpu_mode(vcpu) == V3_MODE_64 ? rip : rip & 0xffffffff;
+	vcpu->be->set_interrupt_shadow(vcpu, false);
 }
 
 int v3_skip_insn(struct v3_vcpu *vcpu, enum v3_insn_op op)
@@ -237,11 +249,10 @@ int v3_skip_insn(struct v3_vcpu *vcpu, enum v3_insn_op op)
 	u64 rip;
 	int err;
 
-	if (!be()->get_next_rip(vcpu, &rip)) {
-		err = v3_decode_rip(vcpu, op, &insn, "to complete it");
+	if (!vcpu->be->get_next_rip(vcpu, &rip)) {
+		err = v3_decode_rip(vcpu, op, &insn, "to complete it", &rip);
 		if (err)
 			return err;
-		rip = v3_rip_after(vcpu, insn.len);
 	}
 	v3_set_rip(vcpu, rip);
 	return 0;
@@ -432,6 +443,7 @@ int v3_handle_io_exit(struct v3_vcpu *vcpu, u16 port, unsigned int len,
 int v3_handle_npf(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault)
 {
 	struct v3_insn insn;
+	u64 next;
 	int err;
 
 	vcpu->exits[V3_EXIT_NPF]++;
@@ -444,13 +456,13 @@ int v3_handle_npf(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault)
 	vcpu->exits[V3_EXIT_MMIO]++;
 	if (fault & V3_MMIO_FETCH)
 		return v3_handle_mmio(vcpu, gpa, fault, NULL);
-	err = v3_decode_rip(vcpu, V3_OP_NONE, &insn, "an MMIO access");
+	err = v3_decode_rip(vcpu, V3_OP_NONE, &insn, "an MMIO access", &next);
 	if (err)
 		return err;
 	err = v3_handle_mmio(vcpu, gpa, fault, &insn);
 	if (err)
 		return err;
-	v3_set_rip(vcpu, v3_rip_after(vcpu, insn.len));
+	v3_set_rip(vcpu, next);
 	return 0;
 }
 
@@ -464,11 +476,13 @@ static int v3_mov_gpr(struct v3_vcpu *vcpu, enum v3_insn_op op,
 		      unsigned int ctl, int gpr)
 {
 	struct v3_insn insn;
+	u64 next;
 	int err;
 
 	if (gpr >= 0)
 		return gpr < V3_NR_GPRS ? gpr : -EIO;
-	err = v3_decode_rip(vcpu, op, &insn, "a control or debug register access");
+	err = v3_decode_rip(vcpu, op, &insn, "a control or debug register access",
+			    &next);
 	if (err)
 		return err;
 	if (insn.ctl != ctl || insn.reg >= V3_NR_GPRS) {
@@ -545,7 +559,7 @@ int v3_handle_cr_write(struct v3_vcpu *vcpu, unsigned int cr, int gpr)
 	v3_set_sreg(vcpu, V3_SREG_CR4, val);
 	/* no translation of the old paging mode may be used again */
 	if ((old ^ val) & V3_CR4_PAGING)
-		be()->flush_tlb(vcpu);
+		vcpu->be->flush_tlb(vcpu);
 	return v3_skip_insn(vcpu, V3_OP_MOV_TO_CR);
 }
 
@@ -627,7 +641,7 @@ static bool v3_take_nmi(struct v3_vcpu *vcpu)
 	}
 	/* The lock-free look first: this runs before every entry. */
 	if (vcpu->nmi_masked || !READ_ONCE(vcpu->lapic.nmi_pending) ||
-	    !be()->nmi_allowed(vcpu) || !v3_lapic_take_nmi(&vcpu->lapic))
+	    !vcpu->be->nmi_allowed(vcpu) || !v3_lapic_take_nmi(&vcpu->lapic))
 		return false;
 	vcpu->nmi_masked = true;
 	return true;
@@ -640,7 +654,7 @@ static bool v3_take_nmi(struct v3_vcpu *vcpu)
  */
 static void v3_inject_events(struct v3_vcpu *vcpu)
 {
-	const struct v3_backend *b = be();
+	const struct v3_backend *b = vcpu->be;
 
 	if (v3_take_nmi(vcpu))
 		b->inject_nmi(vcpu);
@@ -665,7 +679,7 @@ static void v3_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 		v3_host_branch_barrier();
 		cpu->last_vm = vcpu->vm;
 	}
-	be()->vcpu_load(cpu, vcpu);
+	vcpu->be->vcpu_load(cpu, vcpu);
 }
 
 /*
@@ -685,7 +699,7 @@ static void v3_load_db(struct v3_vcpu *vcpu)
 
 int v3_vcpu_run(struct v3_vcpu *vcpu)
 {
-	const struct v3_backend *b = be();
+	const struct v3_backend *b = vcpu->be;
 	u64 t_entry = 0, t_exit = 0, halted;
 	bool entered = false, ready;
 	struct v3_cpu *cpu;

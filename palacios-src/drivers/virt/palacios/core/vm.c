@@ -688,6 +688,7 @@ static int v3_vcpus_create(struct v3_vm *vm)
 			return -ENOMEM;
 		vm->vcpus[i] = vcpu;
 		vcpu->vm = vm;
+		vcpu->be = be;
 		vcpu->id = i;
 		vcpu->cpu = -1;		/* placed when the VM starts */
 		vcpu->placed_cpu = -1;

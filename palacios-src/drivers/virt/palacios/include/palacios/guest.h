@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include <palacios/acpi.h>
+#include <palacios/backend.h>
 #include <palacios/decode.h>
 #include <palacios/host.h>
 #include <palacios/i8042.h>
@@ -56,6 +57,7 @@ struct v3_boot_state {
 /**
  * struct v3_vcpu - a virtual CPU
  * @vm: its VM
+ * @be: the backend (v3_get_backend()), kept here for the exit path
  * @id: its number in the VM
  * @cpu: the host CPU it runs on: where it was placed when its VM
  *       started, then the CPU of its last entry
@@ -100,6 +102,7 @@ struct v3_boot_state {
  */
 struct v3_vcpu {
 	struct v3_vm *vm;
+	const struct v3_backend *be;
 	unsigned int id;
 	int cpu;
 	int placed_cpu;
