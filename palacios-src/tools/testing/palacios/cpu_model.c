@@ -13,6 +13,9 @@
 
 #include <palacios/arch.h>
 #include <palacios/host.h>
+#include <palacios/vmm.h>
+
+#include "test_host.h"
 
 struct model_cpu model_cpus[MODEL_NR_CPUS];
 
@@ -204,4 +207,27 @@ void v3_fpu_restore(const void *area)
 {
 	model_fpu_check(area);
 	memcpy(model_fpu, area, MODEL_FPU_SIZE);
+}
+
+static void test_up_here(void *arg)
+{
+	*(int *)arg = v3_cpu_up(v3_host_cpu_id());
+}
+
+static void test_down_here(void *arg)
+{
+	v3_cpu_down(v3_host_cpu_id());
+}
+
+int test_cpu_up(int cpu)
+{
+	int ret = -1;
+
+	v3_host_call_on_cpu(cpu, test_up_here, &ret);
+	return ret;
+}
+
+void test_cpu_down(int cpu)
+{
+	v3_host_call_on_cpu(cpu, test_down_here, NULL);
 }

@@ -23,7 +23,6 @@
 #include <sys/mman.h>
 
 #include <palacios/host.h>
-#include <palacios/vmm.h>
 
 #include "test_host.h"
 
@@ -708,27 +707,4 @@ void v3_host_spin_unlock_irqrestore(struct v3_spinlock *lock,
 				    unsigned long flags)
 {
 	pthread_mutex_unlock(&lock->lock);
-}
-
-static void test_up_here(void *arg)
-{
-	*(int *)arg = v3_cpu_up(v3_host_cpu_id());
-}
-
-static void test_down_here(void *arg)
-{
-	v3_cpu_down(v3_host_cpu_id());
-}
-
-int test_cpu_up(int cpu)
-{
-	int ret = -1;
-
-	v3_host_call_on_cpu(cpu, test_up_here, &ret);
-	return ret;
-}
-
-void test_cpu_down(int cpu)
-{
-	v3_host_call_on_cpu(cpu, test_down_here, NULL);
 }
