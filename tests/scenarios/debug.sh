@@ -34,9 +34,10 @@ debug_guest() {
 }
 
 debug_checks() {
-	local n=$1
+	local n=$1 ng
+	ng=$(nguests debug)
 	t debug-svm-enabled logged "$n" "palacios: svm enabled on 3 CPUs"
-	t debug-guests-done has "$n" "guests_done=8 of 8"
+	t debug-guests-done has "$n" "guests_done=$ng of $ng"
 	guest_checks "$n"
 	uapi_tests_checks "$n"
 	parallel_linux_checks "$n" dpar

@@ -79,9 +79,15 @@ flood_bounded() {
 		[ $((kept + dropped)) -eq 2001 ]
 }
 
+# nguests SCENARIO: the pal.nguests= of the scenario's command line
+nguests() {
+	sc_conf "$1" append | sed -n 's/.*pal\.nguests=\([0-9]*\).*/\1/p'
+}
+
 guests_checks() {
-	local n=$1
-	t guests-all-done has "$n" "guests_done=15 of 15"
+	local n=$1 ng
+	ng=$(nguests guests)
+	t guests-all-done has "$n" "guests_done=$ng of $ng"
 	# device memory by every form the VMM emulates, and one it does not
 	t guests-mmio-pass logged "$n" "palacios: mmio> mmio: PASS"
 	t guests-mmio-exit logged "$n" "palacios: vm mmio: stopped: exited with code 0"
