@@ -35,7 +35,6 @@
 /* CR4 bits whose change flushes the TLB, or changes what it may hold */
 #define V3_CR4_PAGING	(V3_CR4_PSE | V3_CR4_PAE | V3_CR4_PGE | \
 			 V3_CR4_PCIDE | V3_CR4_SMEP | V3_CR4_SMAP)
-#define V3_RFLAGS_IF	BIT_ULL(9)
 #define V3_RFLAGS_FIXED	BIT_ULL(1)
 
 /* The power-on value of PAT */
@@ -479,8 +478,14 @@ static int v3_mov_gpr(struct v3_vcpu *vcpu, enum v3_insn_op op,
 	u64 next;
 	int err;
 
+	if (gpr >= V3_NR_GPRS) {
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "exit for %cR%u names register %d",
+			  op == V3_OP_MOV_TO_CR ? 'C' : 'D', ctl, gpr);
+		return -EIO;
+	}
 	if (gpr >= 0)
-		return gpr < V3_NR_GPRS ? gpr : -EIO;
+		return gpr;
 	err = v3_decode_rip(vcpu, op, &insn, "a control or debug register access",
 			    &next);
 	if (err)

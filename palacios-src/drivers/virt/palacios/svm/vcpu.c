@@ -29,8 +29,6 @@
 #include "svm.h"
 #include "vmcb.h"
 
-#define SVM_RFLAGS_IF	BIT_ULL(9)
-
 /* VM */
 
 /*
@@ -348,7 +346,7 @@ bool svm_interrupt_allowed(struct v3_vcpu *vcpu)
 	const struct vmcb *vmcb = svm_vmcb(vcpu);
 
 	return !(vmcb->control.event_inj & SVM_EVTINJ_VALID) &&
-	       (vmcb->save.rflags & SVM_RFLAGS_IF) &&
+	       (vmcb->save.rflags & V3_RFLAGS_IF) &&
 	       !(vmcb->control.int_state & SVM_INT_STATE_SHADOW);
 }
 

@@ -527,6 +527,9 @@ int v3_image_load(struct v3_vm *vm, const void *image, u64 size,
  */
 #define V3_FAULTED	1
 
+/* RFLAGS.IF, which the core and the backends read */
+#define V3_RFLAGS_IF	BIT_ULL(9)
+
 /* CR4 bits the core and the backends check (AMD64 APM vol. 2, 3.1.3) */
 #define V3_CR4_PSE	BIT_ULL(4)
 #define V3_CR4_PAE	BIT_ULL(5)
