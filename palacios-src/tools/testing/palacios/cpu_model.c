@@ -134,6 +134,11 @@ bool model_irqs_disabled(void)
 	return model_irqs_off;
 }
 
+bool v3_irqs_disabled(void)
+{
+	return model_irqs_off;
+}
+
 void v3_irq_disable(void)
 {
 	model_irqs_off = true;

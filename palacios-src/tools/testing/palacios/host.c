@@ -620,6 +620,15 @@ void v3_host_machine_check(void)
 	__atomic_add_fetch(&test_host.machine_checks, 1, __ATOMIC_RELAXED);
 }
 
+void v3_host_nmi(void)
+{
+	__atomic_add_fetch(&test_host.nmis, 1, __ATOMIC_RELAXED);
+}
+
+void v3_host_descriptors_restore(void)
+{
+}
+
 void v3_host_debugregs_restore(void)
 {
 	__atomic_add_fetch(&test_host.debugreg_restores, 1, __ATOMIC_RELAXED);

@@ -17,6 +17,7 @@ int case_failed;
 static const struct test_suite *suites[] = {
 	&svm_suite,
 	&vmx_suite,
+	&vmx_vm_suite,
 	&io_suite,
 	&decode_suite,
 	&uart_suite,

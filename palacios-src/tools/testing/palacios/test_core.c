@@ -267,13 +267,14 @@ static void fake_flush_tlb(struct v3_vcpu *vcpu)
 	fv(vcpu)->flushes++;
 }
 
-static void fake_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
+static bool fake_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 {
 	if (!model_irqs_disabled())
 		fake_bad("vcpu_load with interrupts enabled");
 	if (!container_of(cpu, struct fake_cpu, cpu)->on)
 		fake_bad("vcpu_load on a CPU not enabled");
 	fake.loads++;
+	return true;
 }
 
 static void fake_vcpu_put(struct v3_vcpu *vcpu)

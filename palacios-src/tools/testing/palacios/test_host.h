@@ -26,6 +26,7 @@
  * @branch_barriers: v3_host_branch_barrier() calls
  * @user_mm_leaves: v3_host_leave_user_mm() calls
  * @machine_checks: v3_host_machine_check() calls
+ * @nmis: v3_host_nmi() calls
  * @debugreg_restores: v3_host_debugregs_restore() calls
  * @fpu_gets: v3_host_fpu_get() calls
  * @fpu_puts: v3_host_fpu_put() calls
@@ -53,6 +54,7 @@ struct test_host {
 	unsigned long branch_barriers;
 	unsigned long user_mm_leaves;
 	unsigned long machine_checks;
+	unsigned long nmis;
 	unsigned long debugreg_restores;
 	unsigned long fpu_gets;
 	unsigned long fpu_puts;

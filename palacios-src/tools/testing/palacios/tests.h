@@ -33,6 +33,7 @@ struct test_suite {
 
 extern const struct test_suite svm_suite;
 extern const struct test_suite vmx_suite;
+extern const struct test_suite vmx_vm_suite;
 extern const struct test_suite io_suite;
 extern const struct test_suite uart_suite;
 extern const struct test_suite pic_suite;
@@ -49,5 +50,8 @@ extern const struct test_suite linux_suite;
 extern const struct test_suite vm_suite;
 extern const struct test_suite core_suite;
 extern const struct test_suite pvclock_suite;
+
+/* test_vmx.c: model CPUs with every VMX feature the backend uses, VMX off */
+void vmx_model_reset(unsigned int nr_cpus);
 
 #endif /* _PAL_TESTS_H */

@@ -24,7 +24,7 @@
 #define D_REG		BIT(7)	/* ModRM.reg is the register operand */
 #define D_REG0		BIT(8)	/* ModRM.reg must be 0 (c6 /0, c7 /0) */
 #define D_SRC16		BIT(9)	/* MOVZX/MOVSX from r/m16, not r/m8 */
-#define D_0F01		BIT(10)	/* 0f 01: only d9 (VMMCALL) is known */
+#define D_0F01		BIT(10)	/* 0f 01: only d9 (VMMCALL), c1 (VMCALL) */
 #define D_CTL		BIT(11)	/* ModRM: reg a control or debug register, rm a GPR */
 
 struct v3_opcode {
@@ -182,8 +182,10 @@ opcode:
 	if (opc->flags & D_0F01) {
 		if (pos >= avail)
 			return v3_short(pos + 1);
-		if (bytes[pos++] != 0xd9)
+		/* VMMCALL (AMD) or VMCALL (Intel): the hypercall either way */
+		if (bytes[pos] != 0xd9 && bytes[pos] != 0xc1)
 			return -EOPNOTSUPP;
+		pos++;
 	}
 	/* None of the known instructions may be locked */
 	if (prefixes & V3_PFX_LOCK)

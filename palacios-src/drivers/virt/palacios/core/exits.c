@@ -347,6 +347,8 @@ int v3_handle_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err)
 	case V3_AC_VECTOR:
 		v3_queue_exception(vcpu, vector, err);
 		return 0;
+	case V3_UD_VECTOR:
+		return v3_handle_ud(vcpu);
 	case V3_MC_VECTOR:
 		return 0;
 	}

@@ -31,7 +31,18 @@
 #define V3_CR0_PE	BIT_ULL(0)
 #define V3_CR0_ET	BIT_ULL(4)
 #define V3_CR0_NE	BIT_ULL(5)
+#define V3_CR0_WP	BIT_ULL(16)
+#define V3_CR0_NW	BIT_ULL(29)
+#define V3_CR0_CD	BIT_ULL(30)
 #define V3_CR0_PG	BIT_ULL(31)
+/* CR0 bits whose change flushes the TLB */
+#define V3_CR0_PAGING	(V3_CR0_PE | V3_CR0_WP | V3_CR0_PG)
+#define V3_CR4_DE	BIT_ULL(3)
+/* DR6 and DR7: the bits that read as 1, and those that must be 0 */
+#define V3_DR6_FIXED	0xffff0ff0ULL
+#define V3_DR6_ZERO	BIT_ULL(12)
+#define V3_DR7_FIXED	BIT_ULL(10)
+#define V3_DR7_ZERO	(BIT_ULL(11) | BIT_ULL(12) | BIT_ULL(14) | BIT_ULL(15))
 /* CR4 bits whose change flushes the TLB, or changes what it may hold */
 #define V3_CR4_PAGING	(V3_CR4_PSE | V3_CR4_PAE | V3_CR4_PGE | \
 			 V3_CR4_PCIDE | V3_CR4_SMEP | V3_CR4_SMAP)
@@ -89,8 +100,8 @@ void v3_vcpu_reset(struct v3_vcpu *vcpu)
 	v3_set_sreg(vcpu, V3_SREG_CR4, 0);
 	v3_set_sreg(vcpu, V3_SREG_EFER, 0);
 	v3_set_sreg(vcpu, V3_SREG_PAT, V3_PAT_DEFAULT);
-	v3_set_sreg(vcpu, V3_SREG_DR6, 0xffff0ff0);
-	v3_set_sreg(vcpu, V3_SREG_DR7, 0x400);
+	v3_set_sreg(vcpu, V3_SREG_DR6, V3_DR6_FIXED);
+	v3_set_sreg(vcpu, V3_SREG_DR7, V3_DR7_FIXED);
 	v3_set_seg(vcpu, V3_SEG_CS, 0, V3_ATTR_CODE16, 0xffff, 0);
 	for (i = 0; i < ARRAY_SIZE(data); i++)
 		v3_set_seg(vcpu, data[i], 0, V3_ATTR_DATA16, 0xffff, 0);
@@ -296,6 +307,25 @@ int v3_emulate_hypercall(struct v3_vcpu *vcpu)
 	if (err)
 		return err;
 	return v3_handle_hypercall(vcpu);
+}
+
+/*
+ * An intercepted #UD (VMX): the other vendor's hypercall instruction is
+ * this one's, as KVM makes it; any other instruction gets its #UD.
+ */
+int v3_handle_ud(struct v3_vcpu *vcpu)
+{
+	struct v3_insn_ctx c;
+	u8 buf[V3_INSN_MAX_LEN];
+	struct v3_insn insn;
+	unsigned int n;
+
+	v3_insn_ctx(vcpu, &c);
+	n = v3_fetch(vcpu, &c, buf);
+	if (!v3_decode(buf, n, c.mode, &insn) && insn.op == V3_OP_VMMCALL)
+		return v3_emulate_hypercall(vcpu);
+	v3_queue_exception(vcpu, V3_UD_VECTOR, 0);
+	return 0;
 }
 
 int v3_emulate_invd(struct v3_vcpu *vcpu)
@@ -531,6 +561,39 @@ static u64 v3_cr4_allowed(void)
 }
 
 /*
+ * A write of CR0 that the backend intercepts (VMX: the bits it keeps set
+ * or clear under the guest's, and paging on or off): the architecture's
+ * checks, and long mode entered or left with paging, as the CPU would.
+ */
+static int v3_cr0_write(struct v3_vcpu *vcpu, u64 val)
+{
+	u64 old = v3_sreg(vcpu, V3_SREG_CR0);
+	u64 efer = v3_sreg(vcpu, V3_SREG_EFER), new_efer = efer;
+
+	if ((val >> 32) || ((val & V3_CR0_PG) && !(val & V3_CR0_PE)) ||
+	    ((val & V3_CR0_NW) && !(val & V3_CR0_CD)))
+		goto gp;
+	if (!(old & V3_CR0_PG) && (val & V3_CR0_PG) && (efer & EFER_LME)) {
+		if (!(v3_sreg(vcpu, V3_SREG_CR4) & V3_CR4_PAE))
+			goto gp;
+		new_efer |= EFER_LMA;
+	} else if ((old & V3_CR0_PG) && !(val & V3_CR0_PG)) {
+		if (v3_vcpu_mode(vcpu) == V3_MODE_64)
+			goto gp;
+		new_efer &= ~(u64)EFER_LMA;
+	}
+	v3_set_sreg(vcpu, V3_SREG_CR0, val | V3_CR0_ET);
+	if (new_efer != efer)
+		v3_set_sreg(vcpu, V3_SREG_EFER, new_efer);
+	if ((old ^ val) & V3_CR0_PAGING)
+		vcpu->be->flush_tlb(vcpu);
+	return v3_skip_insn(vcpu, V3_OP_MOV_TO_CR);
+gp:
+	v3_queue_exception(vcpu, V3_GP_VECTOR, 0);
+	return 0;
+}
+
+/*
  * The CPU checks CR4 against its own features, not against the guest's
  * CPUID: the core refuses (#GP, as a CPU without them would) every bit of
  * a feature the CPUID policy does not offer, such as OSXSAVE, which would
@@ -543,7 +606,7 @@ int v3_handle_cr_write(struct v3_vcpu *vcpu, unsigned int cr, int gpr)
 	int reg;
 
 	vcpu->exits[V3_EXIT_OTHER]++;
-	if (cr != 4) {
+	if (cr != 0 && cr != 4) {
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
 			  "unexpected write of CR%u intercepted", cr);
 		return -ECANCELED;
@@ -554,6 +617,8 @@ int v3_handle_cr_write(struct v3_vcpu *vcpu, unsigned int cr, int gpr)
 	val = vcpu->gpr[reg];
 	if (v3_vcpu_mode(vcpu) != V3_MODE_64)
 		val &= 0xffffffff;
+	if (cr == 0)
+		return v3_cr0_write(vcpu, val);
 	old = v3_sreg(vcpu, V3_SREG_CR4);
 	if ((val & ~v3_cr4_allowed()) ||
 	    ((v3_sreg(vcpu, V3_SREG_EFER) & EFER_LMA) &&
@@ -569,6 +634,43 @@ int v3_handle_cr_write(struct v3_vcpu *vcpu, unsigned int cr, int gpr)
 }
 
 /*
+ * DR6 and DR7 (and DR4 and DR5, their aliases without CR4.DE), for
+ * backends that intercept every debug-register access (VMX): the values
+ * are the backend's, their fixed bits the architecture's.
+ */
+static int v3_dr67(struct v3_vcpu *vcpu, unsigned int dr, bool write,
+		   int reg, u64 mask)
+{
+	enum v3_insn_op op = write ? V3_OP_MOV_TO_DR : V3_OP_MOV_FROM_DR;
+	enum v3_sreg sreg;
+	u64 val;
+
+	if (dr < 6) {
+		if (v3_sreg(vcpu, V3_SREG_CR4) & V3_CR4_DE) {
+			v3_queue_exception(vcpu, V3_UD_VECTOR, 0);
+			return 0;
+		}
+		dr += 2;
+	}
+	sreg = dr == 6 ? V3_SREG_DR6 : V3_SREG_DR7;
+	if (!write) {
+		vcpu->gpr[reg] = v3_sreg(vcpu, sreg) & mask;
+		return v3_skip_insn(vcpu, op);
+	}
+	val = vcpu->gpr[reg] & mask;
+	if (val >> 32) {
+		v3_queue_exception(vcpu, V3_GP_VECTOR, 0);
+		return 0;
+	}
+	if (dr == 6)
+		val = (val | V3_DR6_FIXED) & ~V3_DR6_ZERO;
+	else
+		val = (val | V3_DR7_FIXED) & ~V3_DR7_ZERO;
+	v3_set_sreg(vcpu, sreg, val);
+	return v3_skip_insn(vcpu, op);
+}
+
+/*
  * The guest's DR0-DR3 live in @vcpu->db: it never reads the host's (which
  * may hold the host's breakpoint addresses), and its writes reach the
  * hardware only while it runs (v3_load_db()).
@@ -580,7 +682,7 @@ int v3_handle_dr(struct v3_vcpu *vcpu, unsigned int dr, bool write, int gpr)
 	int reg;
 
 	vcpu->exits[V3_EXIT_OTHER]++;
-	if (dr > 3) {
+	if (dr > 7) {
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
 			  "unexpected access to DR%u intercepted", dr);
 		return -ECANCELED;
@@ -589,6 +691,8 @@ int v3_handle_dr(struct v3_vcpu *vcpu, unsigned int dr, bool write, int gpr)
 	if (reg < 0)
 		return reg;
 	mask = v3_vcpu_mode(vcpu) == V3_MODE_64 ? ~0ULL : 0xffffffffULL;
+	if (dr >= 4)
+		return v3_dr67(vcpu, dr, write, reg, mask);
 	if (write) {
 		vcpu->db[dr] = vcpu->gpr[reg] & mask;
 		vcpu->db_active = vcpu->db[0] | vcpu->db[1] | vcpu->db[2] |
@@ -676,15 +780,21 @@ static void v3_inject_events(struct v3_vcpu *vcpu)
 	b->enable_irq_window(vcpu, true);
 }
 
-/* What this CPU must do before it runs @vcpu, with interrupts disabled */
-static void v3_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
+/*
+ * What this CPU must do before it runs @vcpu, with interrupts disabled;
+ * false if another CPU still holds the vCPU's state (see struct
+ * v3_backend.vcpu_load).
+ */
+static bool v3_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 {
+	if (!vcpu->be->vcpu_load(cpu, vcpu))
+		return false;
 	v3_host_leave_user_mm();
 	if (cpu->last_vm != vcpu->vm) {
 		v3_host_branch_barrier();
 		cpu->last_vm = vcpu->vm;
 	}
-	vcpu->be->vcpu_load(cpu, vcpu);
+	return true;
 }
 
 /*
@@ -706,7 +816,7 @@ int v3_vcpu_run(struct v3_vcpu *vcpu)
 {
 	const struct v3_backend *b = vcpu->be;
 	u64 t_entry = 0, t_exit = 0, halted;
-	bool entered = false, ready;
+	bool entered = false, held = false, ready;
 	struct v3_cpu *cpu;
 	int err;
 
@@ -715,8 +825,9 @@ int v3_vcpu_run(struct v3_vcpu *vcpu)
 	v3_irq_disable();
 	cpu = v3_get_cpu(v3_host_cpu_id());
 	ready = cpu && cpu->enabled;
-	if (ready && v3_vcpu_enter(vcpu)) {
-		v3_vcpu_load(cpu, vcpu);
+	if (ready && !v3_vcpu_load(cpu, vcpu)) {
+		held = true;
+	} else if (ready && v3_vcpu_enter(vcpu)) {
 		v3_inject_events(vcpu);
 		v3_load_db(vcpu);
 		t_entry = v3_rdtsc();
@@ -731,6 +842,11 @@ int v3_vcpu_run(struct v3_vcpu *vcpu)
 	v3_host_fpu_put();
 
 	if (!entered) {
+		/* Another CPU held the vCPU: it lets go, and the loop goes on. */
+		if (held) {
+			b->vcpu_put(vcpu);
+			return 0;
+		}
 		/* A kick, a pause or a stop: the run loop looks at it. */
 		if (ready)
 			return 0;

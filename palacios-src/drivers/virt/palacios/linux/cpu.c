@@ -8,7 +8,9 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 
+#include <asm/apic.h>
 #include <asm/debugreg.h>
+#include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/mce.h>
 #include <asm/mmu.h>
@@ -127,6 +129,21 @@ void v3_host_machine_check(void)
 
 	do_machine_check(&regs);
 #endif
+}
+
+void v3_host_nmi(void)
+{
+	apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+}
+
+/*
+ * As KVM does when it returns to the host: the TSS limit is fixed lazily
+ * (before a task with an I/O bitmap runs), the GDT's here.
+ */
+void v3_host_descriptors_restore(void)
+{
+	invalidate_tss_limit();
+	load_fixmap_gdt(raw_smp_processor_id());
 }
 
 void v3_host_debugregs_restore(void)

@@ -572,7 +572,7 @@ int svm_handle_exit(struct v3_vcpu *vcpu)
  * So no two vCPUs share an ID on a CPU, and the TLB is flushed only when
  * the IDs run out (as KVM's new_asid() does).
  */
-void svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
+bool svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 {
 	struct svm_cpu *sc = to_svm_cpu(cpu);
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
@@ -580,7 +580,7 @@ void svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 
 	vmcb->control.tlb_control = 0;
 	if (sv->asid_cpu == cpu->id && sv->asid_gen == sc->asid_gen)
-		return;
+		return true;
 	if (sc->next_asid >= svm_asids()) {
 		sc->asid_gen++;
 		sc->next_asid = 1;
@@ -589,6 +589,7 @@ void svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 	vmcb->control.asid = sc->next_asid++;
 	sv->asid_gen = sc->asid_gen;
 	sv->asid_cpu = cpu->id;
+	return true;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <asm/asm.h>
 #include <asm/cpuid.h>
 #include <asm/debugreg.h>
+#include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
@@ -86,6 +87,16 @@ static inline void v3_irq_disable(void)
 static inline void v3_irq_enable(void)
 {
 	local_irq_enable();
+}
+
+/**
+ * v3_irqs_disabled() - whether interrupts are disabled on this CPU
+ *
+ * Return: true if they are.
+ */
+static inline bool v3_irqs_disabled(void)
+{
+	return irqs_disabled();
 }
 
 /**
@@ -193,6 +204,156 @@ static inline void v3_vmxoff(void)
 		     "2:\n\t"
 		     _ASM_EXTABLE(1b, 2b)
 		     : : : "cc", "memory");
+}
+
+/**
+ * v3_cr3_read() - read CR3
+ *
+ * Return: its value, PCID bits included.
+ */
+static inline u64 v3_cr3_read(void)
+{
+	return __read_cr3();
+}
+
+/*
+ * The VMCS instructions.  Each fails (CF or ZF set) rather than faults in
+ * VMX operation; the callers are in VMX operation.
+ */
+
+/**
+ * v3_vmclear() - execute VMCLEAR: write a VMCS back to memory, inactive
+ * @pa: its physical address
+ *
+ * Return: 0, or -EIO if VMCLEAR failed.
+ */
+static inline int v3_vmclear(u64 pa)
+{
+	u8 fail;
+
+	asm volatile("vmclear %[pa]\n\t"
+		     "setna %[fail]"
+		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+/**
+ * v3_vmptrld() - execute VMPTRLD: make a VMCS current on this CPU
+ * @pa: its physical address
+ *
+ * Return: 0, or -EIO if VMPTRLD failed.
+ */
+static inline int v3_vmptrld(u64 pa)
+{
+	u8 fail;
+
+	asm volatile("vmptrld %[pa]\n\t"
+		     "setna %[fail]"
+		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+/**
+ * v3_vmread() - read a field of the current VMCS
+ * @field: its encoding
+ *
+ * Return: its value; 0 if VMREAD failed.
+ */
+static inline u64 v3_vmread(u32 field)
+{
+	u64 val;
+	u8 fail;
+
+	asm volatile("vmread %[field], %[val]\n\t"
+		     "setna %[fail]"
+		     : [val] "=rm" (val), [fail] "=qm" (fail)
+		     : [field] "r" ((u64)field) : "cc");
+	return fail ? 0 : val;
+}
+
+/**
+ * v3_vmwrite() - write a field of the current VMCS
+ * @field: its encoding
+ * @val: the value
+ *
+ * Return: 0, or -EIO if VMWRITE failed.
+ */
+static inline int v3_vmwrite(u32 field, u64 val)
+{
+	u8 fail;
+
+	asm volatile("vmwrite %[val], %[field]\n\t"
+		     "setna %[fail]"
+		     : [fail] "=qm" (fail)
+		     : [field] "r" ((u64)field), [val] "rm" (val)
+		     : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+/**
+ * v3_invept() - execute INVEPT
+ * @type: 1 for the mappings of one EPT pointer, 2 for all
+ * @eptp: the EPT pointer
+ */
+static inline void v3_invept(u64 type, u64 eptp)
+{
+	struct {
+		u64 eptp, zero;
+	} desc = { eptp, 0 };
+
+	asm volatile("invept %[desc], %[type]"
+		     : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory");
+}
+
+/**
+ * v3_invvpid() - execute INVVPID
+ * @type: 1 for the mappings of one VPID, 2 for all
+ * @vpid: the VPID
+ */
+static inline void v3_invvpid(u64 type, u16 vpid)
+{
+	struct {
+		u64 vpid, gva;
+	} desc = { vpid, 0 };
+
+	asm volatile("invvpid %[desc], %[type]"
+		     : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory");
+}
+
+/**
+ * struct v3_host_segs - the host's segment state that a VMX exit loads
+ * @cs: CS
+ * @ss: SS
+ * @tr: TR
+ * @gdt_base: the GDT's linear address
+ * @idt_base: the IDT's
+ * @tr_base: the TSS's, from its descriptor in the GDT
+ */
+struct v3_host_segs {
+	u16 cs, ss, tr;
+	u64 gdt_base, idt_base, tr_base;
+};
+
+/**
+ * v3_host_segs_read() - read this CPU's segment state
+ * @s: filled in
+ */
+static inline void v3_host_segs_read(struct v3_host_segs *s)
+{
+	struct desc_ptr gdt, idt;
+	const u8 *d;
+
+	asm volatile("mov %%cs, %0" : "=r" (s->cs));
+	asm volatile("mov %%ss, %0" : "=r" (s->ss));
+	asm volatile("str %0" : "=r" (s->tr));
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	s->gdt_base = gdt.address;
+	s->idt_base = idt.address;
+	/* a 16-byte system descriptor: base 0-23, 24-31, 32-63 */
+	d = (const u8 *)gdt.address + (s->tr & ~7);
+	s->tr_base = (d[2] | d[3] << 8 | d[4] << 16) | (u64)d[7] << 24 |
+		     (u64)(*(const u32 *)(d + 8)) << 32;
 }
 
 /*

@@ -162,9 +162,14 @@ struct v3_segment {
  * @flush_tlb: the guest's TLB entries are to be flushed before its next
  *             entry
  * @vcpu_load: make @cpu ready to run the vCPU (address-space ID, current
- *             VMCS), before each entry, with interrupts disabled
- * @vcpu_put: the vCPU's thread leaves the run loop for good: what
- *            @vcpu_load made current is released
+ *             VMCS), before each entry, with interrupts disabled; false if
+ *             another CPU still holds the vCPU's state (a VMCS is current
+ *             on one CPU at a time): the core then enables interrupts,
+ *             calls @vcpu_put and tries again
+ * @vcpu_put: with interrupts enabled, from the vCPU's thread: what
+ *            @vcpu_load made current is released, on whichever CPU holds
+ *            it; when the thread leaves the run loop for good, and when
+ *            @vcpu_load found the state held by another CPU
  * @enter: enter the guest once, with interrupts disabled and the guest's
  *         FPU loaded; loads @vcpu->gpr and @vcpu->tsc_offset into the
  *         guest, and after the exit puts the guest's general-purpose
@@ -213,7 +218,7 @@ struct v3_backend {
 				bool has_err, u32 err);
 	void (*complete_events)(struct v3_vcpu *vcpu);
 	void (*flush_tlb)(struct v3_vcpu *vcpu);
-	void (*vcpu_load)(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
+	bool (*vcpu_load)(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
 	void (*vcpu_put)(struct v3_vcpu *vcpu);
 	void (*enter)(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
 	int (*handle_exit)(struct v3_vcpu *vcpu);

@@ -40,7 +40,7 @@ enum v3_cpu_mode {
  * @V3_OP_RDMSR: RDMSR (0f 32)
  * @V3_OP_WRMSR: WRMSR (0f 30)
  * @V3_OP_HLT: HLT (f4)
- * @V3_OP_VMMCALL: VMMCALL (0f 01 d9)
+ * @V3_OP_VMMCALL: the hypercall: VMMCALL (0f 01 d9) or VMCALL (0f 01 c1)
  * @V3_OP_IN: IN from an immediate port (e4, e5) or from DX (ec, ed)
  * @V3_OP_OUT: OUT to an immediate port (e6, e7) or to DX (ee, ef)
  * @V3_OP_INS: INS (6c, 6d)

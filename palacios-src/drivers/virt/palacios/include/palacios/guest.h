@@ -410,26 +410,30 @@ int v3_handle_npf(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault);
 /**
  * v3_handle_cr_write() - the guest moved a value to a control register
  * @vcpu: the vCPU
- * @cr: the register (only CR4 is intercepted)
+ * @cr: the register: CR4, or CR0 where the backend intercepts it (VMX)
  * @gpr: the source register if the hardware decoded it, else -1
  *
  * CR4 is checked against the features the CPUID policy offers (#GP for
- * the others, and for clearing PAE in long mode); a change of its paging
- * bits flushes the guest's TLB.
+ * the others, and for clearing PAE in long mode); CR0 against the
+ * architecture's rules, with long mode entered or left as paging is
+ * turned on or off.  A change of their paging bits flushes the guest's
+ * TLB.
  *
  * Return: 0, or a negative errno after v3_vm_end().
  */
 int v3_handle_cr_write(struct v3_vcpu *vcpu, unsigned int cr, int gpr);
 
 /**
- * v3_handle_dr() - the guest moved to or from DR0-DR3
+ * v3_handle_dr() - the guest moved to or from a debug register
  * @vcpu: the vCPU
- * @dr: the debug register
+ * @dr: the debug register: 0-3, or 4-7 where the backend intercepts them
+ *      (VMX intercepts all or none)
  * @write: MOV to the debug register
  * @gpr: the other register if the hardware decoded it, else -1
  *
  * The guest's DR0-DR3 live in @vcpu->db: it never reads the host's (which
- * may hold the host's breakpoint addresses).
+ * may hold the host's breakpoint addresses).  DR6 and DR7 go through the
+ * backend's accessors, DR4 and DR5 are their aliases (#UD with CR4.DE).
  *
  * Return: 0, or a negative errno after v3_vm_end().
  */
@@ -574,10 +578,22 @@ void v3_queue_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err);
  * through an exit, so that the host keeps its CPU.  #MC is the host's: the
  * backend gave it to v3_host_machine_check() already; the guest resumes.
  *
+ * #UD, which VMX intercepts: a hypercall in the other vendor's encoding
+ * (VMMCALL on Intel) is the hypercall (v3_handle_ud()), anything else
+ * goes back to the guest.
+ *
  * Return: 0, or -ECANCELED for a vector the core does not expect (the VM
  * is stopped).
  */
 int v3_handle_exception(struct v3_vcpu *vcpu, unsigned int vector, u32 err);
+
+/**
+ * v3_handle_ud() - an intercepted #UD
+ * @vcpu: the vCPU
+ *
+ * Return: 0, or a negative errno after v3_vm_end().
+ */
+int v3_handle_ud(struct v3_vcpu *vcpu);
 
 /**
  * v3_handle_wbinvd() - the guest executed WBINVD

@@ -525,6 +525,24 @@ void v3_host_machine_check(void);
  */
 void v3_host_debugregs_restore(void);
 
+/**
+ * v3_host_nmi() - an NMI came while a guest ran, and made it exit
+ *
+ * Called on the CPU that took it, with interrupts disabled, right after the
+ * exit.  Intel VMX consumes the NMI with the exit: it is the host's, and is
+ * raised again for the host to handle.
+ */
+void v3_host_nmi(void);
+
+/**
+ * v3_host_descriptors_restore() - after an Intel VMX exit, the limits of
+ * the host's GDT and TSS, which the exit leaves at 0xffff and 0x67
+ *
+ * Called after each such exit, with interrupts disabled: the GDT's limit is
+ * restored, and the TSS's where a task's I/O bitmap needs it.
+ */
+void v3_host_descriptors_restore(void);
+
 /* Locks */
 
 struct v3_mutex;

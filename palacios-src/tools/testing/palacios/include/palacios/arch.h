@@ -14,7 +14,7 @@
 #include <asm/msr-index.h>
 
 #define MODEL_NR_CPUS	4
-#define MODEL_NR_MSRS	12
+#define MODEL_NR_MSRS	16
 #define MODEL_NR_LEAVES	9
 
 struct model_msr {
@@ -32,6 +32,7 @@ struct model_msr {
  * @vmxon: the physical address of the VMXON region while the CPU is in
  *         VMX operation, else 0
  * @vmxon_fails: VMXON fails (as with a bad revision ID)
+ * @vmcs: the physical address of the current VMCS, or 0
  */
 struct model_cpu {
 	u32 cpuid[MODEL_NR_LEAVES][4];
@@ -40,6 +41,7 @@ struct model_cpu {
 	u64 cr4;
 	u64 vmxon;
 	bool vmxon_fails;
+	u64 vmcs;
 };
 
 extern struct model_cpu model_cpus[MODEL_NR_CPUS];
@@ -63,6 +65,27 @@ void v3_cr4_set_bits(u64 mask);
 void v3_cr4_clear_bits(u64 mask);
 int v3_vmxon(u64 pa);
 void v3_vmxoff(void);
+u64 v3_cr3_read(void);
+
+/*
+ * The VMCS instructions, on a model VMCS (model_vmx.c): its fields are kept
+ * in its own page; VMPTRLD makes it current on the calling CPU, VMCLEAR
+ * ends that.  VMREAD and VMWRITE fail without a current VMCS, as the CPU's
+ * do.  INVEPT and INVVPID are counted.
+ */
+int v3_vmclear(u64 pa);
+int v3_vmptrld(u64 pa);
+u64 v3_vmread(u32 field);
+int v3_vmwrite(u32 field, u64 val);
+void v3_invept(u64 type, u64 eptp);
+void v3_invvpid(u64 type, u16 vpid);
+
+struct v3_host_segs {
+	u16 cs, ss, tr;
+	u64 gdt_base, idt_base, tr_base;
+};
+
+void v3_host_segs_read(struct v3_host_segs *s);
 
 /*
  * Interrupts: a flag per thread, which the model of the world switch
@@ -71,6 +94,7 @@ void v3_vmxoff(void);
 bool model_irqs_disabled(void);
 void v3_irq_disable(void);
 void v3_irq_enable(void);
+bool v3_irqs_disabled(void);
 
 extern u64 model_tsc;
 extern u64 model_tsc_step;
