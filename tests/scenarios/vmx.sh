@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario vmx: Intel VMX under Bochs: Palacios enables VMX and runs the test guests on it, -EBUSY while kvm_intel holds VMX; a CPU without EPT refused with one line
+# Scenario vmx: Intel VMX under Bochs: Palacios enables VMX and runs the test guests and a Linux guest on it, -EBUSY while kvm_intel holds VMX; a CPU without EPT refused with one line
 #@ stage: boot
 #@ order: 95
 #@ kernel: m
@@ -12,6 +12,8 @@ vmx_initrd() {
 		"$B/palacios:/bin/palacios" \
 		$(for g in $VMX_GUESTS; do echo "$B/guests/$g.img:/guests/$g.img"; done) \
 		"$1/palacios.ko:/lib/modules/palacios.ko" \
+		"$1/bzImage:/guest/bzImage" \
+		"$B/guest-initrd.cpio.gz:/guest/initrd.cpio.gz" \
 		"$1/irqbypass.ko:/lib/modules/irqbypass.ko" \
 		"$1/kvm.ko:/lib/modules/kvm.ko" \
 		"$1/kvm-intel.ko:/lib/modules/kvm-intel.ko"
@@ -54,6 +56,13 @@ vmx_guest() {
 		say "vmx_rc_$g=$?"
 		sed "s/^/PALTEST: vmxg| /" /tmp/g.out | head -n 20
 	done
+	# the Linux guest (the host's kernel), booted by the boot protocol
+	timeout 900 /bin/palacios run -k /guest/bzImage \
+		-i /guest/initrd.cpio.gz -m 128M -p "console=ttyS0 kunit.enable=0" \
+		</dev/null >/tmp/g.out 2>&1
+	say "vmx_rc_linux=$?"
+	grep -E "GUEST: |palacios: vm |Kernel panic|BUG|Oops" /tmp/g.out |
+		sed "s/^/PALTEST: vmxl| /" | tail -n 20
 	rmmod_as vmx_unload1 palacios
 	insmod_as kvmi_irqbypass $M/irqbypass.ko
 	insmod_as kvmi_kvm $M/kvm.ko
@@ -113,6 +122,10 @@ vmx_checks() {
 	t vmx-dbtrap-regs-own has "$n" "vmxg| dbtrap: DR0-DR3 read 0, then what was written"
 	t vmx-dbtrap-breakpoints has "$n" "vmxg| dbtrap: breakpoint hits 1000 of 1000 calls"
 	t vmx-dbtrap-pass has "$n" "vmxg| dbtrap: PASS"
+	t vmx-linux-init has "$n" "vmxl| GUEST: init started"
+	t vmx-linux-end has "$n" "vmxl| GUEST: end"
+	t vmx-linux-shutdown has "$n" "vmxl| palacios: vm bzImage stopped: shutdown"
+	t vmx-linux-rc has "$n" "vmx_rc_linux=0"
 	t vmx-enabled logged "$n" "palacios: vmx enabled on 1 CPUs"
 	t vmx-busy-message logged "$n" "palacios: vmx is in use by another hypervisor, such as KVM: not loading"
 	t vmx-clean-log vmx_clean "$n"

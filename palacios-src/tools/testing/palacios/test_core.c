@@ -612,6 +612,8 @@ static void test_io_merge(void)
 }
 
 /* MSRs: EFER and PAT checked by the core, an unknown one #GP */
+static u64 msr_efer_read, msr_misc_read;
+
 static void step_msr(struct fake_vcpu *f, unsigned long n, void *p)
 {
 	u32 *ev = p;
@@ -652,6 +654,18 @@ static void step_msr(struct fake_vcpu *f, unsigned long n, void *p)
 		r[V3_RCX] = MSR_EFER;
 		f->exit = FAKE_RDMSR;
 		break;
+	case 6:		/* Intel's MISC_ENABLE, which Linux reads unguarded */
+		msr_efer_read = r[V3_RAX];
+		r[V3_RCX] = MSR_IA32_MISC_ENABLE;
+		f->exit = FAKE_RDMSR;
+		break;
+	case 7:		/* ... a write may only keep its value */
+		msr_misc_read = (r[V3_RDX] << 32) | (u32)r[V3_RAX];
+		r[V3_RCX] = MSR_IA32_MISC_ENABLE;
+		r[V3_RAX] = 0;
+		r[V3_RDX] = 0;
+		f->exit = FAKE_WRMSR;
+		break;
 	}
 }
 
@@ -673,8 +687,12 @@ static void test_msr_policy(void)
 	CHECK(f->sreg[V3_SREG_EFER] ==
 	      (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX));
 	CHECK(f->sreg[V3_SREG_PAT] == 0x0000000706060606ULL);
-	CHECK(f->vcpu.gpr[V3_RAX] == (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX));
-	CHECK(f->vcpu.exits[V3_EXIT_MSR] == 6);
+	CHECK(msr_efer_read == (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX));
+	CHECK(ev[5] == 0 && ev[6] == 0);
+	CHECK(msr_misc_read == (MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |
+				MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL));
+	CHECK(ev[7] == (13 | FAKE_EV_EXC | FAKE_EV_ERR));
+	CHECK(f->vcpu.exits[V3_EXIT_MSR] == 8);
 	v3_vm_free(vm);
 	core_down();
 }

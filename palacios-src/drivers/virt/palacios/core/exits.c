@@ -299,6 +299,10 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu)
 	}
 }
 
+/* IA32_MISC_ENABLE as guests see it: BTS and PEBS unavailable */
+#define V3_MISC_ENABLE	(MSR_IA32_MISC_ENABLE_BTS_UNAVAIL | \
+			 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+
 int v3_msr_core(struct v3_vcpu *vcpu, u32 msr, bool write, u64 *val)
 {
 	switch (msr) {
@@ -312,6 +316,21 @@ int v3_msr_core(struct v3_vcpu *vcpu, u32 msr, bool write, u64 *val)
 		if (write)
 			return v3_lapic_set_base(&vcpu->lapic, *val);
 		*val = v3_lapic_get_base(&vcpu->lapic);
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		/*
+		 * Intel's: Linux reads it without a fixup before it has an
+		 * IDT (verify_cpu clears XD-disable).  No BTS, no PEBS, as
+		 * KVM reports; a write may only keep that value.
+		 */
+		if (write)
+			return *val == V3_MISC_ENABLE ? 0 : -EINVAL;
+		*val = V3_MISC_ENABLE;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		/* Intel's microcode revision: none loaded; a write starts a read */
+		if (!write)
+			*val = 0;
 		return 0;
 	}
 	return v3_pvclock_msr(vcpu, msr, write, val);
