@@ -349,6 +349,9 @@ int v3_host_call_on_cpu(int cpu, void (*fn)(void *arg), void *arg)
 
 	if (!test_cpu_valid(cpu))
 		return -EINVAL;
+	/* a CPU that does not answer (it went offline meanwhile) */
+	if (test_host.fail_calls)
+		return -EINVAL;
 	this_cpu = cpu;
 	fn(arg);
 	this_cpu = saved;

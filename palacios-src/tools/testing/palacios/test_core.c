@@ -277,9 +277,10 @@ static bool fake_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 	return true;
 }
 
-static void fake_vcpu_put(struct v3_vcpu *vcpu)
+static bool fake_vcpu_put(struct v3_vcpu *vcpu)
 {
 	fake.puts++;
+	return true;
 }
 
 static void fake_enter(struct v3_cpu *cpu, struct v3_vcpu *vcpu)

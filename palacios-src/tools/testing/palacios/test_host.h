@@ -16,6 +16,7 @@
  * @cpu_khz: what v3_host_cpu_khz() returns
  * @fail_pages: make page allocations fail
  * @fail_zalloc: make heap allocations fail
+ * @fail_calls: v3_host_call_on_cpu() fails as on a CPU gone offline
  * @fail_nth: if not 0, the @fail_nth-th allocation from now on of any kind
  *            (pages, heap, wait queue, lock) fails, once
  * @verbose: copy the core's log to stderr
@@ -45,6 +46,7 @@ struct test_host {
 	unsigned long cpu_khz;
 	bool fail_pages;
 	bool fail_zalloc;
+	bool fail_calls;
 	long fail_nth;
 	bool verbose;
 	long pages;

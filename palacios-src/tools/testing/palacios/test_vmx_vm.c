@@ -98,8 +98,64 @@ out:
 	CHECK(test_host.errors == 0);
 }
 
+static struct vmx_vcpu *held_vv;
+
+static void held_access(void *arg)
+{
+	*(u64 *)arg = vmx_get_sreg(&held_vv->vcpu, V3_SREG_CR3);
+}
+
+/*
+ * A VMCS active on a CPU that never gives it back: the access is skipped
+ * (it reads 0), said once, vcpu_put reports it, and the VM ends at its
+ * next exit rather than any of it looping.  Once the CPU answers, the VM
+ * is freed with nothing left current.
+ */
+static void test_vmcs_held(void)
+{
+	struct v3_vm_config cfg = { .name = "x", .mem_size = 4 << 20,
+				    .nr_vcpus = 1 };
+	struct v3_vm *vm = NULL;
+	u64 cr3 = ~0ULL;
+
+	vmx_model_reset(2);
+	test_host.cpu_khz = 2000000;
+	memset(&model_vmx, 0, sizeof(model_vmx));
+	CHECK(v3_init() == 0);
+	CHECK(test_cpu_up(0) == 0 && test_cpu_up(1) == 0);
+	CHECK(v3_vm_create(&cfg, &vm) == 0 && vm);
+	if (!vm)
+		goto out;
+	held_vv = to_vmx_vcpu(vm->vcpus[0]);
+	vmx_set_sreg(&held_vv->vcpu, V3_SREG_CR3, 0x5000);
+	/* an access on CPU 1 takes the VMCS from CPU 0 */
+	v3_host_call_on_cpu(1, held_access, &cr3);
+	CHECK(cr3 == 0x5000);
+	CHECK(held_vv->cpu == 1 && model_cpus[1].vmcs && !model_cpus[0].vmcs);
+	test_host.fail_calls = true;
+	cr3 = vmx_get_sreg(&held_vv->vcpu, V3_SREG_CR3);
+	CHECK(cr3 == 0);
+	CHECK(held_vv->lost);
+	CHECK(!vmx_vcpu_put(&held_vv->vcpu));
+	CHECK(test_host_log_lines("its VMCS stays active on another CPU") == 1);
+	CHECK(vmx_handle_exit(&held_vv->vcpu) == -EIO);
+	CHECK(model_vmx.bad_accesses == 0 && model_vmx.double_loads == 0);
+	test_host.fail_calls = false;
+	v3_vm_free(vm);
+	CHECK(!model_cpus[0].vmcs && !model_cpus[1].vmcs);
+out:
+	test_host.fail_calls = false;
+	test_cpu_down(0);
+	test_cpu_down(1);
+	v3_exit();
+	CHECK(test_host.pages == 0 && test_host.objects == 0);
+	/* the one line of the lost VMCS */
+	CHECK(test_host.errors == 1);
+}
+
 static const struct test_case vmx_vm_cases[] = {
 	{ "vmcs", test_vmcs },
+	{ "vmcs_held", test_vmcs_held },
 };
 
 const struct test_suite vmx_vm_suite = {

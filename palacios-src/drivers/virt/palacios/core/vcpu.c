@@ -842,10 +842,18 @@ int v3_vcpu_run(struct v3_vcpu *vcpu)
 	v3_host_fpu_put();
 
 	if (!entered) {
-		/* Another CPU held the vCPU: it lets go, and the loop goes on. */
+		/*
+		 * Another CPU held the vCPU: it lets go, and the loop goes on;
+		 * one that does not let go ends the VM rather than the loop
+		 * spinning.
+		 */
 		if (held) {
-			b->vcpu_put(vcpu);
-			return 0;
+			if (b->vcpu_put(vcpu))
+				return 0;
+			v3_vm_end(vcpu->vm, V3_LOG_ERR,
+				  "vCPU %u: another host CPU holds its state and does not let go",
+				  vcpu->id);
+			return -EIO;
 		}
 		/* A kick, a pause or a stop: the run loop looks at it. */
 		if (ready)

@@ -713,6 +713,22 @@ static int v3_vcpus_create(struct v3_vm *vm)
 	return 0;
 }
 
+/*
+ * A VM allocated later at this address must not pass for this one on a
+ * CPU it ran on, and skip the branch predictor barrier (v3_vcpu_load()).
+ */
+static void v3_vm_forget_cpus(struct v3_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < v3_host_nr_cpu_ids(); i++) {
+		struct v3_cpu *cpu = v3_get_cpu(i);
+
+		if (cpu && READ_ONCE(cpu->last_vm) == vm)
+			WRITE_ONCE(cpu->last_vm, NULL);
+	}
+}
+
 static void v3_vm_release(struct v3_vm *vm)
 {
 	const struct v3_backend *be = v3_get_backend();
@@ -729,6 +745,7 @@ static void v3_vm_release(struct v3_vm *vm)
 	v3_ioapic_free(&vm->ioapic);
 	if (vm->be_ready)
 		be->vm_free(vm);
+	v3_vm_forget_cpus(vm);
 	v3_range_map_free(&vm->io);
 	v3_range_map_free(&vm->mmio);
 	v3_mem_map_free(&vm->mem);

@@ -121,7 +121,7 @@ void svm_queue_exception(struct v3_vcpu *vcpu, unsigned int vector,
 void svm_complete_events(struct v3_vcpu *vcpu);
 void svm_flush_tlb(struct v3_vcpu *vcpu);
 bool svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
-void svm_vcpu_put(struct v3_vcpu *vcpu);
+bool svm_vcpu_put(struct v3_vcpu *vcpu);
 void svm_enter(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
 int svm_handle_exit(struct v3_vcpu *vcpu);
 

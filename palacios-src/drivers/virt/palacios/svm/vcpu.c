@@ -107,18 +107,6 @@ fail:
 void svm_vm_free(struct v3_vm *vm)
 {
 	struct svm_vm *s = to_svm_vm(vm);
-	unsigned int i;
-
-	/*
-	 * A VM allocated later at this address must not pass for this one
-	 * and skip the branch predictor barrier (v3_vcpu_load()).
-	 */
-	for (i = 0; i < v3_host_nr_cpu_ids(); i++) {
-		struct v3_cpu *cpu = v3_get_cpu(i);
-
-		if (cpu && READ_ONCE(cpu->last_vm) == vm)
-			WRITE_ONCE(cpu->last_vm, NULL);
-	}
 
 	v3_npt_free(&s->npt);
 	v3_host_free_pages(s->msrpm_pa, SVM_MSRPM_ORDER);
@@ -597,8 +585,9 @@ bool svm_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
  * its address each time), and the vCPU's ASID is given up by the
  * generation check of svm_vcpu_load() on whichever CPU runs it next.
  */
-void svm_vcpu_put(struct v3_vcpu *vcpu)
+bool svm_vcpu_put(struct v3_vcpu *vcpu)
 {
+	return true;
 }
 
 void svm_enter(struct v3_cpu *cpu, struct v3_vcpu *vcpu)

@@ -120,15 +120,7 @@ fail:
 void vmx_vm_free(struct v3_vm *vm)
 {
 	struct vmx_vm *x = to_vmx_vm(vm);
-	unsigned int i;
 
-	/* As svm_vm_free(): no later VM passes for this one */
-	for (i = 0; i < v3_host_nr_cpu_ids(); i++) {
-		struct v3_cpu *cpu = v3_get_cpu(i);
-
-		if (cpu && READ_ONCE(cpu->last_vm) == vm)
-			WRITE_ONCE(cpu->last_vm, NULL);
-	}
 	v3_npt_free(&x->npt);
 	v3_host_free_pages(x->msr_bitmap_pa, 0);
 	v3_host_free_pages(x->io_bitmap_pa, 1);
@@ -190,58 +182,110 @@ static void vmx_vmcs_clear_ipi(void *arg)
 }
 
 /*
- * With interrupts enabled: the VMCS is active on no CPU on return.  A CPU
- * that goes offline clears its VMCSes itself (vmx_cpu_disable()).
+ * How often the VMCS is asked back from the CPU it is active on before the
+ * vCPU gives up: each ask is a synchronous cross-CPU call that clears it
+ * there, so more than one is needed only if the vCPU's own thread loaded it
+ * again meanwhile.
  */
-void vmx_vcpu_put(struct v3_vcpu *vcpu)
+#define VMX_PUT_TRIES	4
+
+/* The VMCS is beyond reach: said once, and the VM ends at its next exit */
+static void vmx_vmcs_lost(struct vmx_vcpu *vv, const char *why, int cpu)
+{
+	if (!vv->lost)
+		v3_err("vmx: vCPU %u: its VMCS %s (CPU %d)\n",
+		       vv->vcpu.id, why, cpu);
+	vv->lost = true;
+}
+
+/*
+ * With interrupts enabled: the VMCS is active on no CPU on return, or false
+ * (logged) if the CPU holding it did not clear it.  A CPU that goes offline
+ * clears its VMCSes itself (vmx_cpu_disable()) before the cross-CPU call
+ * fails on it.
+ */
+bool vmx_vcpu_put(struct v3_vcpu *vcpu)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+	unsigned int i;
 	int cpu;
 
-	while ((cpu = READ_ONCE(vv->cpu)) >= 0) {
-		if (v3_host_call_on_cpu(cpu, vmx_vmcs_clear_ipi, vv))
-			v3_host_yield();
+	for (i = 0; i < VMX_PUT_TRIES; i++) {
+		cpu = READ_ONCE(vv->cpu);
+		if (cpu < 0)
+			return true;
+		v3_host_call_on_cpu(cpu, vmx_vmcs_clear_ipi, vv);
 	}
+	cpu = READ_ONCE(vv->cpu);
+	if (cpu < 0)
+		return true;
+	vmx_vmcs_lost(vv, "stays active on another CPU", cpu);
+	return false;
 }
+
+/* What vmx_vmcs_begin() leaves to vmx_vmcs_end() */
+enum vmx_access {
+	VMX_ACCESS_NONE = -1,	/* no VMCS current: skip the access */
+	VMX_ACCESS_HELD,	/* interrupts were disabled: leave them so */
+	VMX_ACCESS_IRQS,	/* enable interrupts again */
+};
 
 /*
  * Make the VMCS current on the calling CPU for an access, with interrupts
  * disabled until vmx_vmcs_end().  In the run loop (interrupts disabled)
- * it is current already.
+ * it is current already.  Every CPU a thread runs on has VMX enabled (it
+ * is enabled before a CPU takes threads and disabled after they left); a
+ * VMCS that another CPU does not give back is VMX_ACCESS_NONE, not a loop.
  */
-static bool vmx_vmcs_begin(struct vmx_vcpu *vv)
+static enum vmx_access vmx_vmcs_begin(struct vmx_vcpu *vv)
 {
 	struct v3_cpu *cpu;
+	unsigned int i;
 
 	if (v3_irqs_disabled()) {
 		cpu = v3_get_cpu(v3_host_cpu_id());
-		if (cpu)
-			vmx_vmcs_current(to_vmx_cpu(cpu), vv);
-		return false;
-	}
-	for (;;) {
-		v3_irq_disable();
-		cpu = v3_get_cpu(v3_host_cpu_id());
 		if (cpu && cpu->enabled &&
 		    vmx_vmcs_current(to_vmx_cpu(cpu), vv))
-			return true;
-		v3_irq_enable();
-		vmx_vcpu_put(&vv->vcpu);
+			return VMX_ACCESS_HELD;
+		vmx_vmcs_lost(vv, "is active elsewhere, with interrupts off",
+			      v3_host_cpu_id());
+		return VMX_ACCESS_NONE;
 	}
+	for (i = 0; i < VMX_PUT_TRIES; i++) {
+		v3_irq_disable();
+		cpu = v3_get_cpu(v3_host_cpu_id());
+		if (!cpu || !cpu->enabled) {
+			v3_irq_enable();
+			vmx_vmcs_lost(vv, "is needed on a CPU without VMX",
+				      v3_host_cpu_id());
+			return VMX_ACCESS_NONE;
+		}
+		if (vmx_vmcs_current(to_vmx_cpu(cpu), vv))
+			return VMX_ACCESS_IRQS;
+		v3_irq_enable();
+		if (!vmx_vcpu_put(&vv->vcpu))
+			return VMX_ACCESS_NONE;
+	}
+	vmx_vmcs_lost(vv, "is loaded elsewhere again and again",
+		      v3_host_cpu_id());
+	return VMX_ACCESS_NONE;
 }
 
-static void vmx_vmcs_end(bool enable)
+static void vmx_vmcs_end(enum vmx_access acc)
 {
-	if (enable)
+	if (acc == VMX_ACCESS_IRQS)
 		v3_irq_enable();
 }
 
+/* A field of the VMCS; 0 if it is beyond reach (the VM ends) */
 static u64 vmx_read(struct vmx_vcpu *vv, u32 field)
 {
-	bool irqs = vmx_vmcs_begin(vv);
-	u64 val = v3_vmread(field);
+	enum vmx_access acc = vmx_vmcs_begin(vv);
+	u64 val = 0;
 
-	vmx_vmcs_end(irqs);
+	if (acc != VMX_ACCESS_NONE)
+		val = v3_vmread(field);
+	vmx_vmcs_end(acc);
 	return val;
 }
 
@@ -301,7 +345,7 @@ static void vmx_vmcs_setup(struct vmx_vcpu *vv)
 int vmx_vcpu_init(struct v3_vcpu *vcpu)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
-	bool irqs;
+	enum vmx_access acc;
 	int err;
 
 	err = v3_host_alloc_pages(0, &vv->vmcs_pa);
@@ -321,9 +365,16 @@ int vmx_vcpu_init(struct v3_vcpu *vcpu)
 	v3_irq_disable();
 	v3_vmclear(vv->vmcs_pa);
 	v3_irq_enable();
-	irqs = vmx_vmcs_begin(vv);
+	acc = vmx_vmcs_begin(vv);
+	if (acc == VMX_ACCESS_NONE) {
+		v3_host_free_pages(vv->msr_pa, 0);
+		v3_host_free_pages(vv->vmcs_pa, 0);
+		vv->msr_pa = 0;
+		vv->vmcs_pa = 0;
+		return -EIO;
+	}
 	vmx_vmcs_setup(vv);
-	vmx_vmcs_end(irqs);
+	vmx_vmcs_end(acc);
 	return 0;
 }
 
@@ -346,19 +397,21 @@ void vmx_vcpu_reset(struct v3_vcpu *vcpu)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	struct vmx_msr_entry *msrs = v3_host_pa_to_va(vv->msr_pa);
-	bool irqs;
+	enum vmx_access acc;
 	unsigned int i;
 
 	for (i = 0; i < VMX_NR_AUTO_MSRS; i++)
 		msrs[i].value = 0;
-	irqs = vmx_vmcs_begin(vv);
-	v3_vmwrite(VMCS_GUEST_ACTIVITY, 0);
-	v3_vmwrite(VMCS_GUEST_PENDING_DBG, 0);
-	v3_vmwrite(VMCS_GUEST_DEBUGCTL, 0);
-	v3_vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
-	v3_vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
-	v3_vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
-	vmx_vmcs_end(irqs);
+	acc = vmx_vmcs_begin(vv);
+	if (acc != VMX_ACCESS_NONE) {
+		v3_vmwrite(VMCS_GUEST_ACTIVITY, 0);
+		v3_vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+		v3_vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+		v3_vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
+		v3_vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
+		v3_vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
+	}
+	vmx_vmcs_end(acc);
 	vv->event = 0;
 	vv->intr_state = 0;
 	vv->proc = vmx_caps.proc;
@@ -371,8 +424,8 @@ u64 vmx_get_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u64 mask = vmx_caps.cr0_mask;
-	bool irqs;
-	u64 val;
+	enum vmx_access acc;
+	u64 val = 0;
 
 	switch (reg) {
 	case V3_SREG_RIP:
@@ -385,10 +438,11 @@ u64 vmx_get_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg)
 		return vv->dr7;
 	case V3_SREG_CR0:
 		/* the host's bits as the guest wrote them: the shadow */
-		irqs = vmx_vmcs_begin(vv);
-		val = (v3_vmread(VMCS_GUEST_CR0) & ~mask) |
-		      (v3_vmread(VMCS_CR0_SHADOW) & mask);
-		vmx_vmcs_end(irqs);
+		acc = vmx_vmcs_begin(vv);
+		if (acc != VMX_ACCESS_NONE)
+			val = (v3_vmread(VMCS_GUEST_CR0) & ~mask) |
+			      (v3_vmread(VMCS_CR0_SHADOW) & mask);
+		vmx_vmcs_end(acc);
 		return val;
 	case V3_SREG_CR3:
 		return vmx_read(vv, VMCS_GUEST_CR3);
@@ -406,7 +460,7 @@ u64 vmx_get_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg)
 void vmx_set_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
-	bool irqs;
+	enum vmx_access acc;
 	u64 hw;
 
 	switch (reg) {
@@ -428,7 +482,9 @@ void vmx_set_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val)
 	default:
 		break;
 	}
-	irqs = vmx_vmcs_begin(vv);
+	acc = vmx_vmcs_begin(vv);
+	if (acc == VMX_ACCESS_NONE)
+		return;
 	switch (reg) {
 	case V3_SREG_CR0:
 		/*
@@ -460,7 +516,7 @@ void vmx_set_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val)
 	default:
 		break;
 	}
-	vmx_vmcs_end(irqs);
+	vmx_vmcs_end(acc);
 }
 
 /*
@@ -470,29 +526,32 @@ void vmx_set_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val)
 void vmx_get_seg(struct v3_vcpu *vcpu, enum v3_seg seg, struct v3_segment *s)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
-	bool irqs = vmx_vmcs_begin(vv);
+	enum vmx_access acc = vmx_vmcs_begin(vv);
 	u32 ar;
 
+	memset(s, 0, sizeof(*s));
+	if (acc == VMX_ACCESS_NONE)
+		return;
 	s->limit = v3_vmread(VMCS_GUEST_LIMIT(seg));
 	s->base = v3_vmread(VMCS_GUEST_BASE(seg));
-	s->selector = 0;
-	s->attrib = 0;
 	if (seg < V3_SEG_GDTR) {
 		s->selector = v3_vmread(VMCS_GUEST_SEL(seg));
 		ar = v3_vmread(VMCS_GUEST_AR(seg));
 		if (!(ar & VMX_AR_UNUSABLE))
 			s->attrib = (ar & 0xff) | ((ar >> 4) & 0xf00);
 	}
-	vmx_vmcs_end(irqs);
+	vmx_vmcs_end(acc);
 }
 
 void vmx_set_seg(struct v3_vcpu *vcpu, enum v3_seg seg,
 		 const struct v3_segment *s)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
-	bool irqs = vmx_vmcs_begin(vv);
+	enum vmx_access acc = vmx_vmcs_begin(vv);
 	u32 ar;
 
+	if (acc == VMX_ACCESS_NONE)
+		return;
 	v3_vmwrite(VMCS_GUEST_LIMIT(seg), s->limit);
 	v3_vmwrite(VMCS_GUEST_BASE(seg), s->base);
 	if (seg < V3_SEG_GDTR) {
@@ -502,7 +561,7 @@ void vmx_set_seg(struct v3_vcpu *vcpu, enum v3_seg seg,
 		v3_vmwrite(VMCS_GUEST_SEL(seg), s->selector);
 		v3_vmwrite(VMCS_GUEST_AR(seg), ar);
 	}
-	vmx_vmcs_end(irqs);
+	vmx_vmcs_end(acc);
 }
 
 /* The exits that report the length of the instruction that caused them */
@@ -828,19 +887,27 @@ int vmx_handle_exit(struct v3_vcpu *vcpu)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u32 reason = vv->exit_reason;
+	u32 basic = reason & VMX_EXIT_REASON_BASIC;
 
+	if (vv->lost) {
+		vcpu->exits[V3_EXIT_OTHER]++;
+		v3_vm_end(vcpu->vm, V3_LOG_ERR,
+			  "vCPU %u: its VMCS could not be made current where it was needed",
+			  vcpu->id);
+		return -EIO;
+	}
 	if (vv->failed || (reason & VMX_EXIT_REASON_ENTRY_FAIL))
 		return vmx_entry_failed(vcpu, vv);
-	if (reason < ARRAY_SIZE(vmx_exit_handlers)) {
-		if (vmx_exit_handlers[reason].core)
-			return vmx_exit_handlers[reason].core(vcpu);
-		if (vmx_exit_handlers[reason].decode)
-			return vmx_exit_handlers[reason].decode(vcpu, vv);
+	if (basic < ARRAY_SIZE(vmx_exit_handlers)) {
+		if (vmx_exit_handlers[basic].core)
+			return vmx_exit_handlers[basic].core(vcpu);
+		if (vmx_exit_handlers[basic].decode)
+			return vmx_exit_handlers[basic].decode(vcpu, vv);
 	}
 	vcpu->exits[V3_EXIT_OTHER]++;
 	v3_vm_end(vcpu->vm, V3_LOG_ERR,
-		  "unhandled exit %u (qualification 0x%llx) at RIP 0x%llx",
-		  reason, vv->exit_qual, vv->rip);
+		  "unhandled exit %u (reason 0x%x, qualification 0x%llx) at RIP 0x%llx",
+		  basic, reason, vv->exit_qual, vv->rip);
 	return -EOPNOTSUPP;
 }
 
@@ -977,6 +1044,12 @@ void vmx_enter(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u64 debugctl;
 
+	/* no entry with a VMCS an access could not reach: the VM ends */
+	if (vv->lost) {
+		vv->exit_reason = 0;
+		vv->idt_info = 0;
+		return;
+	}
 	vmx_sync_in(vv);
 	/* A VM exit clears IA32_DEBUGCTL: the host's comes back after it */
 	debugctl = v3_rdmsr(MSR_IA32_DEBUGCTLMSR);

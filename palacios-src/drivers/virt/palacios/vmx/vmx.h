@@ -132,6 +132,8 @@ struct vmx_msr_entry {
  * @event_err: its error code
  * @event_len: the length of the instruction of a software event
  * @failed: the last entry failed (VMfail)
+ * @lost: the VMCS could not be made current where it was needed (logged):
+ *        accesses are skipped and the VM ends at the next exit it handles
  * @insn_error: the VM-instruction error of that failure
  * @exit_reason: the last exit's reason
  * @exit_qual: its qualification
@@ -160,6 +162,7 @@ struct vmx_vcpu {
 	u64 host_cr3, host_cr4;
 	u32 event, event_err, event_len;
 	bool failed;
+	bool lost;
 	u32 insn_error;
 	u32 exit_reason;
 	u64 exit_qual;
@@ -198,7 +201,7 @@ void vmx_queue_exception(struct v3_vcpu *vcpu, unsigned int vector,
 void vmx_complete_events(struct v3_vcpu *vcpu);
 void vmx_flush_tlb(struct v3_vcpu *vcpu);
 bool vmx_vcpu_load(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
-void vmx_vcpu_put(struct v3_vcpu *vcpu);
+bool vmx_vcpu_put(struct v3_vcpu *vcpu);
 void vmx_enter(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
 int vmx_handle_exit(struct v3_vcpu *vcpu);
 

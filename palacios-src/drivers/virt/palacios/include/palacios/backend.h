@@ -169,7 +169,10 @@ struct v3_segment {
  * @vcpu_put: with interrupts enabled, from the vCPU's thread: what
  *            @vcpu_load made current is released, on whichever CPU holds
  *            it; when the thread leaves the run loop for good, and when
- *            @vcpu_load found the state held by another CPU
+ *            @vcpu_load found the state held by another CPU.  False if the
+ *            holder did not let go within a bounded number of tries (the
+ *            backend has logged it): the core then ends the VM instead of
+ *            trying again
  * @enter: enter the guest once, with interrupts disabled and the guest's
  *         FPU loaded; loads @vcpu->gpr and @vcpu->tsc_offset into the
  *         guest, and after the exit puts the guest's general-purpose
@@ -219,7 +222,7 @@ struct v3_backend {
 	void (*complete_events)(struct v3_vcpu *vcpu);
 	void (*flush_tlb)(struct v3_vcpu *vcpu);
 	bool (*vcpu_load)(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
-	void (*vcpu_put)(struct v3_vcpu *vcpu);
+	bool (*vcpu_put)(struct v3_vcpu *vcpu);
 	void (*enter)(struct v3_cpu *cpu, struct v3_vcpu *vcpu);
 	int (*handle_exit)(struct v3_vcpu *vcpu);
 };
