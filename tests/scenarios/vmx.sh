@@ -9,7 +9,7 @@
 vmx_initrd() {
 	"$top/tests/lib/mkinitramfs.sh" "$B/initrd-vmx.cpio.gz" \
 		"$top/tests/guest/init.sh" "$SC_DIR:/scenarios" \
-		"$B/palacios:/bin/palacios" \
+		"$B/palacios:/bin/palacios" "$B/kvm-bench:/bin/kvm-bench" \
 		$(for g in $VMX_GUESTS; do echo "$B/guests/$g.img:/guests/$g.img"; done) \
 		"$1/palacios.ko:/lib/modules/palacios.ko" \
 		"$1/bzImage:/guest/bzImage" \
@@ -19,8 +19,9 @@ vmx_initrd() {
 		"$1/kvm-intel.ko:/lib/modules/kvm-intel.ko"
 }
 
-# The test guests run on VMX (few: Bochs is slow)
-VMX_GUESTS="hello triple badmsr cr4 wbinvd dbtrap"
+# The test guests run on VMX (few: Bochs is slow), and the exit-cost
+# benchmark's guest
+VMX_GUESTS="hello triple badmsr cr4 wbinvd dbtrap bench"
 
 # Two boots of the m kernel under Bochs: a Skylake (VMX with EPT, VPID
 # and unrestricted guest) and a Core 2 (VMX without EPT).
@@ -56,17 +57,17 @@ vmx_guest() {
 		say "vmx_rc_$g=$?"
 		sed "s/^/PALTEST: vmxg| /" /tmp/g.out | head -n 20
 	done
-	# the Linux guest (the host's kernel), booted by the boot protocol
-	timeout 900 /bin/palacios run -k /guest/bzImage \
-		-i /guest/initrd.cpio.gz -m 128M -p "console=ttyS0 kunit.enable=0" \
-		</dev/null >/tmp/g.out 2>&1
-	say "vmx_rc_linux=$?"
-	grep -E "GUEST: |palacios: vm |Kernel panic|BUG|Oops" /tmp/g.out |
-		sed "s/^/PALTEST: vmxl| /" | tail -n 20
+	# the Linux guest (the host's kernel) with two vCPUs to its shell,
+	# commands typed there, the tool's stats and list while it runs
+	cpus=2 linux_session vmx-linux poweroff
+	grep -E "^GUEST: |^SHELL-|^CPUS-|^FLAG-|^LOOP-|^CLOCK: |^SLEPT: |smpboot|^palacios: vm |Kernel panic|BUG|Oops" \
+		/tmp/k.out | sed "s/^/PALTEST: vmxl| /" | tail -n 40
 	rmmod_as vmx_unload1 palacios
 	insmod_as kvmi_irqbypass $M/irqbypass.ko
 	insmod_as kvmi_kvm $M/kvm.ko
 	insmod_as kvmi_load $M/kvm-intel.ko
+	# the exit-cost benchmark's guest under kvm_intel, as under Palacios
+	/bin/kvm-bench $G/bench.img 2>&1 | sed -n 's/^\(BENCH .*\)/PALTEST: vmxkvm| \1/p'
 	insmod_as vmx_load_busy $M/palacios.ko
 	rmmod_as kvmi_unload kvm_intel
 	insmod_as vmx_load2 $M/palacios.ko
@@ -102,6 +103,24 @@ vmx_clean() {
 	return 1
 }
 
+# vmx_bench BOOT: the exit costs of Palacios on VMX and of kvm_intel from
+# the bench guest's lines (figures, not timed tests): Bochs's TSC (clock
+# sync=none) counts the instructions the emulated CPU executed
+vmx_bench() {
+	local f k p q
+	f=$(serial "$1")
+	printf '    %-8s %12s %12s   (TSC ticks per exit under Bochs)\n' "" Palacios kvm_intel
+	for k in cpuid pio vmcall; do
+		p=$(sed -n "s/.*vmxg| BENCH $k \([0-9]*\) \([0-9]*\).*/\2 \1/p" "$f" | tr -d '\r' | awk '{ printf "%d", $1 / $2 }')
+		q=$(sed -n "s/.*vmxkvm| BENCH $k \([0-9]*\) \([0-9]*\).*/\2 \1/p" "$f" | tr -d '\r' | awk '{ printf "%d", $1 / $2 }')
+		printf '    %-8s %12s %12s\n' "$k" "${p:-?}" "${q:-?}"
+		[ -n "$p" ] && [ -n "$q" ] || {
+			echo "expected BENCH $k lines of Palacios (vmxg|) and kvm_intel (vmxkvm|) in $f"
+			return 1
+		}
+	done
+}
+
 vmx_checks() {
 	local n=$1 k
 	for k in cpu_vmx=yes vmx_load1=ok vmx_create=ok vmx_unload1=ok \
@@ -123,9 +142,16 @@ vmx_checks() {
 	t vmx-dbtrap-breakpoints has "$n" "vmxg| dbtrap: breakpoint hits 1000 of 1000 calls"
 	t vmx-dbtrap-pass has "$n" "vmxg| dbtrap: PASS"
 	t vmx-linux-init has "$n" "vmxl| GUEST: init started"
-	t vmx-linux-end has "$n" "vmxl| GUEST: end"
-	t vmx-linux-shutdown has "$n" "vmxl| palacios: vm bzImage stopped: shutdown"
-	t vmx-linux-rc has "$n" "vmx_rc_linux=0"
+	t vmx-linux-cpus has "$n" "vmxl| GUEST: cpus=2"
+	t vmx-linux-shell has "$n" "vmxl| GUEST: shell ready"
+	t vmx-linux-typed has "$n" "vmxl| SHELL-42"
+	t vmx-linux-loop has "$n" "vmxl| LOOP-10000"
+	t vmx-linux-stats logged "$n" "^KSTATS| "
+	t vmx-linux-listed logged "$n" "^KLIST| vmx-linux .*running"
+	t vmx-linux-shutdown has "$n" "vmxl| palacios: vm vmx-linux stopped: shutdown"
+	t vmx-linux-rc has "$n" "linux_poweroff_rc=0 "
+	t vmx-bench-figures vmx_bench "$n"
+	cat "$L/vmx-bench-figures.log"
 	t vmx-enabled logged "$n" "palacios: vmx enabled on 1 CPUs"
 	t vmx-busy-message logged "$n" "palacios: vmx is in use by another hypervisor, such as KVM: not loading"
 	t vmx-clean-log vmx_clean "$n"

@@ -545,30 +545,38 @@ static void step_cpuid(struct fake_vcpu *f, unsigned long n, void *p)
 		f->has_next_rip = true;
 		f->next_rip = LOAD + 2;
 		f->shadow = true;
-	} else if (n == 1) {
+	} else if (n <= 3) {
+		/*
+		 * The core finds the next RIP: 0f a2 as it is, 66 0f a2 by the
+		 * decoder, and refuses ud2 (0f 0b) as a CPUID
+		 */
 		f->vcpu.gpr[V3_RAX] = 0x40000000;
-		f->exit = FAKE_CPUID;	/* the core decodes 0f a2 */
+		f->exit = FAKE_CPUID;
 	}
 }
 
 static void test_cpuid_skip(void)
 {
-	static const u8 code[] = { 0x0f, 0xa2, 0x0f, 0xa2 };
-	u64 rips[4] = { 0 };
+	static const u8 code[] = { 0x0f, 0xa2, 0x0f, 0xa2, 0x66, 0x0f, 0xa2,
+				   0x0f, 0x0b };
+	u64 rips[5] = { 0 };
 	struct fake_vcpu *f;
 	struct v3_vm *vm;
 
 	core_up();
 	vm = run(code, sizeof(code), step_cpuid, rips);
 	f = vcpu0(vm);
-	CHECK(rips[0] == LOAD && rips[1] == LOAD + 2 && rips[2] == LOAD + 4);
+	CHECK(rips[0] == LOAD && rips[1] == LOAD + 2 && rips[2] == LOAD + 4 &&
+	      rips[3] == LOAD + 7);
 	CHECK(!f->shadow);
 	CHECK(!memcmp(&f->vcpu.gpr[V3_RBX], "Pala", 4));
-	CHECK(f->vcpu.exits[V3_EXIT_CPUID] == 2);
-	CHECK(strstr(v3_vm_stop_reason(vm), "triple fault"));
+	CHECK(f->vcpu.exits[V3_EXIT_CPUID] == 4);
+	CHECK(strstr(v3_vm_stop_reason(vm),
+		     "cannot decode the instruction at RIP"));
+	CHECK(f->sreg[V3_SREG_RIP] == LOAD + 7);
 	v3_vm_free(vm);
 	/* one load per entry; one put when the thread left its loop */
-	CHECK(fake.loads == 3 && fake.puts == 1);
+	CHECK(fake.loads == 4 && fake.puts == 1);
 	core_down();
 }
 

@@ -330,6 +330,17 @@ static void test_priority(void)
 	v3_lapic_set_tpr(&env.apic, 0xf);
 	CHECK(v3_lapic_pending(&env.apic) == -1);
 	CHECK(rd(&env, R_PPR) == 0xf0);
+	/* the IRR's count, which the lock-free look reads: 0x3f, 0x41, 0xe0 */
+	CHECK(env.apic.irr_count == 3);
+	fixed(&env, 0xe0, false);
+	CHECK(env.apic.irr_count == 3);
+	v3_lapic_set_tpr(&env.apic, 0);
+	CHECK(v3_lapic_ack(&env.apic) == 0xe0);
+	wr(&env, R_EOI, 0);
+	CHECK(v3_lapic_ack(&env.apic) == 0x41);
+	CHECK(env.apic.irr_count == 1);
+	v3_lapic_reset(&env.apic);
+	CHECK(env.apic.irr_count == 0 && v3_lapic_pending(&env.apic) == -1);
 	env_free(&env);
 }
 

@@ -142,6 +142,21 @@ static void vec_clear(u32 *reg, unsigned int v)
 	reg[v / 32] &= ~BIT(v % 32);
 }
 
+/* @v into and out of the IRR, which keeps its count for the lock-free look */
+static void irr_set(struct v3_lapic *apic, unsigned int v)
+{
+	if (!vec_test(apic->irr, v))
+		WRITE_ONCE(apic->irr_count, apic->irr_count + 1);
+	vec_set(apic->irr, v);
+}
+
+static void irr_clear(struct v3_lapic *apic, unsigned int v)
+{
+	if (vec_test(apic->irr, v))
+		WRITE_ONCE(apic->irr_count, apic->irr_count - 1);
+	vec_clear(apic->irr, v);
+}
+
 /* The highest vector set in @reg, or -1 */
 static int vec_highest(const u32 *reg)
 {
@@ -184,7 +199,7 @@ static int lapic_pending_locked(const struct v3_lapic *apic)
 static void lapic_set_irr(struct v3_lapic *apic, u8 vector, bool level,
 			  struct lapic_work *work)
 {
-	vec_set(apic->irr, vector);
+	irr_set(apic, vector);
 	if (level)
 		vec_set(apic->tmr, vector);
 	else
@@ -390,6 +405,7 @@ static void lapic_reset_locked(struct v3_lapic *apic)
 	memset(apic->isr, 0, sizeof(apic->isr));
 	memset(apic->tmr, 0, sizeof(apic->tmr));
 	memset(apic->irr, 0, sizeof(apic->irr));
+	WRITE_ONCE(apic->irr_count, 0);
 	apic->esr = 0;
 	apic->esr_pending = 0;
 	apic->icr_lo = 0;
@@ -704,6 +720,9 @@ int v3_lapic_pending(struct v3_lapic *apic)
 	unsigned long flags;
 	int v;
 
+	/* Before every entry: an empty IRR is seen without the lock. */
+	if (!READ_ONCE(apic->irr_count))
+		return -1;
 	flags = v3_host_spin_lock_irqsave(apic->lock);
 	v = lapic_pending_locked(apic);
 	v3_host_spin_unlock_irqrestore(apic->lock, flags);
@@ -718,7 +737,7 @@ u8 v3_lapic_ack(struct v3_lapic *apic)
 	flags = v3_host_spin_lock_irqsave(apic->lock);
 	v = lapic_pending_locked(apic);
 	if (v >= 0) {
-		vec_clear(apic->irr, v);
+		irr_clear(apic, v);
 		vec_set(apic->isr, v);
 	} else {
 		v = apic->svr & LVT_VECTOR;

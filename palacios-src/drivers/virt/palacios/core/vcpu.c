@@ -92,7 +92,9 @@ void v3_vcpu_reset(struct v3_vcpu *vcpu)
 	};
 	unsigned int i;
 
+	/* the backend's reset takes back any interrupt window */
 	vcpu->be->vcpu_reset(vcpu);
+	vcpu->irq_window = false;
 	v3_set_sreg(vcpu, V3_SREG_RIP, 0);
 	v3_set_sreg(vcpu, V3_SREG_RFLAGS, V3_RFLAGS_FIXED);
 	v3_set_sreg(vcpu, V3_SREG_CR0, V3_CR0_ET);
@@ -197,20 +199,20 @@ static void v3_insn_ctx(struct v3_vcpu *vcpu, struct v3_insn_ctx *c)
 	c->mode = v3_mode_of(c->pg.cr0, c->pg.efer, &c->cs);
 }
 
-/* Read up to V3_INSN_MAX_LEN bytes at the guest's CS:RIP. */
+/* Read up to @max bytes at the guest's CS:RIP. */
 static unsigned int v3_fetch(struct v3_vcpu *vcpu, const struct v3_insn_ctx *c,
-			     u8 *buf)
+			     u8 *buf, unsigned int max)
 {
 	u64 lin = c->cs.base + c->rip;
 	unsigned int n = 0;
 
 	if (c->mode != V3_MODE_64)
 		lin &= 0xffffffff;
-	while (n < V3_INSN_MAX_LEN) {
+	while (n < max) {
 		u64 gpa, chunk = V3_PAGE_SIZE - ((lin + n) & (V3_PAGE_SIZE - 1));
 
-		if (chunk > V3_INSN_MAX_LEN - n)
-			chunk = V3_INSN_MAX_LEN - n;
+		if (chunk > max - n)
+			chunk = max - n;
 		if (v3_gva_to_gpa(&vcpu->vm->mem, &c->pg, lin + n, &gpa) ||
 		    v3_mem_read(&vcpu->vm->mem, gpa, buf + n, chunk))
 			break;
@@ -232,7 +234,7 @@ static int v3_decode_rip(struct v3_vcpu *vcpu, enum v3_insn_op op,
 	unsigned int n;
 
 	v3_insn_ctx(vcpu, &c);
-	n = v3_fetch(vcpu, &c, buf);
+	n = v3_fetch(vcpu, &c, buf, V3_INSN_MAX_LEN);
 	if (v3_decode(buf, n, c.mode, insn) ||
 	    (op != V3_OP_NONE && insn->op != op)) {
 		v3_vm_end(vcpu->vm, V3_LOG_ERR,
@@ -253,13 +255,52 @@ static void v3_set_rip(struct v3_vcpu *vcpu, u64 rip)
 	vcpu->be->set_interrupt_shadow(vcpu, false);
 }
 
+/*
+ * The instructions whose exits v3_skip_insn() completes, as guests write
+ * them: without a prefix (the length, then the bytes).  Where the CPU does
+ * not report the next RIP, the bytes at RIP are compared with these first,
+ * and only an instruction written otherwise goes to the decoder.
+ */
+static const u8 v3_bare_insns[][4] = {
+	[V3_OP_CPUID]	= { 2, 0x0f, 0xa2 },
+	[V3_OP_RDMSR]	= { 2, 0x0f, 0x32 },
+	[V3_OP_WRMSR]	= { 2, 0x0f, 0x30 },
+	[V3_OP_HLT]	= { 1, 0xf4 },
+	[V3_OP_VMMCALL]	= { 3, 0x0f, 0x01, 0xd9 },
+	[V3_OP_INVD]	= { 2, 0x0f, 0x08 },
+	[V3_OP_WBINVD]	= { 2, 0x0f, 0x09 },
+	[V3_OP_RDPMC]	= { 2, 0x0f, 0x33 },
+};
+
+/* Whether @op is at RIP without a prefix; @next is where RIP goes then */
+static bool v3_bare_at_rip(struct v3_vcpu *vcpu, enum v3_insn_op op,
+			   u64 *next)
+{
+	const u8 *bare;
+	struct v3_insn_ctx c;
+	u8 buf[4];
+
+	if (op >= ARRAY_SIZE(v3_bare_insns) || !v3_bare_insns[op][0])
+		return false;
+	bare = v3_bare_insns[op];
+	v3_insn_ctx(vcpu, &c);
+	if (v3_fetch(vcpu, &c, buf, bare[0]) != bare[0] ||
+	    memcmp(buf, bare + 1, bare[0]))
+		return false;
+	*next = c.rip + bare[0];
+	if (c.mode != V3_MODE_64)
+		*next &= 0xffffffff;
+	return true;
+}
+
 int v3_skip_insn(struct v3_vcpu *vcpu, enum v3_insn_op op)
 {
 	struct v3_insn insn;
 	u64 rip;
 	int err;
 
-	if (!vcpu->be->get_next_rip(vcpu, &rip)) {
+	if (!vcpu->be->get_next_rip(vcpu, &rip) &&
+	    !v3_bare_at_rip(vcpu, op, &rip)) {
 		err = v3_decode_rip(vcpu, op, &insn, "to complete it", &rip);
 		if (err)
 			return err;
@@ -321,7 +362,7 @@ int v3_handle_ud(struct v3_vcpu *vcpu)
 	unsigned int n;
 
 	v3_insn_ctx(vcpu, &c);
-	n = v3_fetch(vcpu, &c, buf);
+	n = v3_fetch(vcpu, &c, buf, V3_INSN_MAX_LEN);
 	if (!v3_decode(buf, n, c.mode, &insn) && insn.op == V3_OP_VMMCALL)
 		return v3_emulate_hypercall(vcpu);
 	v3_queue_exception(vcpu, V3_UD_VECTOR, 0);
@@ -756,6 +797,15 @@ static bool v3_take_nmi(struct v3_vcpu *vcpu)
 	return true;
 }
 
+/* The interrupt window as asked for, with no call when it is as it was */
+static void v3_irq_window(struct v3_vcpu *vcpu, bool on)
+{
+	if (vcpu->irq_window == on)
+		return;
+	vcpu->irq_window = on;
+	vcpu->be->enable_irq_window(vcpu, on);
+}
+
 /*
  * An NMI, when the local APIC has one and no event is being delivered
  * again.  External interrupts: with the guest able to take one, inject it;
@@ -768,16 +818,16 @@ static void v3_inject_events(struct v3_vcpu *vcpu)
 	if (v3_take_nmi(vcpu))
 		b->inject_nmi(vcpu);
 	if (!v3_intr_pending(vcpu)) {
-		b->enable_irq_window(vcpu, false);
+		v3_irq_window(vcpu, false);
 		return;
 	}
 	if (b->interrupt_allowed(vcpu)) {
-		b->enable_irq_window(vcpu, false);
+		v3_irq_window(vcpu, false);
 		b->inject_irq(vcpu, v3_intr_ack(vcpu));
 		vcpu->injected++;
 		return;
 	}
-	b->enable_irq_window(vcpu, true);
+	v3_irq_window(vcpu, true);
 }
 
 /*

@@ -78,12 +78,14 @@ static inline struct svm_vm *to_svm_vm(struct v3_vm *vm)
  * struct svm_vcpu - the SVM state of a vCPU
  * @vcpu: the core's
  * @vmcb: its VMCB
+ * @vmcb_pa: the VMCB's physical address, which VMRUN takes
  * @asid_gen: the generation of its address-space ID (see struct svm_cpu)
  * @asid_cpu: the CPU whose ID it has, or -1
  */
 struct svm_vcpu {
 	struct v3_vcpu vcpu;
 	struct vmcb *vmcb;
+	u64 vmcb_pa;
 	u32 asid_gen;
 	int asid_cpu;
 };

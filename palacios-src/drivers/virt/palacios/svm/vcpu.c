@@ -160,6 +160,7 @@ int svm_vcpu_init(struct v3_vcpu *vcpu)
 	vmcb->control.nested_ctl = SVM_NESTED_NP_ENABLE;
 	vmcb->control.nested_cr3 = s->npt.root;
 	sv->vmcb = vmcb;
+	sv->vmcb_pa = pa;
 	sv->asid_cpu = -1;
 	return 0;
 }
@@ -184,7 +185,7 @@ void svm_vcpu_free(struct v3_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 
-	v3_host_free_pages(v3_host_va_to_pa(sv->vmcb), 0);
+	v3_host_free_pages(sv->vmcb_pa, 0);
 	sv->vmcb = NULL;
 }
 
@@ -592,12 +593,13 @@ bool svm_vcpu_put(struct v3_vcpu *vcpu)
 
 void svm_enter(struct v3_cpu *cpu, struct v3_vcpu *vcpu)
 {
-	struct vmcb *vmcb = svm_vmcb(vcpu);
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+	struct vmcb *vmcb = sv->vmcb;
 
 	vmcb->save.rax = vcpu->gpr[V3_RAX];
 	vmcb->save.rsp = vcpu->gpr[V3_RSP];
 	vmcb->control.tsc_offset = vcpu->tsc_offset;
-	__v3_svm_run(v3_host_va_to_pa(vmcb), vcpu->gpr,
+	__v3_svm_run(sv->vmcb_pa, vcpu->gpr,
 		     to_svm_cpu(cpu)->host_state_hpa);
 	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + V3_MC_VECTOR)
 		v3_host_machine_check();

@@ -152,7 +152,8 @@ struct v3_segment {
  *              next IRET with v3_handle_iret()
  * @enable_irq_window: with @on, exit as soon as the guest can take an
  *                     interrupt (v3_handle_irq_window()); without, stop
- *                     asking
+ *                     asking.  Called only when the core's wish changes;
+ *                     @vcpu_reset takes the window back
  * @queue_exception: from the vCPU's own thread, between an exit and the
  *                   next entry: deliver exception @vector (with @err if
  *                   @has_err) at the next entry, in place of any event

@@ -89,6 +89,9 @@ struct v3_boot_state {
  * @nmi_iret: the guest's IRET at @nmi_iret_rip ends @nmi_masked once it
  *            has executed
  * @nmi_iret_rip: see @nmi_iret
+ * @irq_window: the core asked the backend for an exit as soon as the guest
+ *              can take an interrupt (struct v3_backend.enable_irq_window),
+ *              and has not taken it back
  * @db: the guest's DR0-DR3 (its DR6 and DR7 are the backend's, which the
  *      hardware switches)
  * @db_active: one of @db is not 0: the backend loads them into the
@@ -125,6 +128,7 @@ struct v3_vcpu {
 	bool nmi_masked;
 	bool nmi_iret;
 	u64 nmi_iret_rip;
+	bool irq_window;
 	u64 db[4];
 	bool db_active;
 	struct v3_lapic lapic;

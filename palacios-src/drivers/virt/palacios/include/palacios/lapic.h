@@ -149,6 +149,9 @@ struct v3_lapic_ops {
  * @isr: the in-service register, vector v in bit v % 32 of word v / 32
  * @tmr: the trigger-mode register, laid out as @isr
  * @irr: the interrupt request register, laid out as @isr
+ * @irr_count: how many bits @irr has set; written under @lock, read
+ *             without it by v3_lapic_pending() (a request that comes after
+ *             that read kicks the vCPU)
  * @esr: the error status the guest reads, latched by its last write
  * @esr_pending: errors detected since that write
  * @icr_lo: the low word of the interrupt command register
@@ -183,6 +186,7 @@ struct v3_lapic {
 	u32 isr[8];
 	u32 tmr[8];
 	u32 irr[8];
+	unsigned int irr_count;
 	u32 esr;
 	u32 esr_pending;
 	u32 icr_lo;
