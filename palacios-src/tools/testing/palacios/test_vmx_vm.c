@@ -28,18 +28,12 @@ static u64 vmcs(u64 pa, u32 field)
 	return model_vmcs_field(pa, field);
 }
 
-/*
- * A VM on VMX: each vCPU's VMCS set up from the controls the CPU allows,
- * its guest state the INIT state, the host's CR0 and CR4 bits kept under
- * the guest's, and everything returned when the VM is freed.
- */
-static void test_vmcs(void)
+/* Two model CPUs with VMX (2 GHz TSC) and a 4 MiB VM of @nr_vcpus on them */
+static struct v3_vm *vmx_vm_up(unsigned int nr_vcpus)
 {
 	struct v3_vm_config cfg = { .name = "x", .mem_size = 4 << 20,
-				    .nr_vcpus = 2 };
+				    .nr_vcpus = nr_vcpus };
 	struct v3_vm *vm = NULL;
-	struct vmx_vcpu *vv;
-	u64 pa;
 
 	vmx_model_reset(2);
 	test_host.cpu_khz = 2000000;
@@ -47,6 +41,30 @@ static void test_vmcs(void)
 	CHECK(v3_init() == 0);
 	CHECK(test_cpu_up(0) == 0 && test_cpu_up(1) == 0);
 	CHECK(v3_vm_create(&cfg, &vm) == 0 && vm);
+	return vm;
+}
+
+/* ... and down again: nothing left, @errors lines logged as errors */
+static void vmx_vm_down(int errors)
+{
+	test_cpu_down(0);
+	test_cpu_down(1);
+	v3_exit();
+	CHECK(test_host.pages == 0 && test_host.objects == 0);
+	CHECK(test_host.errors == errors);
+}
+
+/*
+ * A VM on VMX: each vCPU's VMCS set up from the controls the CPU allows,
+ * its guest state the INIT state, the host's CR0 and CR4 bits kept under
+ * the guest's, and everything returned when the VM is freed.
+ */
+static void test_vmcs(void)
+{
+	struct v3_vm *vm = vmx_vm_up(2);
+	struct vmx_vcpu *vv;
+	u64 pa;
+
 	if (!vm)
 		goto out;
 	vv = to_vmx_vcpu(vm->vcpus[1]);
@@ -91,11 +109,7 @@ static void test_vmcs(void)
 	/* no VMCS stays current or active */
 	CHECK(!model_cpus[0].vmcs && !model_cpus[1].vmcs);
 out:
-	test_cpu_down(0);
-	test_cpu_down(1);
-	v3_exit();
-	CHECK(test_host.pages == 0 && test_host.objects == 0);
-	CHECK(test_host.errors == 0);
+	vmx_vm_down(0);
 }
 
 static struct vmx_vcpu *held_vv;
@@ -113,17 +127,9 @@ static void held_access(void *arg)
  */
 static void test_vmcs_held(void)
 {
-	struct v3_vm_config cfg = { .name = "x", .mem_size = 4 << 20,
-				    .nr_vcpus = 1 };
-	struct v3_vm *vm = NULL;
+	struct v3_vm *vm = vmx_vm_up(1);
 	u64 cr3 = ~0ULL;
 
-	vmx_model_reset(2);
-	test_host.cpu_khz = 2000000;
-	memset(&model_vmx, 0, sizeof(model_vmx));
-	CHECK(v3_init() == 0);
-	CHECK(test_cpu_up(0) == 0 && test_cpu_up(1) == 0);
-	CHECK(v3_vm_create(&cfg, &vm) == 0 && vm);
 	if (!vm)
 		goto out;
 	held_vv = to_vmx_vcpu(vm->vcpus[0]);
@@ -145,12 +151,8 @@ static void test_vmcs_held(void)
 	CHECK(!model_cpus[0].vmcs && !model_cpus[1].vmcs);
 out:
 	test_host.fail_calls = false;
-	test_cpu_down(0);
-	test_cpu_down(1);
-	v3_exit();
-	CHECK(test_host.pages == 0 && test_host.objects == 0);
 	/* the one line of the lost VMCS */
-	CHECK(test_host.errors == 1);
+	vmx_vm_down(1);
 }
 
 static const struct test_case vmx_vm_cases[] = {
