@@ -23,8 +23,9 @@ vmx_initrd() {
 # benchmark's guest
 VMX_GUESTS="hello triple badmsr cr4 wbinvd dbtrap bench"
 
-# Two boots of the m kernel under Bochs: a Skylake (VMX with EPT, VPID
-# and unrestricted guest) and a Core 2 (VMX without EPT).
+# Three boots of the m kernel under Bochs: a Skylake (VMX with EPT, VPID
+# and unrestricted guest), a Core 2 (VMX without EPT), and two Skylake
+# CPUs.
 vmx_run() {
 	local n=$1 kdir=$2
 	t "$n-initrd" vmx_initrd "$kdir" || return
@@ -33,6 +34,9 @@ vmx_run() {
 	t "$n-noept" "$top/tests/lib/bochs-boot.sh" --timeout 900 \
 		--cpu core2_penryn_t9600 "$kdir/bzImage" "$B/initrd-vmx.cpio.gz" \
 		"$B/$n-noept.serial" pal.test=vmx_noept
+	t "$n-smp" "$top/tests/lib/bochs-boot.sh" --timeout 900 --smp 2 \
+		"$kdir/bzImage" "$B/initrd-vmx.cpio.gz" "$B/$n-smp.serial" \
+		pal.test=vmx_smp
 }
 
 # vmx_log: Palacios' and KVM's lines, before the whole log (whose end
@@ -73,6 +77,17 @@ vmx_guest() {
 	insmod_as vmx_load2 $M/palacios.ko
 	rmmod_as vmx_unload2 palacios
 	insmod_as kvmi_load2 $M/kvm-intel.ko
+	vmx_log
+}
+
+# Two host CPUs: the 2-vCPU Linux guest's vCPUs on both, each VMCS made
+# current on its vCPU's CPU after the creating thread set it up elsewhere
+vmx_smp_guest() {
+	insmod_as smp_load $M/palacios.ko
+	cpus=2 linux_session vmx-smp boot
+	grep -E "^GUEST: |smpboot|^palacios: vm |Kernel panic|BUG|Oops" \
+		/tmp/k.out | sed "s/^/PALTEST: vmxs| /" | tail -n 20
+	rmmod_as smp_unload palacios
 	vmx_log
 }
 
@@ -161,4 +176,11 @@ vmx_checks() {
 	t vmx-noept-message logged "$n-noept" "palacios: vmx: Intel VMX lacks ept, which is required"
 	t vmx-noept-one-line not_logged "$n-noept" "no usable hardware virtualisation"
 	t vmx-noept-clean-log vmx_clean "$n-noept"
+	t vmx-smp-placed logged "$n-smp" "palacios: vm vmx-smp: running (128 MiB, 2 vCPUs on host CPUs \(0,1\|1,0\))"
+	t vmx-smp-cpus has "$n-smp" "vmxs| GUEST: cpus=2"
+	t vmx-smp-shell has "$n-smp" "vmxs| GUEST: shell ready"
+	t vmx-smp-shutdown has "$n-smp" "vmxs| palacios: vm vmx-smp stopped: shutdown"
+	t vmx-smp-rc has "$n-smp" "linux_boot_rc=0 "
+	t vmx-smp-unload has "$n-smp" "smp_unload=ok"
+	t vmx-smp-clean-log vmx_clean "$n-smp"
 }
