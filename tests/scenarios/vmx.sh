@@ -131,6 +131,19 @@ vmx_bench() {
 	done
 }
 
+# vmx_linux_checks BOOT VM TAG: the 2-vCPU Linux guest VM of a
+# linux_session on VMX, whose lines the boot printed behind "TAG| "
+vmx_linux_checks() {
+	local n=$1 vm=$2 tag=$3
+	t "$vm-init" has "$n" "$tag| GUEST: init started"
+	t "$vm-cpus" has "$n" "$tag| GUEST: cpus=2"
+	t "$vm-shell" has "$n" "$tag| GUEST: shell ready"
+	t "$vm-stats" logged "$n" "^KSTATS| "
+	t "$vm-listed" logged "$n" "^KLIST| $vm .*running"
+	t "$vm-shutdown" has "$n" "$tag| palacios: vm $vm stopped: shutdown"
+	t "$vm-rc" has "$n" "linux_boot_rc=0 "
+}
+
 vmx_checks() {
 	local n=$1 k
 	for k in cpu_vmx=yes vmx_load1=ok vmx_create=ok vmx_unload1=ok \
@@ -151,15 +164,9 @@ vmx_checks() {
 	t vmx-dbtrap-regs-own has "$n" "vmxg| dbtrap: DR0-DR3 read 0, then what was written"
 	t vmx-dbtrap-breakpoints has "$n" "vmxg| dbtrap: breakpoint hits 1000 of 1000 calls"
 	t vmx-dbtrap-pass has "$n" "vmxg| dbtrap: PASS"
-	t vmx-linux-init has "$n" "vmxl| GUEST: init started"
-	t vmx-linux-cpus has "$n" "vmxl| GUEST: cpus=2"
-	t vmx-linux-shell has "$n" "vmxl| GUEST: shell ready"
+	vmx_linux_checks "$n" vmx-linux vmxl
 	t vmx-linux-typed has "$n" "vmxl| SHELL-42"
 	t vmx-linux-typed-cpus has "$n" "vmxl| CPUS-2"
-	t vmx-linux-stats logged "$n" "^KSTATS| "
-	t vmx-linux-listed logged "$n" "^KLIST| vmx-linux .*running"
-	t vmx-linux-shutdown has "$n" "vmxl| palacios: vm vmx-linux stopped: shutdown"
-	t vmx-linux-rc has "$n" "linux_boot_rc=0 "
 	t vmx-bench-figures vmx_bench "$n"
 	cat "$L/vmx-bench-figures.log"
 	t vmx-enabled logged "$n" "palacios: vmx enabled on 1 CPUs"

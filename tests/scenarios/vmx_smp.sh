@@ -26,10 +26,7 @@ vmx_smp_guest() {
 vmx_smp_checks() {
 	local n=$1
 	t vmx-smp-placed logged "$n" "palacios: vm vmx-smp: running (128 MiB, 2 vCPUs on host CPUs \(0,1\|1,0\))"
-	t vmx-smp-cpus has "$n" "vmxs| GUEST: cpus=2"
-	t vmx-smp-shell has "$n" "vmxs| GUEST: shell ready"
-	t vmx-smp-shutdown has "$n" "vmxs| palacios: vm vmx-smp stopped: shutdown"
-	t vmx-smp-rc has "$n" "linux_boot_rc=0 "
+	vmx_linux_checks "$n" vmx-smp vmxs
 	t vmx-smp-unload has "$n" "smp_unload=ok"
 	t vmx-smp-clean-log vmx_clean "$n"
 }
