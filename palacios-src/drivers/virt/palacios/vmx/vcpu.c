@@ -367,10 +367,7 @@ int vmx_vcpu_init(struct v3_vcpu *vcpu)
 	v3_irq_enable();
 	acc = vmx_vmcs_begin(vv);
 	if (acc == VMX_ACCESS_NONE) {
-		v3_host_free_pages(vv->msr_pa, 0);
-		v3_host_free_pages(vv->vmcs_pa, 0);
-		vv->msr_pa = 0;
-		vv->vmcs_pa = 0;
+		vmx_vcpu_free(vcpu);
 		return -EIO;
 	}
 	vmx_vmcs_setup(vv);
@@ -382,7 +379,16 @@ void vmx_vcpu_free(struct v3_vcpu *vcpu)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 
-	vmx_vcpu_put(vcpu);
+	/*
+	 * A VMCS still active on a CPU that did not clear it may be written
+	 * back there: its pages are left to it, not reused (logged by
+	 * vmx_vcpu_put()).
+	 */
+	if (!vmx_vcpu_put(vcpu)) {
+		v3_err("vmx: vCPU %u: its VMCS and MSR pages are not freed\n",
+		       vcpu->id);
+		return;
+	}
 	v3_host_free_pages(vv->msr_pa, 0);
 	v3_host_free_pages(vv->vmcs_pa, 0);
 	vv->msr_pa = 0;
