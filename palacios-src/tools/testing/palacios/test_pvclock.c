@@ -11,6 +11,7 @@
 #include <linux/bits.h>
 
 #include <palacios/arch.h>
+#include <palacios/devices.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/mem.h>
@@ -125,6 +126,7 @@ static void test_msrs(void)
 	model_tsc = 1000000;
 	model_tsc_step = 0;
 	vm = v3_host_zalloc(sizeof(*vm));
+	vm->board = v3_host_zalloc(sizeof(*vm->board));
 	snprintf(vm->name, sizeof(vm->name), "t");
 	CHECK(v3_mem_map_init(&vm->mem, 2 * MiB) == 0);
 	vcpu.vm = vm;
@@ -133,7 +135,7 @@ static void test_msrs(void)
 	val = 0x1001;
 	CHECK(v3_pvclock_msr(&vcpu, V3_MSR_KVM_SYSTEM_TIME_NEW, true,
 			     &val) == -ENOENT);
-	CHECK(v3_pvclock_init(&vm->pvclock) == 0);
+	CHECK(v3_pvclock_init(&vm->board->pvclock) == 0);
 	CHECK(v3_pvclock_msr(&vcpu, 0x4b564d02, true, &val) == -ENOENT);
 
 	/* enabled: the block, for this vCPU's TSC */
@@ -144,8 +146,8 @@ static void test_msrs(void)
 	CHECK(info.version == 2 && !(info.version & 1));
 	CHECK(info.tsc_timestamp == 1000000 + 777);
 	CHECK(info.system_time == 0);
-	CHECK(info.tsc_to_system_mul == vm->pvclock.mul);
-	CHECK(info.tsc_shift == vm->pvclock.shift);
+	CHECK(info.tsc_to_system_mul == vm->board->pvclock.mul);
+	CHECK(info.tsc_shift == vm->board->pvclock.shift);
 	CHECK(info.flags == V3_PVCLOCK_TSC_STABLE);
 	/* within 1 kHz: the guest's division truncates, and so may shift */
 	CHECK(guest_khz(info.tsc_to_system_mul, info.tsc_shift) + 2 >= 2096055 &&
@@ -187,6 +189,7 @@ static void test_msrs(void)
 	CHECK(val == 0x2000);
 
 	v3_mem_map_free(&vm->mem);
+	v3_host_free(vm->board);
 	v3_host_free(vm);
 	CHECK(test_host.pages == 0 && test_host.objects == 0);
 	CHECK(test_host.errors == 0);

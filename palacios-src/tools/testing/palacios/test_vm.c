@@ -15,6 +15,7 @@
 
 #include <palacios/arch.h>
 #include <palacios/backend.h>
+#include <palacios/devices.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
@@ -1784,8 +1785,8 @@ static void test_pt_irq_edge(void)
 	CHECK(v3_vm_passthrough(vm, &com2) == 0);
 	CHECK(test_host_irq(3));
 	/* one edge, latched by the PIC; the host line is unmasked at once */
-	CHECK(vm->pic.chip[0].irr & BIT(3));
-	CHECK(!(vm->pic.chip[0].lines & BIT(3)));
+	CHECK(vm->board->pic.chip[0].irr & BIT(3));
+	CHECK(!(vm->board->pic.chip[0].lines & BIT(3)));
 	CHECK(test_hio.acks[3] == 1 && !test_hio.masked[3]);
 	CHECK(test_host_irq(3));
 	CHECK(test_hio.acks[3] == 2);
@@ -1817,26 +1818,26 @@ static void test_pt_irq_level(void)
 	pic_out(vm, 0x21, 0xf7);
 
 	CHECK(test_host_irq(3));
-	CHECK(vm->pic.chip[0].lines & BIT(3));
+	CHECK(vm->board->pic.chip[0].lines & BIT(3));
 	CHECK(test_hio.masked[3] && test_hio.acks[3] == 0);
 	CHECK(!test_host_irq(3));		/* masked until the EOI */
-	CHECK(v3_pic_ack(&vm->pic) == 0x23);
+	CHECK(v3_pic_ack(&vm->board->pic) == 0x23);
 	CHECK(test_hio.masked[3]);
 	pic_out(vm, 0x20, 0x20);		/* EOI */
-	CHECK(!(vm->pic.chip[0].lines & BIT(3)));
+	CHECK(!(vm->board->pic.chip[0].lines & BIT(3)));
 	CHECK(!test_hio.masked[3] && test_hio.acks[3] == 1);
 	pic_out(vm, 0x20, 0x20);		/* another: nothing more */
 	CHECK(test_hio.acks[3] == 1);
 
 	/* the same through the I/O APIC: pin 3, vector 0x53, edge */
-	vm->ioapic.redir[3] = 0x53;
+	vm->board->ioapic.redir[3] = 0x53;
 	CHECK(test_host_irq(3));
 	CHECK(test_hio.masked[3]);
-	v3_ioapic_eoi(&vm->ioapic, 0x54);	/* not its vector */
+	v3_ioapic_eoi(&vm->board->ioapic, 0x54);	/* not its vector */
 	CHECK(test_hio.masked[3]);
-	v3_ioapic_eoi(&vm->ioapic, 0x53);
+	v3_ioapic_eoi(&vm->board->ioapic, 0x53);
 	CHECK(!test_hio.masked[3] && test_hio.acks[3] == 2);
-	CHECK(!(vm->pic.chip[0].lines & BIT(3)));
+	CHECK(!(vm->board->pic.chip[0].lines & BIT(3)));
 	v3_vm_free(vm);
 	core_down();
 }

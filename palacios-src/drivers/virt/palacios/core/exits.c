@@ -15,6 +15,7 @@
 
 #include <palacios/arch.h>
 #include <palacios/backend.h>
+#include <palacios/devices.h>
 #include <palacios/guest.h>
 #include <palacios/image.h>
 #include <palacios/log.h>
@@ -124,7 +125,7 @@ int v3_handle_cpuid(struct v3_vcpu *vcpu)
 	u32 regs[4];
 
 	v3_cpuid_policy((u32)vcpu->gpr[V3_RAX], (u32)vcpu->gpr[V3_RCX], regs);
-	v3_pvclock_cpuid(&vcpu->vm->pvclock, (u32)vcpu->gpr[V3_RAX], regs);
+	v3_pvclock_cpuid(&vcpu->vm->board->pvclock, (u32)vcpu->gpr[V3_RAX], regs);
 	if ((u32)vcpu->gpr[V3_RAX] == 1)
 		regs[1] |= (vcpu->id << 24) | (1 << 16);
 	vcpu->gpr[V3_RAX] = regs[0];

@@ -13,6 +13,7 @@
 
 #include <palacios/arch.h>
 #include <palacios/backend.h>
+#include <palacios/board.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
@@ -173,34 +174,7 @@ bool v3_vcpu_should_run(struct v3_vcpu *vcpu)
 	       !v3_host_thread_should_stop();
 }
 
-bool v3_intr_pending(struct v3_vcpu *vcpu)
-{
-	if (v3_lapic_pending(&vcpu->lapic) >= 0)
-		return true;
-	/*
-	 * The PIC's output, through LINT0 in ExtINT mode (virtual wire).  The
-	 * PIC's lock-free check first: the APIC's takes its lock, on every
-	 * VM entry.
-	 */
-	return v3_pic_pending(&vcpu->vm->pic) && v3_lapic_extint(&vcpu->lapic);
-}
-
-u8 v3_intr_ack(struct v3_vcpu *vcpu)
-{
-	if (v3_lapic_pending(&vcpu->lapic) >= 0)
-		return v3_lapic_ack(&vcpu->lapic);
-	return v3_pic_ack(&vcpu->vm->pic);
-}
-
-/*
- * v3_vm_apic_send() - deliver a message of the APIC bus
- * @vm: the VM
- * @msg: from an I/O APIC or a local APIC's ICR
- *
- * Every local APIC that accepts it gets it, but a lowest-priority
- * message goes to the first one only.
- */
-static void v3_vm_apic_send(struct v3_vm *vm, const struct v3_apic_msg *msg)
+void v3_vm_apic_send(struct v3_vm *vm, const struct v3_apic_msg *msg)
 {
 	unsigned int i;
 
@@ -214,25 +188,6 @@ static void v3_vm_apic_send(struct v3_vm *vm, const struct v3_apic_msg *msg)
 			return;
 	}
 }
-
-static void v3_vm_ioapic_send(void *priv, const struct v3_apic_msg *msg)
-{
-	v3_vm_apic_send(priv, msg);
-}
-
-/* A passed-through level line waits for the guest's EOI. */
-static void v3_vm_ioapic_eoi(void *priv, unsigned int pin)
-{
-	struct v3_vm *vm = priv;
-
-	if (READ_ONCE(vm->pt_level) && pin < V3_PT_NR_LINES)
-		v3_pt_eoi(vm, pin == 2 ? 0 : pin);
-}
-
-static const struct v3_ioapic_ops v3_vm_ioapic_ops = {
-	.send = v3_vm_ioapic_send,
-	.eoi = v3_vm_ioapic_eoi,
-};
 
 static void v3_vcpu_apic_kick(void *priv)
 {
@@ -250,7 +205,7 @@ static void v3_vcpu_apic_eoi(void *priv, u8 vector)
 {
 	struct v3_vcpu *vcpu = priv;
 
-	v3_ioapic_eoi(&vcpu->vm->ioapic, vector);
+	v3_board_apic_eoi(vcpu->vm, vector);
 }
 
 static const struct v3_lapic_ops v3_vcpu_lapic_ops = {
@@ -258,13 +213,6 @@ static const struct v3_lapic_ops v3_vcpu_lapic_ops = {
 	.send = v3_vcpu_apic_send,
 	.eoi = v3_vcpu_apic_eoi,
 };
-
-void v3_vm_set_irq(struct v3_vm *vm, unsigned int irq, bool level)
-{
-	v3_pic_set_irq(&vm->pic, irq, level);
-	/* The MADT says so: ISA IRQ 0 is pin 2 of the I/O APIC. */
-	v3_ioapic_set_irq(&vm->ioapic, irq ? irq : 2, level);
-}
 
 /* Sleeping vCPUs wake for a kick, an interrupt, or the end of the VM. */
 static bool v3_vcpu_wake_cond(void *arg)
@@ -488,11 +436,9 @@ static void v3_vm_quiesce(struct v3_vm *vm)
 	/* No vCPU writes COM1 any more: the sink's count is final. */
 	v3_vm_log_report(vm, 0);
 
-	v3_pit_stop(&vm->pit);
-	v3_rtc_stop(&vm->rtc);
+	v3_board_stop(vm);
 	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		v3_lapic_stop(&vm->vcpus[i]->lapic);
-	v3_pt_release(vm);
 }
 
 /* The last vCPU thread to end quiesces the VM. */
@@ -559,94 +505,12 @@ static void v3_vm_log_sink(struct v3_vm *vm, const u8 *buf, unsigned int len)
 	}
 }
 
-static void v3_vm_com1_sink(void *priv, const u8 *buf, unsigned int len)
+void v3_vm_console_out(struct v3_vm *vm, const u8 *buf, unsigned int len)
 {
-	struct v3_vm *vm = priv;
-
 	if (vm->cfg.console)
 		vm->cfg.console(vm->cfg.priv, buf, len);
 	if (!vm->cfg.console || vm->cfg.log_console)
 		v3_vm_log_sink(vm, buf, len);
-}
-
-unsigned int v3_vm_console_input(struct v3_vm *vm, const u8 *buf,
-				 unsigned int len)
-{
-	return v3_uart_input(&vm->com1, buf, len);
-}
-
-unsigned int v3_vm_console_room(struct v3_vm *vm)
-{
-	return v3_uart_rx_room(&vm->com1);
-}
-
-/* The PIC asks for the CPU: wake vCPU 0, or make it exit the guest. */
-static void v3_vm_pic_notify(void *priv)
-{
-	struct v3_vm *vm = priv;
-
-	if (vm->vcpus)
-		v3_vcpu_kick(vm->vcpus[0]);
-}
-
-static void v3_vm_irq0(void *priv, bool level)
-{
-	v3_vm_set_irq(priv, 0, level);
-}
-
-static void v3_vm_irq8(void *priv, bool level)
-{
-	v3_vm_set_irq(priv, V3_RTC_IRQ, level);
-}
-
-static void v3_vm_pic_eoi(void *priv, unsigned int irq)
-{
-	struct v3_vm *vm = priv;
-
-	if (READ_ONCE(vm->pt_level))
-		v3_pt_eoi(vm, irq);
-}
-
-static void v3_vm_com1_irq(void *priv, bool level)
-{
-	v3_vm_set_irq(priv, V3_COM1_IRQ, level);
-}
-
-static int v3_vm_ioapic_access(u64 gpa, void *data, unsigned int len,
-			       bool write, void *priv)
-{
-	struct v3_vm *vm = priv;
-
-	return v3_ioapic_access(&vm->ioapic, gpa - V3_IOAPIC_GPA, data, len,
-				write);
-}
-
-/* Soft off (ACPI S5) is the guest's poweroff. */
-static void v3_vm_sleep(void *priv, unsigned int slp_typ)
-{
-	struct v3_vm *vm = priv;
-
-	if (slp_typ == V3_ACPI_SLP_TYP_S5)
-		v3_vm_end(vm, V3_LOG_INFO, "shutdown");
-}
-
-/* A reset stops the VM: its owner may start it again from its image. */
-static void v3_vm_reset(void *priv)
-{
-	v3_vm_end(priv, V3_LOG_INFO, "reset");
-}
-
-/* Port 0x80: POST codes, which firmware and kernels write as a delay. */
-static int v3_post_access(u64 port, void *data, unsigned int len, bool write,
-			  void *priv)
-{
-	struct v3_vm *vm = priv;
-
-	if (write)
-		vm->post = *(u8 *)data;
-	else
-		memset(data, vm->post, len);
-	return 0;
 }
 
 static void v3_vcpus_free(struct v3_vm *vm)
@@ -733,16 +597,8 @@ static void v3_vm_release(struct v3_vm *vm)
 {
 	const struct v3_backend *be = v3_get_backend();
 
-	/* The timers first: they drive the interrupt controllers. */
-	v3_pit_free(&vm->pit, &vm->io);
-	v3_rtc_free(&vm->rtc, &vm->io);
-	v3_acpi_free(&vm->acpi, &vm->io);
-	v3_i8042_free(&vm->kbc, &vm->io);
-	if (vm->com1.lock)
-		v3_uart_free(&vm->com1, &vm->io);
-	v3_pic_free(&vm->pic, &vm->io);
+	v3_board_free(vm);
 	v3_vcpus_free(vm);
-	v3_ioapic_free(&vm->ioapic);
 	if (vm->be_ready)
 		be->vm_free(vm);
 	v3_vm_forget_cpus(vm);
@@ -794,40 +650,9 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	err = v3_mem_map_init(&vm->mem, cfg->mem_size);
 	if (err)
 		goto fail;
-	err = v3_pic_init(&vm->pic, &vm->io, v3_vm_pic_notify, vm);
+	err = v3_board_create(vm);
 	if (err)
 		goto fail;
-	vm->pic.eoi = v3_vm_pic_eoi;
-	err = v3_uart_init(&vm->com1, &vm->io, V3_COM1_BASE, v3_vm_com1_sink,
-			   v3_vm_com1_irq, vm);
-	if (err)
-		goto fail;
-	err = v3_pit_init(&vm->pit, &vm->io, v3_vm_irq0, vm);
-	if (err)
-		goto fail;
-	err = v3_ioapic_init(&vm->ioapic, V3_IOAPIC_ID, &v3_vm_ioapic_ops, vm);
-	if (err)
-		goto fail;
-	err = v3_range_hook(&vm->mmio, V3_IOAPIC_GPA,
-			    V3_IOAPIC_GPA + V3_IOAPIC_SIZE - 1,
-			    v3_vm_ioapic_access, vm);
-	if (err)
-		goto fail;
-	err = v3_rtc_init(&vm->rtc, &vm->io, v3_vm_irq8, vm);
-	if (err)
-		goto fail;
-	err = v3_acpi_init(&vm->acpi, &vm->io, v3_vm_sleep, vm);
-	if (err)
-		goto fail;
-	err = v3_i8042_init(&vm->kbc, &vm->io, v3_vm_reset, vm);
-	if (err)
-		goto fail;
-	err = v3_range_hook(&vm->io, V3_PORT_POST, V3_PORT_POST,
-			    v3_post_access, vm);
-	if (err)
-		goto fail;
-	/* guest time 0 (a host without a TSC frequency offers no clock) */
-	v3_pvclock_init(&vm->pvclock);
 	err = be->vm_init(vm);
 	if (err)
 		goto fail;

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include <palacios/devices.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/io.h>
@@ -66,8 +67,8 @@ void v3_pt_eoi(struct v3_vm *vm, unsigned int line)
 {
 	unsigned int i;
 
-	for (i = 0; i < READ_ONCE(vm->nr_pt); i++) {
-		struct v3_passthrough *pt = &vm->pt[i];
+	for (i = 0; i < READ_ONCE(vm->board->nr_pt); i++) {
+		struct v3_passthrough *pt = &vm->board->pt[i];
 		unsigned long flags;
 		bool was;
 
@@ -121,19 +122,19 @@ static int pt_check(struct v3_vm *vm, const struct v3_pt_spec *s)
 				   V3_PT_NR_LINES - 1);
 		return -EINVAL;
 	}
-	if (s->irq != V3_PT_NO_IRQ && (V3_VM_OWN_LINES & BIT(s->line))) {
+	if (s->irq != V3_PT_NO_IRQ && (V3_BOARD_OWN_LINES & BIT(s->line))) {
 		v3_err_ratelimited("vm %s: passthrough refused: ISA line %d is the VM's own device's\n",
 				   vm->name, s->line);
 		return -EEXIST;
 	}
-	for (i = 0; i < vm->nr_pt; i++) {
-		if (pt_overlaps(s, &vm->pt[i].spec)) {
+	for (i = 0; i < vm->board->nr_pt; i++) {
+		if (pt_overlaps(s, &vm->board->pt[i].spec)) {
 			v3_err_ratelimited("vm %s: passthrough refused: it overlaps the VM's passthrough %u\n",
 					   vm->name, i);
 			return -EINVAL;
 		}
 	}
-	if (vm->nr_pt == V3_MAX_PASSTHROUGH) {
+	if (vm->board->nr_pt == V3_MAX_PASSTHROUGH) {
 		v3_err_ratelimited("vm %s: passthrough refused: at most %d devices\n",
 				   vm->name, V3_MAX_PASSTHROUGH);
 		return -ENOSPC;
@@ -206,7 +207,7 @@ int v3_vm_passthrough(struct v3_vm *vm, const struct v3_pt_spec *spec)
 	err = pt_check(vm, spec);
 	if (err)
 		goto out;
-	pt = &vm->pt[vm->nr_pt];
+	pt = &vm->board->pt[vm->board->nr_pt];
 	memset(pt, 0, sizeof(*pt));
 	pt->vm = vm;
 	pt->spec = *spec;
@@ -228,9 +229,9 @@ int v3_vm_passthrough(struct v3_vm *vm, const struct v3_pt_spec *spec)
 		/* the guest's EOI of an edge vector must reach us too */
 		for (i = 0; i < vm->nr_vcpus; i++)
 			WRITE_ONCE(vm->vcpus[i]->lapic.eoi_all, true);
-		vm->pt_level = true;
+		v3_board_set_eoi_notifier(vm, v3_pt_eoi);
 	}
-	WRITE_ONCE(vm->nr_pt, vm->nr_pt + 1);
+	WRITE_ONCE(vm->board->nr_pt, vm->board->nr_pt + 1);
 	if (spec->irq == V3_PT_NO_IRQ)
 		v3_info("vm %s: passthrough: ports 0x%x+%u\n", vm->name,
 			spec->port_first, spec->port_count);
@@ -245,11 +246,11 @@ out:
 
 void v3_pt_release(struct v3_vm *vm)
 {
-	unsigned int i, n = vm->nr_pt;
+	unsigned int i, n = vm->board->nr_pt;
 
-	WRITE_ONCE(vm->nr_pt, 0);
+	WRITE_ONCE(vm->board->nr_pt, 0);
 	for (i = 0; i < n; i++) {
-		struct v3_passthrough *pt = &vm->pt[i];
+		struct v3_passthrough *pt = &vm->board->pt[i];
 
 		if (pt->spec.irq == V3_PT_NO_IRQ)
 			v3_info("vm %s: passthrough: ports 0x%x+%u given back\n",

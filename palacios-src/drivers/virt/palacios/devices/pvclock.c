@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include <palacios/arch.h>
+#include <palacios/devices.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/log.h>
@@ -89,8 +90,8 @@ static int v3_pvclock_put(struct v3_vcpu *vcpu, u64 gpa, const void *buf,
 
 	if (!v3_mem_write(&vm->mem, gpa, buf, len))
 		return 0;
-	if (!vm->pvclock.warned) {
-		vm->pvclock.warned = true;
+	if (!vm->board->pvclock.warned) {
+		vm->board->pvclock.warned = true;
 		v3_warn("vm %s: clock block at guest-physical 0x%llx is not in RAM: not written (logged once)\n",
 			vm->name, gpa);
 	}
@@ -99,7 +100,7 @@ static int v3_pvclock_put(struct v3_vcpu *vcpu, u64 gpa, const void *buf,
 
 int v3_pvclock_msr(struct v3_vcpu *vcpu, u32 msr, bool write, u64 *val)
 {
-	struct v3_pvclock *clk = &vcpu->vm->pvclock;
+	struct v3_pvclock *clk = &vcpu->vm->board->pvclock;
 	struct v3_pvclock_vcpu_info info = {
 		.version = 2,
 		.tsc_to_system_mul = clk->mul,

@@ -10,20 +10,15 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
-#include <palacios/acpi.h>
 #include <palacios/backend.h>
 #include <palacios/decode.h>
 #include <palacios/host.h>
-#include <palacios/i8042.h>
-#include <palacios/ioapic.h>
+#include <palacios/io.h>
 #include <palacios/lapic.h>
-#include <palacios/passthrough.h>
-#include <palacios/pic.h>
-#include <palacios/pit.h>
-#include <palacios/pvclock.h>
-#include <palacios/rtc.h>
-#include <palacios/uart.h>
+#include <palacios/mem.h>
 #include <palacios/vm.h>
+
+struct v3_board;
 
 /* General-purpose registers, numbered as the instruction encoding does */
 enum v3_gpr {
@@ -145,14 +140,8 @@ struct v3_vcpu {
  * @mem: guest RAM
  * @io: the port registry
  * @mmio: the guest-physical registry of emulated devices
- * @com1: the UART on COM1
- * @pic: the i8259A pair, whose output reaches the local APIC of vCPU 0
- *       through its LINT0 (virtual wire)
- * @pit: the i8254, on IRQ 0
- * @rtc: the CMOS clock, on IRQ 8
- * @ioapic: the I/O APIC; ISA IRQ n is its pin n, but IRQ 0 is pin 2
- * @acpi: the ACPI PM registers
- * @kbc: the i8042 and port 0x92: the reset lines
+ * @board: its devices (see <palacios/board.h>); the PIC's output reaches
+ *         the local APIC of vCPU 0 through its LINT0 (virtual wire)
  * @line: the COM1 output line being assembled for the log
  * @line_len: bytes in @line
  * @log_tokens: lines of COM1 output the log still takes at once (see
@@ -165,7 +154,6 @@ struct v3_vcpu {
  * @nr_vcpus: number of vCPUs
  * @vcpus: the vCPUs, each allocated with the backend's size
  * @be_ready: the backend's vm_init() succeeded: its vm_free() is due
- * @post: the last POST code written to port 0x80
  * @warned_msr: an unknown-MSR access was logged already
  * @warned_io: an unhooked-port access was logged already
  * @pause_wq: where v3_vm_pause() waits for the vCPUs to park
@@ -175,10 +163,6 @@ struct v3_vcpu {
  * @nr_threads: vCPU threads not yet ended (under @stop_lock); the last
  *              one quiesces the VM (its timers stop, what it borrowed
  *              from the host goes back)
- * @pt: the host devices passed through; see <palacios/passthrough.h>
- * @nr_pt: entries of @pt in use
- * @pt_level: one of them has a level-triggered host line
- * @pvclock: the paravirtual clock
  * @affinity: the host CPUs its vCPUs may run on, if @has_affinity
  * @has_affinity: v3_vm_set_affinity() was called
  *
@@ -193,13 +177,7 @@ struct v3_vm {
 	struct v3_mem_map mem;
 	struct v3_range_map io;
 	struct v3_range_map mmio;
-	struct v3_uart com1;
-	struct v3_pic pic;
-	struct v3_pit pit;
-	struct v3_rtc rtc;
-	struct v3_ioapic ioapic;
-	struct v3_acpi acpi;
-	struct v3_i8042 kbc;
+	struct v3_board *board;
 	char line[160];
 	unsigned int line_len;
 	unsigned int log_tokens;
@@ -210,7 +188,6 @@ struct v3_vm {
 	unsigned int nr_vcpus;
 	struct v3_vcpu **vcpus;
 	bool be_ready;
-	u8 post;
 	bool warned_msr;
 	bool warned_io;
 	struct v3_waitq *pause_wq;
@@ -218,17 +195,9 @@ struct v3_vm {
 	char reason[V3_STOP_REASON_LEN];
 	unsigned int nr_running;
 	unsigned int nr_threads;
-	struct v3_passthrough pt[V3_MAX_PASSTHROUGH];
-	unsigned int nr_pt;
-	bool pt_level;
-	struct v3_pvclock pvclock;
 	struct v3_cpuset affinity;
 	bool has_affinity;
 };
-
-/* The ISA lines of the VM's own devices: PIT, cascade, COM1, RTC, SCI */
-#define V3_VM_OWN_LINES	(BIT(0) | BIT(2) | BIT(V3_COM1_IRQ) | \
-			 BIT(V3_RTC_IRQ) | BIT(V3_ACPI_SCI_IRQ))
 
 /**
  * v3_vm_end() - stop a running VM, recording why
@@ -245,6 +214,29 @@ struct v3_vm {
  */
 __printf(3, 4) void v3_vm_end(struct v3_vm *vm, enum v3_log_level level,
 			      const char *fmt, ...);
+
+/**
+ * v3_vm_apic_send() - deliver a message of the APIC bus
+ * @vm: the VM
+ * @msg: from an I/O APIC or a local APIC's ICR
+ *
+ * Every local APIC that accepts it gets it, but a lowest-priority
+ * message goes to the first one only.
+ *
+ * Context: any context.
+ */
+void v3_vm_apic_send(struct v3_vm *vm, const struct v3_apic_msg *msg);
+
+/**
+ * v3_vm_console_out() - bytes the guest wrote to its console
+ * @vm: the VM
+ * @buf: the bytes
+ * @len: their number
+ *
+ * They go to the owner's console, or line by line to the log, at a
+ * bounded rate, or both, as the VM's configuration says.
+ */
+void v3_vm_console_out(struct v3_vm *vm, const u8 *buf, unsigned int len);
 
 /**
  * v3_vm_set_irq() - drive an ISA interrupt line of a VM

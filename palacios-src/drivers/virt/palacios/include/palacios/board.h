@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The board of a VM: the PC its devices make up (devices/board.c), as the
+ * rest of the core sees it.  The VM creates, stops and frees its board and
+ * hands it its local APICs' EOIs; it knows no device by name.  The
+ * devices themselves and the board's table of them are in
+ * <palacios/devices.h>.
+ */
+#ifndef _PALACIOS_BOARD_H
+#define _PALACIOS_BOARD_H
+
+#include <linux/types.h>
+
+struct v3_vm;
+
+/**
+ * v3_board_create() - give a VM its board and create its devices
+ * @vm: the VM, with its memory and its port and MMIO registries, before
+ *      its backend's VM and its vCPUs
+ *
+ * Each device of the board's table is created in the table's order, and
+ * hooks its own ports, MMIO ranges and interrupt lines.
+ *
+ * Return: 0, or a negative errno; what was created is then freed by
+ * v3_board_free().
+ */
+int v3_board_create(struct v3_vm *vm);
+
+/**
+ * v3_board_stop() - stop what a VM's devices hold of the host
+ * @vm: the VM, whose vCPUs no longer run
+ *
+ * The device timers stop and host resources go back, so that a stopped
+ * VM raises no host interrupt while it waits to be freed.
+ */
+void v3_board_stop(struct v3_vm *vm);
+
+/**
+ * v3_board_free() - free a VM's devices and its board
+ * @vm: the VM; its board may be partly created, or absent
+ *
+ * The devices are freed in the reverse of the table's order: the timers
+ * before the interrupt controllers they drive.
+ */
+void v3_board_free(struct v3_vm *vm);
+
+/**
+ * v3_board_apic_eoi() - a local APIC's EOI of a vector
+ * @vm: the VM
+ * @vector: the vector
+ *
+ * Goes to the board's I/O APIC, and on to the EOI notifier of each line
+ * whose entry has @vector.
+ *
+ * Context: any context.
+ */
+void v3_board_apic_eoi(struct v3_vm *vm, u8 vector);
+
+#endif /* _PALACIOS_BOARD_H */
