@@ -80,8 +80,8 @@ struct v3_board_dev {
  * @vm: the VM, not yet started
  * @fn: called with the VM and the line, in any context
  *
- * The board has one notifier: passthrough's, which lowers a level line
- * of the host only when the guest has ended its interrupt.
+ * The board has one notifier, for a device whose level line must stay
+ * up until the guest has ended its interrupt (a host's, passed through).
  */
 void v3_board_set_eoi_notifier(struct v3_vm *vm,
 			       void (*fn)(struct v3_vm *vm, unsigned int line));
