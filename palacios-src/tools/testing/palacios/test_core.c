@@ -174,8 +174,9 @@ static int fake_vcpu_init(struct v3_vcpu *vcpu)
 	return 0;
 }
 
-static void fake_vcpu_free(struct v3_vcpu *vcpu)
+static bool fake_vcpu_free(struct v3_vcpu *vcpu)
 {
+	return true;
 }
 
 static void fake_vcpu_reset(struct v3_vcpu *vcpu)

@@ -357,8 +357,10 @@ opcode:
 		imm |= (u64)bytes[pos + i] << (8 * i);
 	if (opsize == 8 && immlen == 4)
 		imm = (u64)(s64)(s32)imm;
-	if (flags & D_SIMM8)
-		imm = (u64)(s64)(s8)imm;
+	if ((flags & D_SIMM8) && (imm & 0x80))
+		imm |= ~0ULL << (8 * immlen);	/* sign-extended ... */
+	if (opsize < 8)
+		imm &= (1ULL << (8 * opsize)) - 1;	/* ... to @opsize */
 	pos += immlen;
 
 	*insn = (struct v3_insn){
