@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kvm-linux: boot a Linux bzImage directly under KVM, laid out as Palacios
- * lays out a Linux guest (palacios/core/linux.c), to compare the boot times
+ * lays out a Linux guest (palacios/core/bzimage.c), to compare the boot times
  * of the two VMMs on the same host.
  *
  *	kvm-linux -k BZIMAGE [-i INITRD] [-m MEM_MIB] [-p CMDLINE]
@@ -110,7 +110,7 @@ typedef __u64 u64;
 #define MIB		(1ULL << 20)
 #define MAX_MEM_MIB	3072
 
-/* Guest-physical layout, as in palacios/core/linux.c */
+/* Guest-physical layout, as in palacios/core/bzimage.c */
 #define GDT_GPA		0x1000
 #define PML4_GPA	0x2000
 #define PDPT_GPA	0x3000

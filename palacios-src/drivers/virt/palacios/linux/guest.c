@@ -33,7 +33,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include <palacios/linux.h>
+#include <palacios/bzimage.h>
 #include <palacios/passthrough.h>
 #include <palacios/vm.h>
 #include <uapi/linux/palacios.h>

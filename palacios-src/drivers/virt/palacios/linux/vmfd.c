@@ -21,9 +21,9 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <palacios/bzimage.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
-#include <palacios/linux.h>
 #include <palacios/passthrough.h>
 #include <palacios/vm.h>
 

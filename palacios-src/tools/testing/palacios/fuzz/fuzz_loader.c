@@ -19,9 +19,9 @@
 
 #include <linux/array_size.h>
 
+#include <palacios/bzimage.h>
 #include <palacios/guest.h>
 #include <palacios/image.h>
-#include <palacios/linux.h>
 #include <palacios/mem.h>
 
 #include "../test_host.h"
@@ -44,7 +44,7 @@ struct input {
 };
 
 /*
- * v3_vm_load_linux(), in core/linux.c beside v3_linux_load(), needs these
+ * v3_vm_load_linux(), in core/bzimage.c beside v3_linux_load(), needs these
  * of core/vm.c; the harness never calls it, and links no VM life cycle.
  */
 enum v3_vm_state v3_vm_state(const struct v3_vm *v)
@@ -112,7 +112,7 @@ static void fuzz_image(struct input *in)
 	v3_image_load(&vm, image, size, &bs);
 }
 
-/* A bzImage as a 6.x kernel's looks (see test_linux.c) */
+/* A bzImage as a 6.x kernel's looks (see test_bzimage.c) */
 static void kernel_init(void)
 {
 	memset(kernel, 0, sizeof(kernel));

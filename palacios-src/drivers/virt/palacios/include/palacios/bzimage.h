@@ -3,8 +3,8 @@
  * Booting a Linux bzImage in a Palacios VM, by the 64-bit x86 boot
  * protocol (Documentation/arch/x86/boot.rst).
  */
-#ifndef _PALACIOS_LINUX_H
-#define _PALACIOS_LINUX_H
+#ifndef _PALACIOS_BZIMAGE_H
+#define _PALACIOS_BZIMAGE_H
 
 #include <linux/types.h>
 
@@ -46,4 +46,4 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 		  const void *initrd, u64 isize, const char *cmdline,
 		  struct v3_boot_state *bs);
 
-#endif /* _PALACIOS_LINUX_H */
+#endif /* _PALACIOS_BZIMAGE_H */

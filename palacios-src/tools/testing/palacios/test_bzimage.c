@@ -10,10 +10,10 @@
 #include <linux/array_size.h>
 
 #include <palacios/acpi.h>
+#include <palacios/bzimage.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
-#include <palacios/linux.h>
 #include <palacios/mem.h>
 
 #include "test_host.h"

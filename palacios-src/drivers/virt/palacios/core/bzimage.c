@@ -23,10 +23,10 @@
 #include <linux/unaligned.h>
 
 #include <palacios/acpi.h>
+#include <palacios/bzimage.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
-#include <palacios/linux.h>
 #include <palacios/log.h>
 #include <palacios/mem.h>
 
