@@ -114,8 +114,8 @@ def speedup_report(wall):
         print("%-9s %10d %10d %8.2fx %6d" % (label, s[0], s[1],
                                              2.0 * s[0] / s[1], s[2]))
     print("(speed-up: twice the work in the time of two at once against "
-          "one, the best pair of the tries; target at least 1.8x and at "
-          "least KVM's)")
+          "one, each the shortest of the tries; target at least 1.8x and "
+          "at least KVM's)")
     print()
     print("Wake-up round trip between the two vCPUs (pingpong: a byte "
           "through two pipes, one process on each vCPU; each round two "

@@ -206,9 +206,9 @@ vmm_shell() {
 
 # spin_speedup WHO CMD...: run CMD, a VMM booting a 2-vCPU Linux guest with
 # a shell on its console; there, parspin's one busy loop against two at
-# once on the two vCPUs (the pair with the best ratio of PARSPIN_TRIES
-# tries, 3 unless set: on a busy 2-core machine a try can lose a host CPU
-# to other work), and pingpong's wake-up round trip between them; then power
+# once on the two vCPUs (each the shortest of PARSPIN_TRIES tries, 3
+# unless set: on a busy 2-core machine a try can lose a host CPU to other
+# work), and pingpong's wake-up round trip between them; then power
 # the guest off
 spin_speedup() {
 	local who=$1

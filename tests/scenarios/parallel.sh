@@ -9,8 +9,8 @@
 # "The rig's defect" in tests/README).
 
 # Iterations of parspin's busy loops: about half a second each, nested;
-# the best of PARSPIN_TRIES (3: the boots run beside the debug kernel's
-# build).  The bench scenario's spin_speedup uses the same two.
+# each the shortest of PARSPIN_TRIES (3: the boots run beside the debug
+# kernel's build).  The bench scenario's spin_speedup uses the same two.
 PARSPIN_ITERS=100000000
 PARSPIN_TRIES=3
 
