@@ -9,10 +9,12 @@
  *                     (B ms, until both ended), by CLOCK_MONOTONIC.  On
  *                     vCPUs that run in parallel B is about A; on vCPUs
  *                     that share one host CPU, about 2 A.  With TRIES (1
- *                     by default), the pair with the lowest B / A of that
+ *                     by default), A and B are each the shortest of that
  *                     many: on a busy host some tries lose a host CPU to
- *                     other work, but vCPUs that share one never get
- *                     below 2 A.
+ *                     other work, which only lengthens them (the pair
+ *                     with the lowest B / A would favour a try whose
+ *                     single loop was the one slowed); vCPUs that share
+ *                     one host CPU never get below 2 A.
  *                     overlap=O alone=L (per million): whether the two
  *                     loops ran at the same instant, by no clock: two
  *                     loops that each store their count and read the
@@ -144,10 +146,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < tries; i++) {
 		a = run(1, iters);
 		b = run(2, iters);
-		if (!i || b * one < two * a) {
+		if (!i || a < one)
 			one = a;
+		if (!i || b < two)
 			two = b;
-		}
 		/* a tenth of the loop: its wall time is not measured */
 		o = overlap(0, 1, iters / 10);
 		if (o > over)

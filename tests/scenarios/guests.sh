@@ -92,7 +92,7 @@ guests_checks() {
 	t guests-mmio-pass logged "$n" "palacios: mmio> mmio: PASS"
 	t guests-mmio-exit logged "$n" "palacios: vm mmio: stopped: exited with code 0"
 	t guests-mmiobad-forms logged "$n" "palacios: mmiobad> mmiobad: every form as expected"
-	# (the decoder knows no ADD: an NPF exit, 0x400, it cannot decode)
+	# (the decoder knows no MUL: an NPF exit, 0x400, it cannot decode)
 	t guests-mmiobad-stopped logged "$n" "palacios: vm mmiobad: stopped: cannot decode the instruction at RIP 0x[0-9a-f]* (an MMIO access)"
 	# a guest that floods its console, which is the host's log
 	t guests-flood-exit logged "$n" "palacios: vm flood: stopped: exited with code 0"

@@ -21,7 +21,8 @@ prof_guest() {
 }
 
 prof_run() {
-	t "$1" boot "$1" "$2" qemu64,+svm,+npt prof "prof.img=${PROF_IMG:-bench}"
+	t "$1" boot "$1" "$2" qemu64,+svm,+npt prof "prof.img=${PROF_IMG:-bench}" \
+		kunit.enable=0
 }
 
 prof_checks() {

@@ -19,6 +19,7 @@ static const struct test_suite *suites[] = {
 	&vmx_suite,
 	&vmx_vm_suite,
 	&io_suite,
+	&alu_suite,
 	&decode_suite,
 	&uart_suite,
 	&pic_suite,

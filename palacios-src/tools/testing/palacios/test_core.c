@@ -19,6 +19,7 @@
 
 #include <asm/msr-index.h>
 
+#include <palacios/alu.h>
 #include <palacios/arch.h>
 #include <palacios/backend.h>
 #include <palacios/guest.h>
@@ -173,8 +174,9 @@ static int fake_vcpu_init(struct v3_vcpu *vcpu)
 	return 0;
 }
 
-static void fake_vcpu_free(struct v3_vcpu *vcpu)
+static bool fake_vcpu_free(struct v3_vcpu *vcpu)
 {
+	return true;
 }
 
 static void fake_vcpu_reset(struct v3_vcpu *vcpu)
@@ -876,6 +878,144 @@ static void test_mmio(void)
 	core_down();
 }
 
+/* A device register of 64 bits at MMIO_DEV, and what was done to it */
+#define MMIO_DEV	0xd0000000ULL
+
+struct mmio_dev {
+	u64 val;
+	unsigned int reads, writes;
+};
+
+static int mmio_dev_access(u64 addr, void *data, unsigned int len,
+			   bool write, void *priv)
+{
+	struct mmio_dev *d = priv;
+
+	if (addr != MMIO_DEV)
+		return -EIO;
+	if (write) {
+		d->val = 0;
+		memcpy(&d->val, data, len);
+		d->writes++;
+	} else {
+		memcpy(data, &d->val, len);
+		d->reads++;
+	}
+	return 0;
+}
+
+/*
+ * The ALU instructions on device memory, in the order of mmio_alu_code;
+ * each exits with a nested page fault on MMIO_DEV, of the kind @fault
+ * gives; the flags after each are kept in @flags.
+ */
+static const u8 mmio_alu_code[] = {
+	0x01, 0x18,			/* add %ebx, (%rax) */
+	0x83, 0x38, 0x0c,		/* cmpl $12, (%rax) */
+	0x48, 0x2b, 0x08,		/* sub (%rax), %rcx */
+	0xf7, 0x18,			/* negl (%rax) */
+	0x0f, 0xba, 0x28, 0x03,		/* btsl $3, (%rax) */
+	0x87, 0x10,			/* xchg %edx, (%rax) */
+	0xf6, 0x00, 0x01,		/* testb $1, (%rax) */
+	0xf0, 0xfe, 0x08,		/* lock decb (%rax) */
+};
+
+static const unsigned int mmio_alu_fault[] = {
+	V3_MMIO_WRITE, 0, 0, V3_MMIO_WRITE, 0, V3_MMIO_WRITE, 0, 0,
+};
+
+struct mmio_alu_run {
+	u64 flags[ARRAY_SIZE(mmio_alu_fault) + 1];
+};
+
+static void step_mmio_alu(struct fake_vcpu *f, unsigned long n, void *p)
+{
+	struct mmio_alu_run *r = p;
+
+	if (n == 0) {
+		f->vcpu.gpr[V3_RBX] = 7;
+		f->vcpu.gpr[V3_RCX] = 100;
+		f->vcpu.gpr[V3_RDX] = 0x55;
+	}
+	r->flags[n < ARRAY_SIZE(r->flags) ? n : 0] = f->sreg[V3_SREG_RFLAGS];
+	f->exit = FAKE_NPF;
+	if (n < ARRAY_SIZE(mmio_alu_fault)) {
+		f->gpa = MMIO_DEV;
+		f->fault = mmio_alu_fault[n];
+	} else {
+		f->gpa = 0xc0000000;	/* unbacked: the end */
+		f->fault = 0;
+	}
+}
+
+#define FL(f)	V3_FLAG_##f
+
+static void test_mmio_alu(void)
+{
+	const u64 st = V3_FLAGS_STATUS;
+	struct mmio_alu_run r = { 0 };
+	struct mmio_dev dev = { .val = 5 };
+	struct fake_vcpu *f;
+	struct v3_vm *vm;
+
+	core_up();
+	vm = create(NULL, V3_IMAGE_LONG64, mmio_alu_code,
+		    sizeof(mmio_alu_code));
+	CHECK(v3_range_hook(&vm->mmio, MMIO_DEV, MMIO_DEV + 7,
+			    mmio_dev_access, &dev) == 0);
+	fake.step = step_mmio_alu;
+	fake.priv = &r;
+	CHECK(v3_vm_start(vm) == 0);
+	CHECK(wait_stopped(vm));
+	f = vcpu0(vm);
+	CHECK(strstr(v3_vm_stop_reason(vm), "unbacked guest-physical"));
+	/* 5 + 7 = 12; == 12; 100 - 12; -12; bit 3 of 0xfffffff4 set */
+	CHECK((r.flags[1] & st) == FL(PF));
+	CHECK((r.flags[2] & st) == (FL(ZF) | FL(PF)));
+	CHECK(f->vcpu.gpr[V3_RCX] == 88);
+	CHECK((r.flags[3] & st) == FL(AF));
+	CHECK((r.flags[4] & st) == (FL(CF) | FL(SF) | FL(AF)));
+	CHECK((r.flags[5] & FL(CF)) == 0);	/* bit 3 was clear */
+	/* xchg: the device had 0xfffffffc, RDX had 0x55 */
+	CHECK(f->vcpu.gpr[V3_RDX] == 0xfffffffc);
+	CHECK((r.flags[7] & st) == 0);		/* 0x55 & 1: not zero */
+	/* dec 0x55: 0x54, CF kept clear */
+	CHECK(dev.val == 0x54);
+	CHECK((r.flags[8] & st) == 0);
+	CHECK(dev.reads == 8 && dev.writes == 5);
+	CHECK(f->sreg[V3_SREG_RIP] == LOAD + sizeof(mmio_alu_code));
+	CHECK(f->vcpu.exits[V3_EXIT_MMIO] == 8);
+	v3_vm_free(vm);
+	core_down();
+}
+
+/* A write fault on an instruction that only reads (CMP) stops the VM. */
+static void step_mmio_mismatch(struct fake_vcpu *f, unsigned long n, void *p)
+{
+	f->exit = FAKE_NPF;
+	f->gpa = MMIO_DEV;
+	f->fault = V3_MMIO_WRITE;
+}
+
+static void test_mmio_alu_mismatch(void)
+{
+	static const u8 code[] = { 0x83, 0x38, 0x0c };	/* cmpl $12, (%rax) */
+	struct mmio_dev dev = { .val = 5 };
+	struct v3_vm *vm;
+
+	core_up();
+	vm = create(NULL, V3_IMAGE_LONG64, code, sizeof(code));
+	CHECK(v3_range_hook(&vm->mmio, MMIO_DEV, MMIO_DEV + 7,
+			    mmio_dev_access, &dev) == 0);
+	fake.step = step_mmio_mismatch;
+	CHECK(v3_vm_start(vm) == 0);
+	CHECK(wait_stopped(vm));
+	CHECK(strstr(v3_vm_stop_reason(vm), "does not make the write"));
+	CHECK(dev.reads == 0 && dev.writes == 0);
+	v3_vm_free(vm);
+	core_down();
+}
+
 static const struct test_case core_cases[] = {
 	{ "boot_states", test_boot_states },
 	{ "cpuid_skip", test_cpuid_skip },
@@ -884,6 +1024,8 @@ static const struct test_case core_cases[] = {
 	{ "cr4_dr", test_cr4_dr },
 	{ "events", test_events },
 	{ "mmio", test_mmio },
+	{ "mmio_alu", test_mmio_alu },
+	{ "mmio_alu_mismatch", test_mmio_alu_mismatch },
 };
 
 const struct test_suite core_suite = {

@@ -17,6 +17,7 @@
 #include <linux/array_size.h>
 #include <linux/compiler.h>
 
+#include <palacios/alu.h>
 #include <palacios/decode.h>
 
 #include "tests.h"
@@ -294,7 +295,8 @@ static bool same_insn(const struct v3_insn *a, const struct v3_insn *b)
 	       a->reg == b->reg && a->ctl == b->ctl &&
 	       a->high_byte == b->high_byte &&
 	       a->port_imm == b->port_imm && a->has_mem == b->has_mem &&
-	       a->imm == b->imm;
+	       a->imm == b->imm && a->alu == b->alu &&
+	       a->mem_src == b->mem_src;
 }
 
 /* Each vector decodes as expected, and again with trailing bytes */
@@ -619,7 +621,7 @@ static const struct refusal refusals[] = {
 	R(64, -EOPNOTSUPP, 2, 0x0f, 0x31),
 	R(32, -EOPNOTSUPP, 2, 0x0f, 0x0f, 0x00, 0xbf),
 	R(64, -EOPNOTSUPP, 3, 0x66, 0x0f, 0x38, 0x00, 0x00),
-	R(64, -EOPNOTSUPP, 1, 0x01, 0x00),
+	R(64, -EOPNOTSUPP, 1, 0x69, 0x00, 0x01, 0x00, 0x00, 0x00),
 	R(64, -EOPNOTSUPP, 2, 0x48, 0x8d, 0x00),
 	R(16, -EOPNOTSUPP, 1, 0x40, 0xf4),
 	R(32, -EOPNOTSUPP, 2, 0x66, 0x48, 0x89, 0x00),
@@ -631,9 +633,29 @@ static const struct refusal refusals[] = {
 	R(32, -EINVAL, 4, 0xf0, 0x0f, 0x01, 0xd9),
 	R(64, -EINVAL, 4, 0xf0, 0x0f, 0x01, 0xc1),
 	R(64, -EINVAL, 2, 0xf0, 0xe4, 0x80),
+	/* LOCK where memory is not written: CMP, TEST, BT, memory sources */
+	R(64, -EINVAL, 3, 0xf0, 0x39, 0x00),
+	R(32, -EINVAL, 3, 0xf0, 0x80, 0x38, 0x01),
+	R(64, -EINVAL, 2, 0xf0, 0x03, 0x00),
+	R(16, -EINVAL, 2, 0xf0, 0x85, 0x00),
+	R(64, -EINVAL, 3, 0xf0, 0xf6, 0x00, 0x12),
+	R(32, -EINVAL, 3, 0xf0, 0x0f, 0xa3, 0x00),
+	R(64, -EINVAL, 4, 0xf0, 0x0f, 0xba, 0x20, 0x01),
 	/* LOCK on others */
-	R(64, -EOPNOTSUPP, 2, 0xf0, 0x01, 0x00),
+	R(64, -EOPNOTSUPP, 3, 0xf0, 0x0f, 0xaf, 0x00),
 	R(32, -EOPNOTSUPP, 4, 0xf0, 0x0f, 0x01, 0xc2),
+	/* register forms of the ALU instructions never exit */
+	R(64, -EOPNOTSUPP, 2, 0x01, 0xc0),
+	R(32, -EOPNOTSUPP, 2, 0x80, 0xc0, 0x01),
+	R(64, -EOPNOTSUPP, 3, 0x0f, 0xba, 0xe0, 0x01),
+	/* group members the core does not emulate: MUL, DIV, CALL, PUSH */
+	R(64, -EOPNOTSUPP, 2, 0xf6, 0x20),
+	R(32, -EOPNOTSUPP, 2, 0xf7, 0x30),
+	R(64, -EOPNOTSUPP, 2, 0xff, 0x10),
+	R(16, -EOPNOTSUPP, 2, 0xff, 0x30),
+	R(64, -EOPNOTSUPP, 2, 0xfe, 0x10),
+	R(64, -EOPNOTSUPP, 3, 0x0f, 0xba, 0x00, 0x01),
+	R(32, -EOPNOTSUPP, 2, 0xf6, 0x08, 0x01),
 };
 
 /* Refusals come as soon as they are certain, and do not change after */
@@ -665,7 +687,7 @@ static void test_refusals(void)
  * decode them.
  */
 
-#define XC_MAX	8192
+#define XC_MAX	12288
 
 struct xcheck {
 	FILE *f;
@@ -779,6 +801,51 @@ static void gen_common(struct xcheck *x, enum v3_cpu_mode mode)
 	}
 }
 
+/* The ALU instructions and XCHG on memory operand @m, one register each */
+static void gen_alu(struct xcheck *x, const char *m, unsigned int j,
+		    unsigned int nsizes, unsigned int nregs,
+		    const char * const *regs, unsigned int stride)
+{
+	static const char * const alu2[] = {
+		"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
+	};
+	static const char * const alu1[] = { "inc", "dec", "not", "neg" };
+	static const char * const bt[] = { "bt", "bts", "btr", "btc" };
+	unsigned int s, o, r = (j * 5 + 3) % nregs;
+
+	for (s = 0; s < nsizes; s++) {
+		const char *reg = regs[s * stride + r];
+
+		for (o = 0; o < ARRAY_SIZE(alu2); o++) {
+			emit(x, V3_OP_ALU, "%s%c %%%s, %s", alu2[o], sfx[s],
+			     reg, m);
+			emit(x, V3_OP_ALU, "%s%c %s, %%%s", alu2[o], sfx[s], m,
+			     reg);
+			emit(x, V3_OP_ALU, "%s%c $0x12, %s", alu2[o], sfx[s],
+			     m);
+			if (s)
+				emit(x, V3_OP_ALU, "%s%c $0x1234, %s", alu2[o],
+				     sfx[s], m);
+		}
+		emit(x, V3_OP_ALU, "test%c %%%s, %s", sfx[s], reg, m);
+		emit(x, V3_OP_ALU, "test%c $0x5a, %s", sfx[s], m);
+		for (o = 0; o < ARRAY_SIZE(alu1); o++)
+			emit(x, V3_OP_ALU, "%s%c %s", alu1[o], sfx[s], m);
+		emit(x, V3_OP_XCHG, "xchg%c %%%s, %s", sfx[s], reg, m);
+		emit(x, V3_OP_ALU, "lock add%c %%%s, %s", sfx[s], reg, m);
+		emit(x, V3_OP_ALU, "lock dec%c %s", sfx[s], m);
+		if (!s)
+			continue;
+		for (o = 0; o < ARRAY_SIZE(bt); o++) {
+			emit(x, V3_OP_ALU, "%s%c %%%s, %s", bt[o], sfx[s], reg,
+			     m);
+			emit(x, V3_OP_ALU, "%s%c $%u, %s", bt[o], sfx[s], o * 9,
+			     m);
+		}
+		emit(x, V3_OP_ALU, "lock btc%c $3, %s", sfx[s], m);
+	}
+}
+
 static void gen_mem(struct xcheck *x, const char *m, unsigned int j,
 		    unsigned int nsizes, unsigned int nregs,
 		    const char * const *regs, unsigned int stride)
@@ -793,6 +860,7 @@ static void gen_mem(struct xcheck *x, const char *m, unsigned int j,
 			emit(x, V3_OP_MOV_LOAD, "mov %s, %%%s", m, reg);
 		}
 	}
+	gen_alu(x, m, j, nsizes, nregs, regs, stride);
 	emit(x, V3_OP_MOV_STORE_IMM, "movb $0x7f, %s", m);
 	emit(x, V3_OP_MOV_STORE_IMM, "movw $0x1234, %s", m);
 	emit(x, V3_OP_MOV_STORE_IMM, "movl $0x12345678, %s", m);
@@ -989,6 +1057,87 @@ static void test_binutils(void)
 	xcheck_mode(V3_MODE_64);
 }
 
+/*
+ * The ALU forms and XCHG: the operation, which operand is memory, the
+ * source register or immediate (sign-extended as the CPU does), LOCK
+ */
+struct alu_vec {
+	enum v3_cpu_mode mode;
+	enum v3_insn_op op;
+	enum v3_alu_op alu;
+	bool mem_src;
+	u8 len;
+	u8 opsize;
+	u8 reg;
+	bool high_byte;
+	bool lock;
+	u64 imm;
+	u8 bytes[V3_INSN_MAX_LEN];
+};
+
+#define A(m, o, a, ms, l, os, r, hb, lk, im, ...) {			\
+	.mode = V3_MODE_##m, .op = V3_OP_##o, .alu = V3_ALU_##a,	\
+	.mem_src = ms, .len = l, .opsize = os, .reg = r,		\
+	.high_byte = hb, .lock = lk, .imm = im,				\
+	.bytes = { __VA_ARGS__ },					\
+}
+
+static const struct alu_vec alu_vecs[] = {
+	A(64, ALU, ADD, 0, 2, 4, 3, 0, 0, 0, 0x01, 0x18),
+	A(64, ALU, SUB, 1, 3, 8, 1, 0, 0, 0, 0x48, 0x2b, 0x08),
+	A(32, ALU, CMP, 0, 3, 4, N, 0, 0, 0xffffffff, 0x83, 0x38, 0xff),
+	A(64, ALU, SUB, 0, 4, 8, N, 0, 0, ~0ULL, 0x48, 0x83, 0x28, 0xff),
+	A(16, ALU, ADD, 0, 3, 2, N, 0, 0, 0xff80, 0x83, 0x07, 0x80),
+	A(64, ALU, AND, 0, 7, 8, N, 0, 0, 0xffffffff80000000ULL,
+	  0x48, 0x81, 0x20, 0x00, 0x00, 0x00, 0x80),
+	A(16, ALU, OR, 0, 4, 2, N, 0, 0, 0x1234, 0x81, 0x0f, 0x34, 0x12),
+	A(32, ALU, ADC, 1, 2, 1, 4, 1, 0, 0, 0x12, 0x20),
+	A(64, ALU, SBB, 0, 3, 1, 4, 0, 0, 0, 0x40, 0x18, 0x20),
+	A(64, ALU, XOR, 0, 3, 1, N, 0, 0, 0x80, 0x80, 0x30, 0x80),
+	A(64, ALU, TEST, 0, 4, 1, N, 0, 0, 0x5a, 0xf6, 0x40, 0x10, 0x5a),
+	A(32, ALU, TEST, 0, 2, 4, 2, 0, 0, 0, 0x85, 0x10),
+	A(64, ALU, NEG, 0, 2, 4, N, 0, 0, 0, 0xf7, 0x18),
+	A(64, ALU, NOT, 0, 3, 2, N, 0, 0, 0, 0x66, 0xf7, 0x10),
+	A(64, ALU, DEC, 0, 2, 1, N, 0, 0, 0, 0xfe, 0x08),
+	A(64, ALU, INC, 0, 3, 8, N, 0, 0, 0, 0x48, 0xff, 0x00),
+	A(64, ALU, BTS, 0, 5, 2, N, 0, 0, 7, 0x66, 0x0f, 0xba, 0x28, 0x07),
+	A(32, ALU, BT, 0, 4, 4, N, 0, 0, 31, 0x0f, 0xba, 0x20, 0x1f),
+	A(64, ALU, BTC, 0, 3, 4, 2, 0, 0, 0, 0x0f, 0xbb, 0x10),
+	A(64, ALU, BTR, 0, 4, 8, 9, 0, 0, 0, 0x4c, 0x0f, 0xb3, 0x08),
+	A(32, XCHG, ADD, 0, 2, 1, 4, 1, 0, 0, 0x86, 0x20),
+	A(64, XCHG, ADD, 0, 3, 8, 10, 0, 0, 0, 0x4c, 0x87, 0x10),
+	A(64, ALU, OR, 0, 4, 8, 2, 0, 1, 0, 0xf0, 0x48, 0x09, 0x10),
+	A(64, ALU, BTS, 0, 5, 4, N, 0, 1, 3, 0xf0, 0x0f, 0xba, 0x28, 0x03),
+};
+
+static void test_alu_forms(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(alu_vecs); i++) {
+		const struct alu_vec *v = &alu_vecs[i];
+		struct v3_insn insn;
+		int err;
+
+		memset(&insn, 0xa5, sizeof(insn));
+		err = v3_decode(v->bytes, v->len, v->mode, &insn);
+		if (err || insn.op != v->op || insn.len != v->len ||
+		    (v->op == V3_OP_ALU && insn.alu != v->alu) ||
+		    insn.mem_src != v->mem_src || insn.opsize != v->opsize ||
+		    insn.reg != v->reg || insn.high_byte != v->high_byte ||
+		    !!(insn.prefixes & V3_PFX_LOCK) != v->lock ||
+		    insn.imm != v->imm || !insn.has_mem) {
+			print_bytes("alu form", v->bytes, v->len);
+			printf("# err %d op %d alu %u mem_src %d len %u",
+			       err, insn.op, insn.alu, insn.mem_src, insn.len);
+			printf(" opsize %u reg %u h%d imm %#llx\n",
+			       insn.opsize, insn.reg, insn.high_byte,
+			       (unsigned long long)insn.imm);
+			CHECK(0);
+		}
+	}
+}
+
 static const struct test_case decode_cases[] = {
 	{ "vectors", test_vectors },
 	{ "debug_regs", test_debug_regs },
@@ -999,6 +1148,7 @@ static const struct test_case decode_cases[] = {
 	{ "registers", test_registers },
 	{ "max_length", test_max_length },
 	{ "refusals", test_refusals },
+	{ "alu_forms", test_alu_forms },
 	{ "binutils", test_binutils },
 };
 

@@ -120,6 +120,8 @@ static void test_mmio_edges(void)
 	CHECK(v3_range_dispatch(&map, ~0ULL, buf, 2, false) == -ENOENT);
 	CHECK(v3_range_dispatch(&map, ~0ULL, buf, 1, false) == 0);
 	CHECK(log.calls == 3);
+	/* guest-physical ranges have no port index */
+	CHECK(!map.index && !map.indexed);
 	v3_range_map_free(&map);
 }
 
@@ -138,11 +140,13 @@ static void test_out_of_memory(void)
 }
 
 /*
- * Random hooks, unhooks and accesses over the port space, checked against
- * a plain array that gives, for every port, the first port of the range
- * that hooks it, or -1.
+ * Random hooks, unhooks and accesses over the first @space ports, checked
+ * against a plain array that gives, for every port, the first port of the
+ * range that hooks it, or -1.  Over all 65,536 ports the ranges soon
+ * outnumber what the port index numbers, and lookups bisect; over a few,
+ * they stay indexed.
  */
-static void test_random_against_model(void)
+static void random_against_model(int space, unsigned int min_hooked)
 {
 	static int start_of[0x10000];
 	static struct access_log log;
@@ -156,7 +160,7 @@ static void test_random_against_model(void)
 	srand(20261125);
 	for (step = 0; step < 20000 && !case_failed; step++) {
 		unsigned int op = rand() % 4;
-		int first = rand() % 0x10000;
+		int first = rand() % space;
 		int last = first + rand() % 16;
 		unsigned int len = 1U << (rand() % 3);
 		bool ok = true;
@@ -187,9 +191,87 @@ static void test_random_against_model(void)
 			CHECK(err == (ok ? 0 : -ENOENT));
 			hits += !err;
 		}
+		CHECK(map.indexed == (map.nr <= V3_RANGE_INDEX_MAX));
 	}
 	/* the run exercised both outcomes */
-	CHECK(hooked > 1000 && hits > 100);
+	if (hooked <= min_hooked || hits <= 100)
+		printf("# hooked %u, hits %u\n", hooked, hits);
+	CHECK(hooked > min_hooked && hits > 100);
+	v3_range_map_free(&map);
+	CHECK(test_host.objects == 0);
+}
+
+static void test_random_against_model(void)
+{
+	random_against_model(0x10000, 1000);
+}
+
+static void test_random_indexed(void)
+{
+	random_against_model(0x400, 500);
+}
+
+/* Without memory for the port index, the first hook fails and changes nothing. */
+static void test_index_no_memory(void)
+{
+	struct access_log log = { 0 };
+	struct v3_range_map map;
+	u8 buf[4];
+
+	memset(&test_host, 0, sizeof(test_host));
+	v3_io_map_init(&map);
+	test_host.fail_nth = 1;
+	CHECK(v3_range_hook(&map, 0x60, 0x64, record_access, &log) == -ENOMEM);
+	CHECK(map.nr == 0 && !map.index && !map.indexed);
+	CHECK(v3_range_dispatch(&map, 0x62, buf, 2, false) == -ENOENT);
+	/* the index, then the ranges: an empty index stays, and is right */
+	test_host.fail_nth = 2;
+	CHECK(v3_range_hook(&map, 0x60, 0x64, record_access, &log) == -ENOMEM);
+	CHECK(map.nr == 0 && map.indexed);
+	CHECK(v3_range_dispatch(&map, 0x62, buf, 2, false) == -ENOENT);
+	CHECK(v3_range_hook(&map, 0x60, 0x64, record_access, &log) == 0);
+	CHECK(map.indexed);
+	CHECK(v3_range_dispatch(&map, 0x62, buf, 2, false) == 0);
+	CHECK(v3_range_dispatch(&map, 0x64, buf, 2, false) == -ENOENT);
+	CHECK(log.calls == 1);
+	v3_range_map_free(&map);
+	CHECK(test_host.objects == 0);
+}
+
+/*
+ * More ranges than the index numbers: lookups bisect, and the index is
+ * made again once there are few enough.
+ */
+static void test_index_overflow(void)
+{
+	struct access_log log = { 0 };
+	struct v3_range_map map;
+	unsigned int i, n = V3_RANGE_INDEX_MAX + 10;
+	u8 buf[4];
+
+	memset(&test_host, 0, sizeof(test_host));
+	v3_io_map_init(&map);
+	for (i = 0; i < n; i++) {
+		CHECK(v3_range_hook(&map, 2 * i, 2 * i, record_access,
+				    &log) == 0);
+		CHECK(map.indexed == (i < V3_RANGE_INDEX_MAX));
+	}
+	for (i = 0; i < n; i++) {
+		CHECK(v3_range_dispatch(&map, 2 * i, buf, 1, false) == 0);
+		CHECK(v3_range_dispatch(&map, 2 * i + 1, buf, 1, false) ==
+		      -ENOENT);
+	}
+	/* the first ten go: the others are numbered again */
+	for (i = 0; i < 10; i++)
+		CHECK(v3_range_unhook(&map, 2 * i) == 0);
+	CHECK(map.indexed);
+	for (i = 0; i < n; i++) {
+		CHECK(v3_range_dispatch(&map, 2 * i, buf, 1, false) ==
+		      (i < 10 ? -ENOENT : 0));
+		CHECK(v3_range_dispatch(&map, 2 * i, buf, 2, false) ==
+		      -ENOENT);
+	}
+	CHECK(log.calls == (int)(2 * n - 10));
 	v3_range_map_free(&map);
 	CHECK(test_host.objects == 0);
 }
@@ -200,6 +282,9 @@ static const struct test_case io_cases[] = {
 	{ "mmio_edges", test_mmio_edges },
 	{ "out_of_memory", test_out_of_memory },
 	{ "random_against_model", test_random_against_model },
+	{ "random_indexed", test_random_indexed },
+	{ "index_no_memory", test_index_no_memory },
+	{ "index_overflow", test_index_overflow },
 };
 
 const struct test_suite io_suite = {

@@ -155,9 +155,47 @@ out:
 	vmx_vm_down(1);
 }
 
+/*
+ * A VMCS that a CPU still holds when its VM is freed: the vCPU stays
+ * allocated (it is on that CPU's list of loaded VMCSes), said in the log,
+ * and the CPU going offline later clears it through that list.
+ */
+static void test_vmcs_held_at_free(void)
+{
+	struct v3_vm *vm = vmx_vm_up(1);
+	struct vmx_vcpu *vv;
+	u64 cr3 = ~0ULL;
+
+	if (!vm) {
+		vmx_vm_down(0);
+		return;
+	}
+	vv = to_vmx_vcpu(vm->vcpus[0]);
+	held_vv = vv;
+	v3_host_call_on_cpu(1, held_access, &cr3);
+	CHECK(vv->cpu == 1 && model_cpus[1].vmcs == vv->vmcs_pa);
+	test_host.fail_calls = true;
+	v3_vm_free(vm);
+	test_host.fail_calls = false;
+	CHECK(test_host_log_lines("vCPU 0 stays allocated") == 1);
+	/* the vCPU and its two pages: all the VM left behind */
+	CHECK(model_cpus[1].vmcs == vv->vmcs_pa);
+	test_cpu_down(0);
+	test_cpu_down(1);
+	CHECK(!model_cpus[1].vmcs && vv->cpu == -1);
+	CHECK(model_vmx.bad_accesses == 0);
+	v3_host_free_pages(vv->msr_pa, 0);
+	v3_host_free_pages(vv->vmcs_pa, 0);
+	v3_host_free(vv);
+	v3_exit();
+	CHECK(test_host.pages == 0 && test_host.objects == 0);
+	CHECK(test_host.errors == 3);
+}
+
 static const struct test_case vmx_vm_cases[] = {
 	{ "vmcs", test_vmcs },
 	{ "vmcs_held", test_vmcs_held },
+	{ "vmcs_held_at_free", test_vmcs_held_at_free },
 };
 
 const struct test_suite vmx_vm_suite = {

@@ -35,6 +35,7 @@ extern const struct test_suite svm_suite;
 extern const struct test_suite vmx_suite;
 extern const struct test_suite vmx_vm_suite;
 extern const struct test_suite io_suite;
+extern const struct test_suite alu_suite;
 extern const struct test_suite uart_suite;
 extern const struct test_suite pic_suite;
 extern const struct test_suite pit_suite;

@@ -13,6 +13,7 @@
 
 #include <asm/msr-index.h>
 
+#include <palacios/alu.h>
 #include <palacios/arch.h>
 #include <palacios/backend.h>
 #include <palacios/devices.h>
@@ -212,11 +213,99 @@ bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa)
 	return v3_gpa_is_lapic(gpa) || v3_range_find(&vm->mmio, gpa, 1);
 }
 
+/* One access to device memory, by the local APIC or a hooked range */
+static int v3_mmio_access(struct v3_vcpu *vcpu, u64 gpa, u64 *val,
+			  unsigned int size, bool write)
+{
+	struct v3_vm *vm = vcpu->vm;
+	int err;
+
+	if (v3_gpa_is_lapic(gpa))
+		err = v3_lapic_access(&vcpu->lapic, gpa - V3_LAPIC_GPA, val,
+				      size, write);
+	else
+		err = v3_range_dispatch(&vm->mmio, gpa, val, size, write);
+	if (err == -ENOENT) {
+		v3_vm_end(vm, V3_LOG_ERR,
+			  "access to unbacked guest-physical address 0x%llx",
+			  gpa);
+		return err;
+	}
+	if (err)
+		v3_vm_end(vm, V3_LOG_ERR, "device at 0x%llx failed (%d)", gpa,
+			  err);
+	return err;
+}
+
+/*
+ * ALU instructions and XCHG on device memory: read it, compute, write back
+ * what the instruction writes.  A LOCK prefix changes nothing here: the
+ * device sees a read and a write, as KVM's emulator gives it (a device
+ * model has no atomic read-modify-write to offer).
+ */
+static int v3_mmio_rmw(struct v3_vcpu *vcpu, u64 gpa,
+		       const struct v3_insn *insn)
+{
+	unsigned int size = insn->opsize;
+	bool has_reg = insn->reg != V3_REG_NONE;
+	u64 mem = 0, dst, src, res, rflags;
+	int err;
+
+	err = v3_mmio_access(vcpu, gpa, &mem, size, false);
+	if (err)
+		return err;
+	if (insn->op == V3_OP_XCHG) {
+		res = v3_get_reg(vcpu, insn);
+		err = v3_mmio_access(vcpu, gpa, &res, size, true);
+		if (!err)
+			v3_set_reg(vcpu, insn, size, mem);
+		return err;
+	}
+	src = has_reg ? v3_get_reg(vcpu, insn) : insn->imm;
+	dst = mem;
+	if (insn->mem_src) {
+		dst = src;
+		src = mem;
+	}
+	rflags = vcpu->be->get_sreg(vcpu, V3_SREG_RFLAGS);
+	res = v3_alu(insn->alu, size, dst, src, &rflags);
+	if (v3_alu_writes(insn->alu)) {
+		if (insn->mem_src)
+			v3_set_reg(vcpu, insn, size, res);
+		else
+			err = v3_mmio_access(vcpu, gpa, &res, size, true);
+	}
+	if (!err)
+		vcpu->be->set_sreg(vcpu, V3_SREG_RFLAGS, rflags);
+	return err;
+}
+
+/* Whether the instruction writes its memory operand */
+static bool v3_mmio_writes(const struct v3_insn *insn)
+{
+	switch (insn->op) {
+	case V3_OP_MOV_STORE:
+	case V3_OP_MOV_STORE_IMM:
+	case V3_OP_XCHG:
+		return true;
+	case V3_OP_ALU:
+		return !insn->mem_src && v3_alu_writes(insn->alu);
+	default:
+		return false;
+	}
+}
+
+/* Whether it reads it (a read-modify-write may fault on its read) */
+static bool v3_mmio_reads(const struct v3_insn *insn)
+{
+	return insn->op != V3_OP_MOV_STORE && insn->op != V3_OP_MOV_STORE_IMM;
+}
+
 int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault,
 		   const struct v3_insn *insn)
 {
 	struct v3_vm *vm = vcpu->vm;
-	bool write = false;
+	bool write = fault & V3_MMIO_WRITE;
 	unsigned int size;
 	u64 val = 0;
 	int err;
@@ -227,22 +316,14 @@ int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault,
 			  gpa);
 		return -EFAULT;
 	}
-	size = insn->opsize;
-
 	switch (insn->op) {
 	case V3_OP_MOV_STORE:
-		val = v3_get_reg(vcpu, insn);
-		write = true;
-		break;
 	case V3_OP_MOV_STORE_IMM:
-		val = insn->imm;
-		write = true;
-		break;
 	case V3_OP_MOV_LOAD:
-		break;
 	case V3_OP_MOVZX:
 	case V3_OP_MOVSX:
-		size = insn->srcsize;
+	case V3_OP_ALU:
+	case V3_OP_XCHG:
 		break;
 	default:
 		v3_vm_end(vm, V3_LOG_ERR,
@@ -250,32 +331,29 @@ int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault,
 			  gpa);
 		return -EOPNOTSUPP;
 	}
-	if (write != !!(fault & V3_MMIO_WRITE) ||
-	    (insn->op != V3_OP_MOV_STORE_IMM && insn->reg >= V3_NR_GPRS)) {
+	/* The fault must be one the instruction makes. */
+	if ((write && !v3_mmio_writes(insn)) ||
+	    (!write && !v3_mmio_reads(insn)) ||
+	    (insn->reg != V3_REG_NONE && insn->reg >= V3_NR_GPRS) ||
+	    (insn->reg == V3_REG_NONE && insn->op != V3_OP_MOV_STORE_IMM &&
+	     insn->op != V3_OP_ALU)) {
 		v3_vm_end(vm, V3_LOG_ERR,
 			  "the instruction at RIP does not make the %s of guest-physical 0x%llx that faulted",
-			  fault & V3_MMIO_WRITE ? "write" : "read", gpa);
+			  write ? "write" : "read", gpa);
 		return -EFAULT;
 	}
+	if (insn->op == V3_OP_ALU || insn->op == V3_OP_XCHG)
+		return v3_mmio_rmw(vcpu, gpa, insn);
 
-	if (v3_gpa_is_lapic(gpa))
-		err = v3_lapic_access(&vcpu->lapic, gpa - V3_LAPIC_GPA, &val,
-				      size, write);
-	else
-		err = v3_range_dispatch(&vm->mmio, gpa, &val, size, write);
-	if (err == -ENOENT) {
-		v3_vm_end(vm, V3_LOG_ERR,
-			  "access to unbacked guest-physical address 0x%llx",
-			  gpa);
+	size = insn->op == V3_OP_MOVZX || insn->op == V3_OP_MOVSX ?
+	       insn->srcsize : insn->opsize;
+	if (insn->op == V3_OP_MOV_STORE)
+		val = v3_get_reg(vcpu, insn);
+	else if (insn->op == V3_OP_MOV_STORE_IMM)
+		val = insn->imm;
+	err = v3_mmio_access(vcpu, gpa, &val, size, write);
+	if (err || write)
 		return err;
-	}
-	if (err) {
-		v3_vm_end(vm, V3_LOG_ERR, "device at 0x%llx failed (%d)", gpa,
-			  err);
-		return err;
-	}
-	if (write)
-		return 0;
 	if (insn->op == V3_OP_MOVSX)
 		val = v3_sign_extend(val, size);
 	v3_set_reg(vcpu, insn, insn->opsize, val);

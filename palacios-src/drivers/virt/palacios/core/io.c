@@ -27,6 +27,7 @@ void v3_range_map_free(struct v3_range_map *map)
 {
 	u64 limit = map->limit;
 
+	v3_host_free(map->index);
 	v3_host_free(map->ranges);
 	memset(map, 0, sizeof(*map));
 	map->limit = limit;
@@ -64,6 +65,31 @@ static int v3_range_grow(struct v3_range_map *map)
 	return 0;
 }
 
+/*
+ * Number again in the port index the ranges from @from on, after a change
+ * there; the whole index when it was out of date (more ranges than it
+ * numbers had been hooked).
+ */
+static void v3_range_renumber(struct v3_range_map *map, unsigned int from)
+{
+	unsigned int i;
+
+	if (!map->index)
+		return;
+	if (map->nr > V3_RANGE_INDEX_MAX) {
+		map->indexed = false;
+		return;
+	}
+	if (!map->indexed) {
+		memset(map->index, 0, V3_IO_PORT_LIMIT + 1);
+		from = 0;
+	}
+	for (i = from; i < map->nr; i++)
+		memset(map->index + map->ranges[i].first, i + 1,
+		       map->ranges[i].last - map->ranges[i].first + 1);
+	map->indexed = true;
+}
+
 int v3_range_hook(struct v3_range_map *map, u64 first, u64 last,
 		  v3_access_fn fn, void *priv)
 {
@@ -75,6 +101,13 @@ int v3_range_hook(struct v3_range_map *map, u64 first, u64 last,
 	i = v3_range_lower(map, first);
 	if (i < map->nr && map->ranges[i].first <= last)
 		return -EBUSY;
+	if (map->limit == V3_IO_PORT_LIMIT && !map->index) {
+		/* zeroed: it says that no port is hooked, as is true */
+		map->index = v3_host_zalloc(V3_IO_PORT_LIMIT + 1);
+		if (!map->index)
+			return -ENOMEM;
+		map->indexed = !map->nr;
+	}
 	if (map->nr == map->cap) {
 		err = v3_range_grow(map);
 		if (err)
@@ -86,6 +119,7 @@ int v3_range_hook(struct v3_range_map *map, u64 first, u64 last,
 		.first = first, .last = last, .fn = fn, .priv = priv,
 	};
 	map->nr++;
+	v3_range_renumber(map, i);
 	return 0;
 }
 
@@ -95,9 +129,12 @@ int v3_range_unhook(struct v3_range_map *map, u64 first)
 
 	if (i >= map->nr || map->ranges[i].first != first)
 		return -ENOENT;
+	if (map->indexed)
+		memset(map->index + first, 0, map->ranges[i].last - first + 1);
 	map->nr--;
 	memmove(&map->ranges[i], &map->ranges[i + 1],
 		(map->nr - i) * sizeof(*map->ranges));
+	v3_range_renumber(map, i);
 	return 0;
 }
 
@@ -109,6 +146,13 @@ const struct v3_range *v3_range_find(const struct v3_range_map *map,
 
 	if (!len || addr > map->limit || len - 1 > map->limit - addr)
 		return NULL;
+	if (map->indexed) {
+		i = map->index[addr];
+		if (!i)
+			return NULL;
+		r = &map->ranges[i - 1];
+		return addr + (len - 1) > r->last ? NULL : r;
+	}
 	i = v3_range_lower(map, addr);
 	if (i >= map->nr)
 		return NULL;

@@ -525,11 +525,14 @@ static void v3_vcpus_free(struct v3_vm *vm)
 
 		if (!vcpu)
 			continue;
-		if (vcpu->be_ready)
-			be->vcpu_free(vcpu);
 		v3_lapic_free(&vcpu->lapic);
 		v3_host_waitq_free(vcpu->wq);
 		v3_host_free(vcpu->fpu_mem);
+		if (vcpu->be_ready && !be->vcpu_free(vcpu)) {
+			v3_err("vm %s: vCPU %u stays allocated: another CPU may still use it\n",
+			       vm->name, vcpu->id);
+			continue;
+		}
 		v3_host_free(vcpu);
 	}
 	v3_host_free(vm->vcpus);

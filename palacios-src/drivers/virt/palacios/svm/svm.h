@@ -103,7 +103,7 @@ static inline struct vmcb *svm_vmcb(struct v3_vcpu *vcpu)
 int svm_vm_init(struct v3_vm *vm);
 void svm_vm_free(struct v3_vm *vm);
 int svm_vcpu_init(struct v3_vcpu *vcpu);
-void svm_vcpu_free(struct v3_vcpu *vcpu);
+bool svm_vcpu_free(struct v3_vcpu *vcpu);
 void svm_vcpu_reset(struct v3_vcpu *vcpu);
 u64 svm_get_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg);
 void svm_set_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val);

@@ -181,12 +181,13 @@ void svm_vcpu_reset(struct v3_vcpu *vcpu)
 	vmcb->control.intercept3 &= ~(SVM_I3_VINTR | SVM_I3_IRET);
 }
 
-void svm_vcpu_free(struct v3_vcpu *vcpu)
+bool svm_vcpu_free(struct v3_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 
 	v3_host_free_pages(sv->vmcb_pa, 0);
 	sv->vmcb = NULL;
+	return true;
 }
 
 /* The guest's state */

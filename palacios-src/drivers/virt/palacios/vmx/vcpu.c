@@ -367,6 +367,7 @@ int vmx_vcpu_init(struct v3_vcpu *vcpu)
 	v3_irq_enable();
 	acc = vmx_vmcs_begin(vv);
 	if (acc == VMX_ACCESS_NONE) {
+		/* cleared here and current nowhere: the free cannot refuse */
 		vmx_vcpu_free(vcpu);
 		return -EIO;
 	}
@@ -375,24 +376,26 @@ int vmx_vcpu_init(struct v3_vcpu *vcpu)
 	return 0;
 }
 
-void vmx_vcpu_free(struct v3_vcpu *vcpu)
+bool vmx_vcpu_free(struct v3_vcpu *vcpu)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 
 	/*
 	 * A VMCS still active on a CPU that did not clear it may be written
-	 * back there: its pages are left to it, not reused (logged by
-	 * vmx_vcpu_put()).
+	 * back there, and the vCPU is on that CPU's list of loaded VMCSes
+	 * (vv->node), which it walks when it goes offline: the pages and the
+	 * vCPU stay allocated (logged by vmx_vcpu_put() and the core).
 	 */
 	if (!vmx_vcpu_put(vcpu)) {
 		v3_err("vmx: vCPU %u: its VMCS and MSR pages are not freed\n",
 		       vcpu->id);
-		return;
+		return false;
 	}
 	v3_host_free_pages(vv->msr_pa, 0);
 	v3_host_free_pages(vv->vmcs_pa, 0);
 	vv->msr_pa = 0;
 	vv->vmcs_pa = 0;
+	return true;
 }
 
 /*

@@ -181,7 +181,7 @@ void vmx_clear_loaded(struct vmx_cpu *cpu);
 int vmx_vm_init(struct v3_vm *vm);
 void vmx_vm_free(struct v3_vm *vm);
 int vmx_vcpu_init(struct v3_vcpu *vcpu);
-void vmx_vcpu_free(struct v3_vcpu *vcpu);
+bool vmx_vcpu_free(struct v3_vcpu *vcpu);
 void vmx_vcpu_reset(struct v3_vcpu *vcpu);
 u64 vmx_get_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg);
 void vmx_set_sreg(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val);

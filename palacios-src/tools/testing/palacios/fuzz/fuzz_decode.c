@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <palacios/alu.h>
 #include <palacios/decode.h>
 
 /* The Makefile names this LLVMFuzzerTestOneInput, libFuzzer's entry */
@@ -22,7 +23,8 @@ static bool same_insn(const struct v3_insn *a, const struct v3_insn *b)
 	       a->reg == b->reg && a->ctl == b->ctl &&
 	       a->high_byte == b->high_byte &&
 	       a->port_imm == b->port_imm && a->has_mem == b->has_mem &&
-	       a->imm == b->imm;
+	       a->imm == b->imm && a->alu == b->alu &&
+	       a->mem_src == b->mem_src;
 }
 
 /* Decode from an exact-size copy, so that ASan sees any overread */
@@ -48,7 +50,20 @@ static void check_fields(const struct v3_insn *insn, enum v3_cpu_mode mode)
 	bool ctl = insn->op == V3_OP_MOV_FROM_DR ||
 		   insn->op == V3_OP_MOV_TO_DR || insn->op == V3_OP_MOV_TO_CR;
 
-	if (insn->op == V3_OP_NONE || insn->op > V3_OP_MOV_TO_CR)
+	bool alu = insn->op == V3_OP_ALU;
+
+	if (insn->op == V3_OP_NONE || insn->op > V3_OP_XCHG)
+		abort();
+	/* the ALU forms and XCHG: memory, an operation, LOCK as the CPU has it */
+	if ((alu || insn->op == V3_OP_XCHG) && !insn->has_mem)
+		abort();
+	if ((!alu && (insn->alu || insn->mem_src)) || insn->alu > V3_ALU_BTC)
+		abort();
+	if (alu && insn->alu >= V3_ALU_BT && os == 1)
+		abort();
+	if ((insn->prefixes & V3_PFX_LOCK) &&
+	    (insn->mem_src || (alu ? !v3_alu_writes(insn->alu) :
+			       insn->op != V3_OP_XCHG)))
 		abort();
 	/* MOV to or from CRn or DRn: a GPR, a register number, no memory */
 	if (ctl && (insn->reg > 15 || insn->has_mem ||
@@ -71,8 +86,6 @@ static void check_fields(const struct v3_insn *insn, enum v3_cpu_mode mode)
 		abort();
 	if (insn->seg < -1 || insn->seg > 5 ||
 	    has_seg != !!(insn->prefixes & V3_PFX_SEG))
-		abort();
-	if (insn->prefixes & V3_PFX_LOCK)
 		abort();
 	if (os < 8 && insn->imm >> (8 * os))
 		abort();

@@ -3,14 +3,17 @@
  * mmio: device memory through every instruction form the VMM emulates:
  * MOV loads and stores of 1, 2, 4 and 8 bytes, MOV of an immediate, the
  * moffs forms, MOVZX and MOVSX, with low and REX registers and with SIB
- * addressing, on the local APIC and the I/O APIC.  The APICs take aligned
- * 32-bit accesses; any other (a byte, a word, a quadword, a misaligned
- * dword, a quadword that straddles the end of the local APIC's page)
- * reads 0 and writes nothing, which the guest checks.
+ * addressing, on the local APIC and the I/O APIC; and the ALU forms (ADD,
+ * OR, AND, XOR, SUB, CMP, TEST, INC, DEC, BT, BTS, BTR, BTC, XCHG, with a
+ * register or an immediate, memory as source or destination, LOCK), whose
+ * results and flags it checks.  The APICs take aligned 32-bit accesses;
+ * any other (a byte, a word, a quadword, a misaligned dword, a quadword
+ * that straddles the end of the local APIC's page) reads 0 and writes
+ * nothing, which the guest checks.
  *
- * Built with -DMMIO_BAD it is mmiobad, which after the checks adds to the
- * TPR with ADD, which the VMM does not emulate: the VM stops with its
- * reason (the decoder knows no ADD) instead of exiting.
+ * Built with -DMMIO_BAD it is mmiobad, which after the checks multiplies
+ * by the TPR with MUL, which the VMM does not emulate: the VM stops with
+ * its reason (the decoder knows no MUL) instead of exiting.
  */
 #include "lib.h"
 
@@ -125,6 +128,69 @@ static void moffs_forms(void)
 	expect("moffs store and load", v, 0x50);
 }
 
+/* @insn on the TPR, then its value and whether ZF and CF are set */
+#define ALU_TPR(insn, ...)						\
+	do {								\
+		u8 zf_, cf_;						\
+		asm volatile(insn "\n\tsetz %0\n\tsetc %1"		\
+			     : "=q"(zf_), "=q"(cf_) : "r"(APIC_TPR),	\
+			       ##__VA_ARGS__ : "memory", "cc");		\
+		zf = zf_;						\
+		cf = cf_;						\
+	} while (0)
+
+/* The ALU instructions on the TPR (bits 7:0 are kept), with their flags */
+static void alu(void)
+{
+	u32 r = 5;
+	u8 zf, cf;
+
+	store32(APIC_TPR, 0x10);
+	ALU_TPR("addl $0x20, (%2)");
+	expect("add imm", load32(APIC_TPR), 0x30);
+	expect("add imm: ZF CF", zf | cf, 0);
+	ALU_TPR("orl $0x0f, (%2)");
+	expect("or imm", load32(APIC_TPR), 0x3f);
+	ALU_TPR("andl $0xf0, (%2)");
+	expect("and imm", load32(APIC_TPR), 0x30);
+	ALU_TPR("cmpl $0x30, (%2)");
+	expect("cmp equal: ZF CF", zf << 1 | cf, 2);
+	ALU_TPR("cmpl $0x31, (%2)");
+	expect("cmp below: ZF CF", zf << 1 | cf, 1);
+	ALU_TPR("testl $0x10, (%2)");
+	expect("test set: ZF", zf, 0);
+	ALU_TPR("testl $0x01, (%2)");
+	expect("test clear: ZF", zf, 1);
+	ALU_TPR("incl (%2)");
+	expect("inc", load32(APIC_TPR), 0x31);
+	ALU_TPR("stc\n\tdecl (%2)");
+	expect("dec: CF kept", cf, 1);
+	expect("dec", load32(APIC_TPR), 0x30);
+	ALU_TPR("btl $4, (%2)");
+	expect("bt: CF", cf, 1);
+	ALU_TPR("btsl $0, (%2)");
+	expect("bts: CF", cf, 0);
+	expect("bts", load32(APIC_TPR), 0x31);
+	ALU_TPR("btrl $0, (%2)");
+	expect("btr: CF", cf, 1);
+	ALU_TPR("lock btcl $1, (%2)");
+	expect("lock btc", load32(APIC_TPR), 0x32);
+	ALU_TPR("addl %3, (%2)", "r"(r));
+	expect("add reg", load32(APIC_TPR), 0x37);
+	asm volatile("subl (%1), %0" : "+r"(r) : "r"(APIC_TPR)
+		     : "memory", "cc");
+	expect("sub from reg", r, (u32)(5 - 0x37));
+	ALU_TPR("xorl $0x37, (%2)");
+	expect("xor to zero: ZF", zf, 1);
+	expect("xor", load32(APIC_TPR), 0);
+	r = 0x40;
+	asm volatile("xchgl %0, (%1)" : "+r"(r) : "r"(APIC_TPR) : "memory");
+	expect("xchg: old", r, 0);
+	expect("xchg: new", load32(APIC_TPR), 0x40);
+	ALU_TPR("lock orl $0x01, (%2)");
+	expect("lock or", load32(APIC_TPR), 0x41);
+}
+
 /* The I/O APIC's index and window; misaligned and straddling accesses */
 static void others(void)
 {
@@ -144,14 +210,16 @@ int guest_main(u64 mem_size)
 	movs();
 	extends();
 	moffs_forms();
+	alu();
 	others();
 	store32(APIC_TPR, 0);
 	if (fails)
 		return 1;
 	gprintf("%s: every form as expected\n", guest_name);
 #ifdef MMIO_BAD
-	asm volatile("addl $1, (%0)" : : "r"(APIC_TPR) : "memory", "cc");
-	gprintf("%s: FAIL the VMM went on after an ADD to the TPR\n",
+	asm volatile("mull (%0)" : : "r"(APIC_TPR)
+		     : "eax", "edx", "memory", "cc");
+	gprintf("%s: FAIL the VMM went on after a MUL by the TPR\n",
 		guest_name);
 	return 1;
 #else

@@ -128,7 +128,11 @@ struct v3_segment {
  *           (nested page tables); 0 or a negative errno
  * @vm_free: free what @vm_init made
  * @vcpu_init: set up a vCPU (its VMCB); 0 or a negative errno
- * @vcpu_free: free what @vcpu_init made
+ * @vcpu_free: free what @vcpu_init made; false if another CPU may still
+ *             write to the vCPU's state (it kept it and did not give it
+ *             back, see @vcpu_put): the core then leaves the vCPU's
+ *             structure allocated, a leak it logs, rather than free memory
+ *             still in use
  * @vcpu_reset: the backend's part of an INIT: its own state of the vCPU
  *              cleared, no event pending, no interrupt shadow, no window
  *              requested; the core then writes the architectural state
@@ -203,7 +207,7 @@ struct v3_backend {
 	int (*vm_init)(struct v3_vm *vm);
 	void (*vm_free)(struct v3_vm *vm);
 	int (*vcpu_init)(struct v3_vcpu *vcpu);
-	void (*vcpu_free)(struct v3_vcpu *vcpu);
+	bool (*vcpu_free)(struct v3_vcpu *vcpu);
 	void (*vcpu_reset)(struct v3_vcpu *vcpu);
 	u64 (*get_sreg)(struct v3_vcpu *vcpu, enum v3_sreg reg);
 	void (*set_sreg)(struct v3_vcpu *vcpu, enum v3_sreg reg, u64 val);

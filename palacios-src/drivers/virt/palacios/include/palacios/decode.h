@@ -56,6 +56,12 @@ enum v3_cpu_mode {
  * @V3_OP_MOV_FROM_DR: MOV r64/r32, DRn (0f 21)
  * @V3_OP_MOV_TO_DR: MOV DRn, r64/r32 (0f 23)
  * @V3_OP_MOV_TO_CR: MOV CRn, r64/r32 (0f 22)
+ * @V3_OP_ALU: an arithmetic or logic instruction with a memory operand
+ *             (struct v3_insn.alu says which): ADD, OR, ADC, SBB, AND,
+ *             SUB, XOR, CMP (00-3b, 80, 81, 83), TEST (84, 85, f6 /0,
+ *             f7 /0), NOT and NEG (f6, f7 /2 /3), INC and DEC (fe, ff /0
+ *             /1), BT, BTS, BTR, BTC (0f a3, ab, b3, bb, 0f ba /4-/7)
+ * @V3_OP_XCHG: XCHG r/m, reg (86, 87)
  */
 enum v3_insn_op {
 	V3_OP_NONE,
@@ -79,6 +85,8 @@ enum v3_insn_op {
 	V3_OP_MOV_FROM_DR,
 	V3_OP_MOV_TO_DR,
 	V3_OP_MOV_TO_CR,
+	V3_OP_ALU,
+	V3_OP_XCHG,
 };
 
 /* Prefixes the decoder reports in struct v3_insn.prefixes */
@@ -105,6 +113,10 @@ enum v3_insn_op {
  * @addrsize: the address size in bytes (2, 4 or 8)
  * @srcsize: for MOVZX and MOVSX, the size of the memory operand (1 or 2);
  *           0 for the other instructions
+ * @alu: for %V3_OP_ALU, the operation (enum v3_alu_op); its source is @reg,
+ *       or @imm when @reg is %V3_REG_NONE (INC, DEC, NOT and NEG have none)
+ * @mem_src: for %V3_OP_ALU, the memory operand is the source and @reg the
+ *           destination (02, 03, 0a, ...); else memory is the destination
  * @reg: the register operand, as its number 0-15 in the order RAX, RCX,
  *       RDX, RBX, RSP, RBP, RSI, RDI, R8-R15, or %V3_REG_NONE; for a byte
  *       operand without REX, 4-7 mean AH, CH, DH, BH (see @high_byte);
@@ -132,6 +144,8 @@ struct v3_insn {
 	u8 opsize;
 	u8 addrsize;
 	u8 srcsize;
+	u8 alu;
+	bool mem_src;
 	u8 reg;
 	u8 ctl;
 	bool high_byte;

@@ -5,7 +5,11 @@
  * A VM keeps one registry for its I/O ports and one for the guest-physical
  * ranges its device models emulate.  On an exit, the core looks the access
  * up here and calls the device model that hooked it.  Both registries are
- * sorted arrays of disjoint ranges, searched by bisection.
+ * sorted arrays of disjoint ranges, searched by bisection; the port
+ * registry also keeps, for each of the 65,536 ports, the number of the
+ * range that hooks it, so that a port exit finds its device with one load
+ * (while at most %V3_RANGE_INDEX_MAX ranges are hooked; bisection
+ * otherwise).  The index (64 KiB) is allocated with the first port hooked.
  *
  * Locking: a registry is changed while its VM does not run (at creation and
  * teardown); lookups need no lock.
@@ -43,18 +47,27 @@ struct v3_range {
 	void *priv;
 };
 
+/* The most ranges a port index numbers (its entries are bytes, 0 = none) */
+#define V3_RANGE_INDEX_MAX	255
+
 /**
  * struct v3_range_map - a registry of disjoint hooked ranges
  * @ranges: the ranges, sorted by @first
  * @nr: number of ranges
  * @cap: allocated entries in @ranges
  * @limit: the highest address the registry accepts (0xffff for ports)
+ * @index: ports only: for each port, 1 + the index in @ranges of the range
+ *         that hooks it, or 0; valid while @indexed
+ * @indexed: @index matches @ranges (false with more than
+ *           %V3_RANGE_INDEX_MAX ranges)
  */
 struct v3_range_map {
 	struct v3_range *ranges;
 	unsigned int nr;
 	unsigned int cap;
 	u64 limit;
+	u8 *index;
+	bool indexed;
 };
 
 /**
