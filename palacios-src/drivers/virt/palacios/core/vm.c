@@ -626,7 +626,7 @@ int v3_vm_create(const struct v3_vm_config *cfg, struct v3_vm **out)
 	    !cfg->mem_size || cfg->mem_size % V3_MEM_ALIGN ||
 	    cfg->mem_size > V3_MEM_MAX)
 		return -EINVAL;
-	/* a backend that enables its CPUs but runs no guest yet (VMX) */
+	/* a backend that enables its CPUs but does not run VMs */
 	if (!be->vm_init)
 		return -EOPNOTSUPP;
 
