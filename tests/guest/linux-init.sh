@@ -10,6 +10,11 @@ echo "GUEST: uname=$(uname -sr)"
 echo "GUEST: cpus=$(grep -c ^processor /proc/cpuinfo)"
 echo "GUEST: mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 echo "GUEST: uptime=$(cut -d' ' -f1 /proc/uptime)"
+# The board's virtio entropy device: found, and its bytes not a constant
+echo "GUEST: rng=$(cat /sys/class/misc/hw_random/rng_current 2>&1)"
+echo "GUEST: rng_distinct=$(head -c 4096 /dev/hwrng 2>&1 | od -An -v -tx1 |
+	tr -s ' ' '\n' | grep -c . ) bytes, $(head -c 4096 /dev/hwrng |
+	od -An -v -tx1 | tr -s ' ' '\n' | grep . | sort -u | wc -l) values"
 if grep -qw guest.shell /proc/cmdline; then
 	# A shell on the console (guest.tty=, default ttyS0), for the
 	# scripted console tests

@@ -149,7 +149,10 @@ uapi_tests_checks() {
 	# an unmodified Linux kernel, by the boot protocol, to its /init
 	t "$n-linux-banner" logged "$n" "^KRUN| \[ *0\.000000\] Linux version 6\.12"
 	t "$n-linux-e820" logged "$n" "^KRUN| .*BIOS-e820: \[mem 0x0000000000100000-0x0000000007ffffff\] usable"
-	t "$n-linux-cmdline" logged "$n" "^KRUN| .*Kernel command line: console=ttyS0 panic=-1 guest.shell"
+	# the board's virtio-mmio device first, then what the user gave
+	t "$n-linux-cmdline" logged "$n" "^KRUN| .*Kernel command line: virtio_mmio.device=4K@0xd0000000:6 console=ttyS0 panic=-1 guest.shell"
+	t "$n-linux-virtio-rng" logged "$n" "^KRUN| GUEST: rng=virtio_rng\.0"
+	t "$n-linux-virtio-rng-bytes" logged "$n" "^KRUN| GUEST: rng_distinct=4096 bytes, 2[0-9][0-9] values"
 	t "$n-linux-running" logged "$n" "^KLIST| linux .*running"
 	t "$n-linux-init" logged "$n" "^KRUN| GUEST: init started"
 	t "$n-linux-uname" logged "$n" "^KRUN| GUEST: uname=Linux 6\.12"

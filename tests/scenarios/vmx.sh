@@ -137,6 +137,8 @@ vmx_linux_checks() {
 	local n=$1 vm=$2 tag=$3
 	t "$vm-init" has "$n" "$tag| GUEST: init started"
 	t "$vm-cpus" has "$n" "$tag| GUEST: cpus=2"
+	t "$vm-virtio-rng" has "$n" "$tag| GUEST: rng=virtio_rng.0"
+	t "$vm-virtio-rng-bytes" has "$n" "$tag| GUEST: rng_distinct=4096 bytes, 2[0-9][0-9] values"
 	t "$vm-shell" has "$n" "$tag| GUEST: shell ready"
 	t "$vm-stats" logged "$n" "^KSTATS| "
 	t "$vm-listed" logged "$n" "^KLIST| $vm .*running"

@@ -510,6 +510,17 @@ u64 v3_host_wall_time_ns(void)
 	return test_host.wall_ns + v3_host_time_ns();
 }
 
+/* Not random: a test sees the bytes it expects (test_host.random_seed). */
+void v3_host_random_bytes(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(test_host.random_seed++ * 131 + 7);
+	test_host.random_bytes += len;
+}
+
 struct v3_timer *v3_host_timer_alloc(void (*fn)(void *arg), void *arg)
 {
 	struct v3_timer *t;

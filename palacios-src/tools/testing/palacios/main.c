@@ -35,6 +35,7 @@ static const struct test_suite *suites[] = {
 	&vm_suite,
 	&core_suite,
 	&pvclock_suite,
+	&virtio_suite,
 };
 
 int main(void)

@@ -879,7 +879,7 @@ static void test_mmio(void)
 }
 
 /* A device register of 64 bits at MMIO_DEV, and what was done to it */
-#define MMIO_DEV	0xd0000000ULL
+#define MMIO_DEV	0xe0000000ULL
 
 struct mmio_dev {
 	u64 val;

@@ -36,6 +36,9 @@
  * @now_ns: what v3_host_time_ns() returns; see test_host_advance()
  * @wall_ns: what v3_host_wall_time_ns() returns when @now_ns is 0
  * @timer_starts: v3_host_timer_start() calls
+ * @random_seed: the next byte v3_host_random_bytes() gives is a function of
+ *               it (so that a test knows what to expect)
+ * @random_bytes: bytes v3_host_random_bytes() gave
  * @log: everything the core logged
  *
  * Counters that threads of the core update are updated atomically; the
@@ -64,6 +67,8 @@ struct test_host {
 	u64 now_ns;
 	u64 wall_ns;
 	unsigned long timer_starts;
+	unsigned long random_seed;
+	unsigned long random_bytes;
 	char log[16384];
 };
 

@@ -51,6 +51,7 @@ extern const struct test_suite linux_suite;
 extern const struct test_suite vm_suite;
 extern const struct test_suite core_suite;
 extern const struct test_suite pvclock_suite;
+extern const struct test_suite virtio_suite;
 
 /* test_vmx.c: model CPUs with every VMX feature the backend uses, VMX off */
 void vmx_model_reset(unsigned int nr_cpus);

@@ -23,6 +23,7 @@
 #include <linux/unaligned.h>
 
 #include <palacios/acpi.h>
+#include <palacios/board.h>
 #include <palacios/bzimage.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
@@ -77,6 +78,8 @@
 #define V3_LINUX_ZERO_PAGE	0x8000
 #define V3_LINUX_CMDLINE	0x20000
 #define V3_LINUX_CMDLINE_END	0x30000
+/* The board's devices on the command line (virtio_mmio.device=...) */
+#define V3_LINUX_DEVS_MAX	256
 #define V3_LINUX_LOW_RAM_END	0x9f000
 #define V3_LINUX_HIGH_RAM	0x100000
 #define V3_LINUX_LOAD_ADDR	0x1000000	/* 16 MiB, if relocatable */
@@ -164,6 +167,8 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	const u8 *k = kernel;
 	unsigned int hdr_end, version;
 	size_t cmdlen = cmdline ? strlen(cmdline) : 0;
+	char devs[V3_LINUX_DEVS_MAX];
+	int devlen;
 	u8 *bp;
 	int err;
 
@@ -192,8 +197,12 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	ram_end = mem < V3_MEM_HOLE_START ? mem : V3_MEM_HOLE_START;
 	if (v3_linux_place(k, ram_end, init_size, &load))
 		return v3_linux_bad(name, "the kernel does not fit in guest memory");
-	if (cmdlen > get_unaligned_le32(k + HDR_CMDLINE_SIZE) ||
-	    V3_LINUX_CMDLINE + cmdlen >= V3_LINUX_CMDLINE_END)
+	/* the board's devices the kernel cannot find, then the user's line */
+	devlen = v3_board_cmdline(vm, devs, sizeof(devs));
+	if (devlen < 0 || devlen >= (int)sizeof(devs))
+		return v3_linux_bad(name, "too many devices for the command line");
+	if (devlen + cmdlen > get_unaligned_le32(k + HDR_CMDLINE_SIZE) ||
+	    V3_LINUX_CMDLINE + devlen + cmdlen >= V3_LINUX_CMDLINE_END)
 		return v3_linux_bad(name, "command line too long for this kernel");
 	if (isize) {
 		u64 max = get_unaligned_le32(k + HDR_INITRD_ADDR_MAX) ? : V3_LINUX_INITRD_MAX;
@@ -223,7 +232,8 @@ int v3_linux_load(struct v3_vm *vm, const void *kernel, u64 ksize,
 	put_unaligned_le16(BOOT_FLAG, bp + HDR_BOOT_FLAG);
 
 	/* Command line, kernel, initrd, tables */
-	if (v3_mem_write(&vm->mem, V3_LINUX_CMDLINE, cmdline ? : "",
+	if (v3_mem_write(&vm->mem, V3_LINUX_CMDLINE, devs, devlen) ||
+	    v3_mem_write(&vm->mem, V3_LINUX_CMDLINE + devlen, cmdline ? : "",
 			 cmdlen + 1) ||
 	    v3_mem_write(&vm->mem, load, k + setup, ksize - setup) ||
 	    (isize && v3_mem_write(&vm->mem, initrd_gpa, initrd, isize)))

@@ -102,9 +102,10 @@ void *v3_gpa_to_hva(const struct v3_mem_map *map, u64 gpa, u64 len)
 	return (u8 *)v3_host_pa_to_va(e->hpa) + (gpa - e->gpa);
 }
 
-/* Check that [gpa, gpa + len) is RAM, extent by extent. */
-static bool v3_mem_is_ram(const struct v3_mem_map *map, u64 gpa, u64 len)
+bool v3_mem_is_ram(const struct v3_mem_map *map, u64 gpa, u64 len)
 {
+	if (gpa + len < gpa)
+		return false;
 	while (len) {
 		const struct v3_mem_extent *e = v3_mem_find(map, gpa);
 		u64 n;

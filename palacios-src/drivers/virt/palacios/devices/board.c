@@ -11,6 +11,7 @@
 #include <linux/array_size.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/sprintf.h>
 #include <linux/string.h>
 #include <linux/types.h>
 
@@ -285,6 +286,42 @@ static int board_pvclock_create(struct v3_board *b)
 	return 0;
 }
 
+/* The virtio entropy device, the first at %V3_VIRTIO_MMIO_BASE */
+static int board_rng_create(struct v3_board *b)
+{
+	int err;
+
+	b->rng_chain = v3_host_zalloc(sizeof(*b->rng_chain));
+	if (!b->rng_chain)
+		return -ENOMEM;
+	err = v3_virtio_init(&b->rng, b->vm, &v3_virtio_rng_ops, b->rng_chain,
+			     V3_VIRTIO_MMIO_BASE, V3_VIRTIO_RNG_IRQ);
+	if (err) {
+		v3_host_free(b->rng_chain);
+		b->rng_chain = NULL;
+	}
+	return err;
+}
+
+static void board_rng_free(struct v3_board *b)
+{
+	v3_virtio_free(&b->rng);
+	v3_host_free(b->rng_chain);
+	b->rng_chain = NULL;
+}
+
+int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
+{
+	struct v3_board *b = vm->board;
+
+	/* a VM being built, without its board */
+	if (!b || !b->rng_chain)
+		return snprintf(buf, size, "%s", "");
+	/* the size of the window, its address, its line */
+	return snprintf(buf, size, "virtio_mmio.device=%uK@0x%llx:%u ",
+			V3_VIRTIO_MMIO_SIZE / 1024, b->rng.base, b->rng.irq);
+}
+
 /* The host devices go back once the vCPUs no longer run. */
 static void board_pt_stop(struct v3_board *b)
 {
@@ -306,6 +343,7 @@ static const struct v3_board_dev v3_board_devs[] = {
 	{ "i8042", board_kbc_create, NULL, board_kbc_free },
 	{ "post", board_post_create, NULL, NULL },
 	{ "pvclock", board_pvclock_create, NULL, NULL },
+	{ "virtio-rng", board_rng_create, NULL, board_rng_free },
 	{ "passthrough", NULL, board_pt_stop, NULL },
 };
 

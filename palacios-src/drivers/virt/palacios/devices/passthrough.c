@@ -122,7 +122,8 @@ static int pt_check(struct v3_vm *vm, const struct v3_pt_spec *s)
 				   V3_PT_NR_LINES - 1);
 		return -EINVAL;
 	}
-	if (s->irq != V3_PT_NO_IRQ && (V3_BOARD_OWN_LINES & BIT(s->line))) {
+	if (s->irq != V3_PT_NO_IRQ &&
+	    ((V3_BOARD_OWN_LINES | V3_BOARD_VIRTIO_LINES) & BIT(s->line))) {
 		v3_err_ratelimited("vm %s: passthrough refused: ISA line %d is the VM's own device's\n",
 				   vm->name, s->line);
 		return -EEXIST;

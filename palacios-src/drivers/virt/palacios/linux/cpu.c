@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Palacios host interface on Linux: CPU frequency, CPU numbers, calls
- * across CPUs and the FPU.
+ * across CPUs, the FPU, and random numbers.
  */
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 
@@ -150,4 +151,9 @@ void v3_host_debugregs_restore(void)
 {
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
+}
+
+void v3_host_random_bytes(void *buf, size_t len)
+{
+	get_random_bytes(buf, len);
 }

@@ -56,4 +56,15 @@ void v3_board_free(struct v3_vm *vm);
  */
 void v3_board_apic_eoi(struct v3_vm *vm, u8 vector);
 
+/**
+ * v3_board_cmdline() - what a Linux guest's command line must say of the board
+ * @vm: the VM
+ * @buf: where to write it, NUL-terminated, ending with a space if not empty
+ * @size: the bytes at @buf
+ *
+ * Return: the length of the text (as snprintf()); it did not fit if it is
+ * @size or more.
+ */
+int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size);
+
 #endif /* _PALACIOS_BOARD_H */

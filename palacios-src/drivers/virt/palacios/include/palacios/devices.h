@@ -19,12 +19,18 @@
 #include <palacios/pvclock.h>
 #include <palacios/rtc.h>
 #include <palacios/uart.h>
+#include <palacios/virtio.h>
 
 struct v3_vm;
 
 /* The ISA lines of the board's own devices: PIT, cascade, COM1, RTC, SCI */
 #define V3_BOARD_OWN_LINES	(BIT(0) | BIT(2) | BIT(V3_COM1_IRQ) | \
 				 BIT(V3_RTC_IRQ) | BIT(V3_ACPI_SCI_IRQ))
+
+/* The ISA line of the virtio entropy device, at %V3_VIRTIO_MMIO_BASE */
+#define V3_VIRTIO_RNG_IRQ	6
+/* The ISA lines of the board's virtio devices */
+#define V3_BOARD_VIRTIO_LINES	BIT(V3_VIRTIO_RNG_IRQ)
 
 /**
  * struct v3_board - the devices of a VM
@@ -42,6 +48,8 @@ struct v3_vm;
  * @pt: the host devices passed through, filled before the VM starts
  * @nr_pt: their number
  * @pvclock: the paravirtual clock
+ * @rng: the virtio entropy device
+ * @rng_chain: its chain, taken from its queue
  */
 struct v3_board {
 	struct v3_vm *vm;
@@ -57,6 +65,8 @@ struct v3_board {
 	struct v3_passthrough pt[V3_MAX_PASSTHROUGH];
 	unsigned int nr_pt;
 	struct v3_pvclock pvclock;
+	struct v3_virtio rng;
+	struct v3_virtq_chain *rng_chain;
 };
 
 /**

@@ -431,6 +431,18 @@ u64 v3_host_time_ns(void);
 u64 v3_host_wall_time_ns(void);
 
 /**
+ * v3_host_random_bytes() - random bytes from the host's generator
+ * @buf: where to put them
+ * @len: how many
+ *
+ * For the guests' entropy devices: the bytes are as good as the host's
+ * own (on Linux, get_random_bytes()).
+ *
+ * Context: any context.
+ */
+void v3_host_random_bytes(void *buf, size_t len);
+
+/**
  * v3_host_timer_alloc() - allocate a one-shot timer
  * @fn: called when it expires, in interrupt context: it must not sleep
  * @arg: passed to @fn

@@ -93,6 +93,16 @@ const struct v3_mem_extent *v3_mem_find(const struct v3_mem_map *map,
 void *v3_gpa_to_hva(const struct v3_mem_map *map, u64 gpa, u64 len);
 
 /**
+ * v3_mem_is_ram() - whether a range of guest-physical addresses is RAM
+ * @map: the map
+ * @gpa: its first address
+ * @len: its length; it may span extents
+ *
+ * Return: true if every byte of [@gpa, @gpa + @len) is RAM.
+ */
+bool v3_mem_is_ram(const struct v3_mem_map *map, u64 gpa, u64 len);
+
+/**
  * v3_mem_write() - copy bytes into guest RAM
  * @map: the map
  * @gpa: where to copy to

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtio devices of the Palacios core: the virtio-mmio transport (virtio
+ * 1.x, non-legacy, register layout of <uapi/linux/virtio_mmio.h>) and
+ * split virtqueues (<uapi/linux/virtio_ring.h>).
+ *
+ * A device model fills a struct v3_virtio_ops and calls v3_virtio_init()
+ * with a guest-physical window and an ISA line; the transport answers
+ * the registers, negotiates features, keeps the queues and the interrupt
+ * status, and calls the model when the driver notifies a queue.  The model
+ * takes chains from the queue with v3_virtq_pop(), whose buffers are
+ * checked host addresses of guest RAM, and gives them back with
+ * v3_virtq_push(); v3_virtio_notify() then interrupts the driver if it
+ * asked for it.
+ *
+ * Everything a driver puts in guest memory is checked: a descriptor index,
+ * a chain longer than its queue or than %V3_VIRTQ_MAX_BUFS pieces, an
+ * indirect table nested or of a bad size, a device-readable buffer after
+ * a writable one, an address outside guest RAM.  A bad one puts the device
+ * in the DEVICE_NEEDS_RESET state (one rate-limited line names the reason)
+ * and it serves nothing until the driver resets it.
+ *
+ * Locking: each device has a mutex, held by the transport around every
+ * register access and so around the model's callbacks; models may sleep.
+ */
+#ifndef _PALACIOS_VIRTIO_H
+#define _PALACIOS_VIRTIO_H
+
+#include <linux/types.h>
+
+struct v3_mutex;
+struct v3_vm;
+struct v3_virtio;
+
+/* The window of one device: the registers, then its configuration space */
+#define V3_VIRTIO_MMIO_SIZE	0x1000
+/* Where the board puts its virtio devices, one window each */
+#define V3_VIRTIO_MMIO_BASE	0xd0000000ULL
+/* The most queues of one device, and their largest size */
+#define V3_VIRTIO_MAX_QUEUES	4
+#define V3_VIRTQ_MAX_SIZE	256
+/* The most pieces of one chain (a buffer that spans extents is several) */
+#define V3_VIRTQ_MAX_BUFS	(V3_VIRTQ_MAX_SIZE + 8)
+
+/**
+ * struct v3_virtq_buf - one piece of a chain, in guest RAM held by the host
+ * @hva: its host address
+ * @len: its length in bytes
+ * @write: the device writes it (VRING_DESC_F_WRITE); else it reads it
+ */
+struct v3_virtq_buf {
+	void *hva;
+	u32 len;
+	bool write;
+};
+
+/**
+ * struct v3_virtq_chain - a chain taken from a queue
+ * @head: its head index, to give back with v3_virtq_push()
+ * @nr: pieces in @buf, the readable ones first
+ * @nr_out: the readable pieces (the first @nr_out of @buf)
+ * @out_len: their total length
+ * @in_len: the total length of the writable pieces
+ * @buf: the pieces
+ */
+struct v3_virtq_chain {
+	u16 head;
+	unsigned int nr;
+	unsigned int nr_out;
+	u64 out_len;
+	u64 in_len;
+	struct v3_virtq_buf buf[V3_VIRTQ_MAX_BUFS];
+};
+
+/**
+ * struct v3_virtq - a split virtqueue
+ * @num: its size (QueueNum), a power of 2
+ * @ready: QueueReady
+ * @desc: guest-physical address of the descriptor table
+ * @avail: of the driver (available) ring
+ * @used: of the device (used) ring
+ * @last_avail: the next entry of the available ring to take
+ * @used_idx: the next entry of the used ring to fill
+ * @signalled: @used_idx when the driver was last interrupted
+ */
+struct v3_virtq {
+	u16 num;
+	bool ready;
+	u64 desc;
+	u64 avail;
+	u64 used;
+	u16 last_avail;
+	u16 used_idx;
+	u16 signalled;
+};
+
+/**
+ * struct v3_virtio_ops - what a device model gives the transport
+ * @name: for the log, e.g. "rng"
+ * @device_id: the virtio device ID (<uapi/linux/virtio_ids.h>)
+ * @features: the device's feature bits; the transport adds
+ *            VIRTIO_F_VERSION_1 and the ring features it implements
+ * @nr_queues: its queues, at most %V3_VIRTIO_MAX_QUEUES
+ * @config_len: the bytes of its configuration space
+ * @config: read or write @len bytes at @off of the configuration space
+ *          (checked: within @config_len); NULL if it has none
+ * @notify: the driver notified queue @q (the device is DRIVER_OK, the
+ *          queue ready); take its chains
+ * @reset: the driver reset the device; forget any state of the queues
+ */
+struct v3_virtio_ops {
+	const char *name;
+	u32 device_id;
+	u64 features;
+	unsigned int nr_queues;
+	unsigned int config_len;
+	void (*config)(struct v3_virtio *dev, unsigned int off, void *data,
+		       unsigned int len, bool write);
+	void (*notify)(struct v3_virtio *dev, unsigned int q);
+	void (*reset)(struct v3_virtio *dev);
+};
+
+/**
+ * struct v3_virtio - one virtio-mmio device
+ * @vm: its VM
+ * @ops: its model
+ * @priv: the model's
+ * @base: guest-physical address of its window
+ * @irq: its ISA line
+ * @lock: see the locking note above
+ * @status: the device status register
+ * @isr: the interrupt status (VIRTIO_MMIO_INT_*)
+ * @dev_feat_sel: DeviceFeaturesSel
+ * @drv_feat_sel: DriverFeaturesSel
+ * @driver_features: what the driver wrote to DriverFeatures
+ * @queue_sel: QueueSel
+ * @config_gen: ConfigGeneration
+ * @vq: the queues
+ */
+struct v3_virtio {
+	struct v3_vm *vm;
+	const struct v3_virtio_ops *ops;
+	void *priv;
+	u64 base;
+	unsigned int irq;
+	struct v3_mutex *lock;
+	u32 status;
+	u32 isr;
+	u32 dev_feat_sel;
+	u32 drv_feat_sel;
+	u64 driver_features;
+	u32 queue_sel;
+	u32 config_gen;
+	struct v3_virtq vq[V3_VIRTIO_MAX_QUEUES];
+};
+
+/**
+ * v3_virtio_init() - create a virtio-mmio device and hook its window
+ * @dev: the state to initialise
+ * @vm: the VM
+ * @ops: the model
+ * @priv: the model's, in @dev->priv
+ * @base: guest-physical address of its %V3_VIRTIO_MMIO_SIZE window
+ * @irq: its ISA line
+ *
+ * Return: 0, -EBUSY if the window overlaps a hooked range, or -ENOMEM;
+ * nothing is left allocated or hooked on failure.
+ */
+int v3_virtio_init(struct v3_virtio *dev, struct v3_vm *vm,
+		   const struct v3_virtio_ops *ops, void *priv, u64 base,
+		   unsigned int irq);
+
+/**
+ * v3_virtio_free() - unhook the window and free the state
+ * @dev: the device, or one whose init failed or was never made
+ */
+void v3_virtio_free(struct v3_virtio *dev);
+
+/**
+ * v3_virtio_access() - a guest access to the device's window
+ * @dev: the device
+ * @off: the offset in the window
+ * @data: the bytes written, or the buffer of the bytes read
+ * @len: 1, 2, 4 or 8
+ * @write: a write
+ *
+ * Accesses the virtio-mmio specification does not define (a register not
+ * read or written with 4 aligned bytes, a register that does not exist,
+ * past the configuration space) read as 0 and are ignored.
+ *
+ * Return: 0.
+ */
+int v3_virtio_access(struct v3_virtio *dev, unsigned int off, void *data,
+		     unsigned int len, bool write);
+
+/**
+ * v3_virtio_feature() - whether the driver accepted a feature
+ * @dev: the device
+ * @bit: the feature bit
+ *
+ * Context: the device's lock held (any callback of the model).
+ */
+bool v3_virtio_feature(const struct v3_virtio *dev, unsigned int bit);
+
+/**
+ * v3_virtio_fail() - put the device in the DEVICE_NEEDS_RESET state
+ * @dev: the device
+ * @why: the reason, for one rate-limited line
+ *
+ * The device serves nothing until the driver resets it, and interrupts
+ * the driver (a configuration change), as the specification says.
+ *
+ * Context: the device's lock held.
+ */
+void v3_virtio_fail(struct v3_virtio *dev, const char *why);
+
+/**
+ * v3_virtq_pop() - take the next chain the driver made available
+ * @dev: the device
+ * @q: the queue index
+ * @chain: where to put it
+ *
+ * Return: 1 if @chain holds a chain, 0 if the queue is empty, or a
+ * negative errno when the driver's rings or descriptors are bad: the
+ * device has then been failed with v3_virtio_fail().
+ *
+ * Context: the device's lock held.
+ */
+int v3_virtq_pop(struct v3_virtio *dev, unsigned int q,
+		 struct v3_virtq_chain *chain);
+
+/**
+ * v3_virtq_push() - give a chain back to the driver
+ * @dev: the device
+ * @q: the queue index
+ * @head: the chain's head
+ * @len: the bytes the device wrote into its writable pieces
+ *
+ * Context: the device's lock held.
+ */
+void v3_virtq_push(struct v3_virtio *dev, unsigned int q, u16 head, u32 len);
+
+/**
+ * v3_virtio_notify() - interrupt the driver for the used entries of a queue
+ * @dev: the device
+ * @q: the queue index
+ *
+ * Only if the driver wants it: its used event index (VIRTIO_F_EVENT_IDX)
+ * or its VRING_AVAIL_F_NO_INTERRUPT flag says so.
+ *
+ * Context: the device's lock held.
+ */
+void v3_virtio_notify(struct v3_virtio *dev, unsigned int q);
+
+/**
+ * v3_virtio_interrupt() - interrupt the driver for its used rings
+ * @dev: the device
+ *
+ * Context: the device's lock held.
+ */
+void v3_virtio_interrupt(struct v3_virtio *dev);
+
+/**
+ * v3_virtio_rng_ops - the virtio entropy device (virtio-rng): one queue
+ * whose writable buffers it fills from the host's random numbers
+ */
+extern const struct v3_virtio_ops v3_virtio_rng_ops;
+
+#endif /* _PALACIOS_VIRTIO_H */

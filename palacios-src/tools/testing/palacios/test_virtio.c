@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tests of the virtio-mmio transport, the split virtqueues and the virtio
+ * entropy device: a driver written here sets the device up through its
+ * registers and puts rings and descriptors in guest memory, good ones and
+ * hostile ones.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <linux/array_size.h>
+#include <linux/errno.h>
+#include <uapi/linux/virtio_config.h>
+#include <uapi/linux/virtio_ids.h>
+#include <uapi/linux/virtio_mmio.h>
+#include <uapi/linux/virtio_ring.h>
+
+#include <palacios/devices.h>
+#include <palacios/guest.h>
+#include <palacios/host.h>
+#include <palacios/io.h>
+#include <palacios/mem.h>
+#include <palacios/virtio.h>
+
+#include "tests.h"
+#include "test_host.h"
+
+#define BASE	V3_VIRTIO_MMIO_BASE
+#define IRQ	V3_VIRTIO_RNG_IRQ
+#define NUM	8
+#define DESC	0x10000ULL
+#define AVAIL	0x11000ULL
+#define USED	0x12000ULL
+#define IND	0x13000ULL
+#define BUF	0x20000ULL
+#define MEM	(2 * MiB)
+
+static struct v3_vm *vm;
+static struct v3_virtio *dev;
+static struct v3_virtio other;
+static u8 *ram;
+
+static void pic_notify(void *priv)
+{
+}
+
+static void ioapic_send(void *priv, const struct v3_apic_msg *msg)
+{
+}
+
+static const struct v3_ioapic_ops ioapic_ops = { .send = ioapic_send };
+
+static void setup(void)
+{
+	memset(&test_host, 0, sizeof(test_host));
+	vm = v3_host_zalloc(sizeof(*vm));
+	vm->board = v3_host_zalloc(sizeof(*vm->board));
+	vm->board->vm = vm;
+	snprintf(vm->name, sizeof(vm->name), "t");
+	CHECK(v3_mem_map_init(&vm->mem, MEM) == 0);
+	ram = v3_gpa_to_hva(&vm->mem, 0, 0x100000);
+	CHECK(ram != NULL);
+	v3_io_map_init(&vm->io);
+	v3_mmio_map_init(&vm->mmio);
+	CHECK(v3_pic_init(&vm->board->pic, &vm->io, pic_notify, vm) == 0);
+	CHECK(v3_ioapic_init(&vm->board->ioapic, 0, &ioapic_ops, vm) == 0);
+	vm->board->rng_chain = v3_host_zalloc(sizeof(struct v3_virtq_chain));
+	dev = &vm->board->rng;
+	CHECK(v3_virtio_init(dev, vm, &v3_virtio_rng_ops, vm->board->rng_chain,
+			     BASE, IRQ) == 0);
+	/* a window of its own */
+	CHECK(v3_virtio_init(&other, vm, &v3_virtio_rng_ops, NULL,
+			     BASE + 0x800, IRQ) == -EBUSY);
+	CHECK(!other.lock);
+}
+
+static void teardown(void)
+{
+	v3_virtio_free(dev);
+	v3_virtio_free(dev);	/* twice: harmless */
+	v3_host_free(vm->board->rng_chain);
+	v3_ioapic_free(&vm->board->ioapic);
+	v3_pic_free(&vm->board->pic, &vm->io);
+	v3_range_map_free(&vm->mmio);
+	v3_range_map_free(&vm->io);
+	v3_mem_map_free(&vm->mem);
+	v3_host_free(vm->board);
+	v3_host_free(vm);
+	CHECK(test_host.pages == 0 && test_host.objects == 0);
+}
+
+static u32 rd(unsigned int off)
+{
+	u32 v = 0xdeadbeef;
+
+	CHECK(v3_range_dispatch(&vm->mmio, BASE + off, &v, 4, false) == 0);
+	return v;
+}
+
+static void wr(unsigned int off, u32 v)
+{
+	CHECK(v3_range_dispatch(&vm->mmio, BASE + off, &v, 4, true) == 0);
+}
+
+static bool line(void)
+{
+	return vm->board->pic.chip[0].lines & BIT(IRQ);
+}
+
+static void put16(u64 gpa, u16 v)
+{
+	memcpy(ram + gpa, &v, 2);
+}
+
+static u16 get16(u64 gpa)
+{
+	u16 v;
+
+	memcpy(&v, ram + gpa, 2);
+	return v;
+}
+
+static u32 get32(u64 gpa)
+{
+	u32 v;
+
+	memcpy(&v, ram + gpa, 4);
+	return v;
+}
+
+static void desc(u64 table, unsigned int i, u64 addr, u32 len, u16 flags,
+		 u16 next)
+{
+	struct vring_desc d = {
+		.addr = addr, .len = len, .flags = flags, .next = next,
+	};
+
+	memcpy(ram + table + sizeof(d) * i, &d, sizeof(d));
+}
+
+/* Make chain @head available as the driver's next entry. */
+static void offer(u16 head)
+{
+	u16 idx = get16(AVAIL + 2);
+
+	put16(AVAIL + 4 + 2 * (idx % NUM), head);
+	put16(AVAIL + 2, idx + 1);
+}
+
+static u16 used_idx(void)
+{
+	return get16(USED + 2);
+}
+
+/* Reset, negotiate @features, set up queue 0 of NUM entries, DRIVER_OK. */
+static void driver_up(u64 features)
+{
+	memset(ram + DESC, 0, 0x4000);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	   VIRTIO_CONFIG_S_DRIVER);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (u32)features);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, features >> 32);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	   VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, NUM);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)DESC);
+	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (u32)AVAIL);
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (u32)USED);
+	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 1);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	   VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
+	   VIRTIO_CONFIG_S_DRIVER_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+#define F_V1	BIT_ULL(VIRTIO_F_VERSION_1)
+#define F_IND	BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC)
+#define F_EVT	BIT_ULL(VIRTIO_RING_F_EVENT_IDX)
+
+/* The bytes the test host's generator gives from seed @seed */
+static bool random_at(u64 gpa, u32 len, unsigned long seed)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		if (ram[gpa + i] != (u8)(seed++ * 131 + 7))
+			return false;
+	return true;
+}
+
+static void test_registers(void)
+{
+	u8 b = 0xff;
+	u64 q = ~0ULL;
+
+	setup();
+	CHECK(rd(VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976);
+	CHECK(rd(VIRTIO_MMIO_VERSION) == 2);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_RNG);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) ==
+	      (BIT(VIRTIO_RING_F_INDIRECT_DESC) | BIT(VIRTIO_RING_F_EVENT_IDX)));
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) == 1);	/* VERSION_1 */
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) == 0);
+	CHECK(rd(VIRTIO_MMIO_QUEUE_NUM_MAX) == V3_VIRTQ_MAX_SIZE);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 1);			/* one queue only */
+	CHECK(rd(VIRTIO_MMIO_QUEUE_NUM_MAX) == 0);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == 0);
+	CHECK(rd(0x0f0) == 0);				/* no register */
+	/* registers are read and written with 4 aligned bytes only */
+	CHECK(v3_range_dispatch(&vm->mmio, BASE, &b, 1, false) == 0 && !b);
+	CHECK(v3_range_dispatch(&vm->mmio, BASE, &q, 8, false) == 0 && !q);
+	CHECK(v3_range_dispatch(&vm->mmio, BASE + VIRTIO_MMIO_STATUS + 1, &b,
+				1, true) == 0);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == 0);
+	/* no configuration space */
+	q = ~0ULL;
+	CHECK(v3_range_dispatch(&vm->mmio, BASE + VIRTIO_MMIO_CONFIG, &q, 8,
+				false) == 0 && !q);
+	teardown();
+}
+
+static void test_negotiation(void)
+{
+	const u32 drv = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+
+	setup();
+	wr(VIRTIO_MMIO_STATUS, drv);
+	/* no VERSION_1: the legacy interface, which the device does not offer */
+	wr(VIRTIO_MMIO_STATUS, drv | VIRTIO_CONFIG_S_FEATURES_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == drv);
+	/* a feature the device did not offer */
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1 | 2);
+	wr(VIRTIO_MMIO_STATUS, drv | VIRTIO_CONFIG_S_FEATURES_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == drv);
+	/* DRIVER_OK needs FEATURES_OK */
+	wr(VIRTIO_MMIO_STATUS, drv | VIRTIO_CONFIG_S_DRIVER_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == drv);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	wr(VIRTIO_MMIO_STATUS, drv | VIRTIO_CONFIG_S_FEATURES_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == (drv | VIRTIO_CONFIG_S_FEATURES_OK));
+	/* features are fixed from then on */
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 3);
+	CHECK(v3_virtio_feature(dev, VIRTIO_F_VERSION_1) &&
+	      !v3_virtio_feature(dev, 33));
+	/* bits are cleared by a reset only */
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == (drv | VIRTIO_CONFIG_S_FEATURES_OK));
+	wr(VIRTIO_MMIO_STATUS, 0);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == 0);
+	CHECK(!v3_virtio_feature(dev, VIRTIO_F_VERSION_1));
+	teardown();
+}
+
+static void test_rng(void)
+{
+	setup();
+	driver_up(F_V1);
+	/* a chain of a readable and two writable buffers */
+	desc(DESC, 0, BUF, 8, VRING_DESC_F_NEXT, 3);
+	desc(DESC, 3, BUF + 0x100, 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 5);
+	desc(DESC, 5, BUF + 0x200, 32, VRING_DESC_F_WRITE, 0);
+	offer(0);
+	test_host.random_seed = 1000;
+	CHECK(!line());
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 1);
+	CHECK(get32(USED + 4) == 0 && get32(USED + 8) == 48);
+	CHECK(random_at(BUF + 0x100, 16, 1000));
+	CHECK(random_at(BUF + 0x200, 32, 1016));
+	CHECK(ram[BUF] == 0);				/* readable: untouched */
+	CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_VRING);
+	CHECK(line());
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	CHECK(!line() && rd(VIRTIO_MMIO_INTERRUPT_STATUS) == 0);
+
+	/* two chains at once; NO_INTERRUPT is obeyed */
+	desc(DESC, 1, BUF + 0x300, 4, VRING_DESC_F_WRITE, 0);
+	desc(DESC, 2, BUF + 0x400, 4, VRING_DESC_F_WRITE, 0);
+	offer(1);
+	offer(2);
+	put16(AVAIL, VRING_AVAIL_F_NO_INTERRUPT);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 3);
+	CHECK(get32(USED + 4 + 8) == 1 && get32(USED + 4 + 16) == 2);
+	CHECK(!line());
+	/* a buffer of a whole MiB gets a page of random bytes */
+	put16(AVAIL, 0);
+	desc(DESC, 4, 0x100000, 0x100000, VRING_DESC_F_WRITE, 0);
+	offer(4);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 4 && get32(USED + 4 + 24 + 4) == 4096);
+	CHECK(line());
+	/* a queue that does not exist */
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 3);
+	CHECK(test_host.errors == 0);
+	teardown();
+}
+
+static void test_indirect(void)
+{
+	setup();
+	driver_up(F_V1 | F_IND);
+	desc(IND, 0, BUF, 8, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	desc(IND, 2, BUF + 0x100, 24, VRING_DESC_F_WRITE, 0);
+	desc(DESC, 6, IND, 3 * 16, VRING_DESC_F_INDIRECT, 0);
+	offer(6);
+	test_host.random_seed = 7;
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 1 && get32(USED + 4) == 6 && get32(USED + 8) == 32);
+	CHECK(random_at(BUF, 8, 7) && random_at(BUF + 0x100, 24, 15));
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	teardown();
+}
+
+static void test_event_idx(void)
+{
+	setup();
+	driver_up(F_V1 | F_EVT);
+	desc(DESC, 0, BUF, 4, VRING_DESC_F_WRITE, 0);
+	/* the driver wants an interrupt after the second used entry */
+	put16(AVAIL + 4 + 2 * NUM, 1);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 1 && !line());
+	/* the device asks for a notification at the next entry */
+	CHECK(get16(USED + 4 + 8 * NUM) == 1);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 2 && line());
+	CHECK(get16(USED + 4 + 8 * NUM) == 2);
+	teardown();
+}
+
+/* Each way a driver can get its rings wrong: the device needs a reset. */
+static void hostile(const char *why, void (*make)(void), u64 features)
+{
+	unsigned int before;
+
+	setup();
+	driver_up(features);
+	make();
+	before = used_idx();
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET))
+		printf("# hostile: %s: the device does not need a reset\n", why);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CHECK(used_idx() == before);
+	CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	CHECK(line());
+	if (test_host_log_lines(why) != 1)
+		printf("# hostile: no line with \"%s\" in:\n%s", why,
+		       test_host.log);
+	CHECK(test_host_log_lines(why) == 1);
+	CHECK(test_host_log_lines("vm t: virtio-rng at 0xd0000000") == 1);
+	/* it serves nothing more, and logs nothing more */
+	desc(DESC, 7, BUF, 4, VRING_DESC_F_WRITE, 0);
+	offer(7);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == before);
+	CHECK(test_host_log_lines("virtio-rng") == 1);
+	/* until the driver resets it */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	CHECK(rd(VIRTIO_MMIO_STATUS) == 0 && !line());
+	driver_up(F_V1);
+	desc(DESC, 0, BUF, 4, VRING_DESC_F_WRITE, 0);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 1);
+	teardown();
+}
+
+static void make_loop(void)
+{
+	desc(DESC, 0, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	desc(DESC, 1, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 0);
+	offer(0);
+}
+
+static void make_next_past(void)
+{
+	desc(DESC, 0, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, NUM);
+	offer(0);
+}
+
+static void make_head_past(void)
+{
+	offer(NUM + 3);
+}
+
+static void make_outside(void)
+{
+	desc(DESC, 0, MEM - 8, 16, VRING_DESC_F_WRITE, 0);
+	offer(0);
+}
+
+static void make_huge(void)
+{
+	desc(DESC, 0, BUF, 0xffffffff, VRING_DESC_F_WRITE, 0);
+	offer(0);
+}
+
+static void make_wrap(void)
+{
+	desc(DESC, 0, ~0ULL - 15, 64, VRING_DESC_F_WRITE, 0);
+	offer(0);
+}
+
+static void make_too_many(void)
+{
+	put16(AVAIL + 2, NUM + 1);
+}
+
+static void make_read_after_write(void)
+{
+	desc(DESC, 0, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	desc(DESC, 1, BUF + 8, 4, 0, 0);
+	offer(0);
+}
+
+static void make_indirect_unasked(void)
+{
+	desc(IND, 0, BUF, 4, VRING_DESC_F_WRITE, 0);
+	desc(DESC, 0, IND, 16, VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+}
+
+static void make_indirect_nested(void)
+{
+	desc(IND, 0, IND, 16, VRING_DESC_F_INDIRECT, 0);
+	desc(DESC, 0, IND, 16, VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+}
+
+static void make_indirect_next(void)
+{
+	desc(IND, 0, BUF, 4, VRING_DESC_F_WRITE, 0);
+	desc(DESC, 0, IND, 16, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
+	offer(0);
+}
+
+static void make_indirect_size(void)
+{
+	desc(DESC, 0, IND, 20, VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+}
+
+static void make_indirect_loop(void)
+{
+	desc(IND, 0, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	desc(IND, 1, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 0);
+	desc(DESC, 0, IND, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+}
+
+static void make_indirect_outside(void)
+{
+	desc(DESC, 0, MEM + 0x1000, 64, VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+}
+
+static void test_hostile(void)
+{
+	hostile("a chain longer than its queue (a loop)", make_loop, F_V1);
+	hostile("a descriptor index past the queue", make_next_past, F_V1);
+	hostile("a head index past the queue", make_head_past, F_V1);
+	hostile("a buffer outside guest RAM", make_outside, F_V1);
+	hostile("a buffer outside guest RAM", make_huge, F_V1);
+	hostile("a buffer that wraps around the address space", make_wrap,
+		F_V1);
+	hostile("more available entries than the queue holds", make_too_many,
+		F_V1);
+	hostile("a device-readable buffer after a writable one",
+		make_read_after_write, F_V1);
+	hostile("an indirect descriptor the driver did not negotiate",
+		make_indirect_unasked, F_V1);
+	hostile("a nested indirect table", make_indirect_nested, F_V1 | F_IND);
+	hostile("an indirect descriptor with a next one", make_indirect_next,
+		F_V1 | F_IND);
+	hostile("an indirect table of a bad size", make_indirect_size,
+		F_V1 | F_IND);
+	hostile("a loop in an indirect table", make_indirect_loop,
+		F_V1 | F_IND);
+	hostile("an indirect table outside guest RAM", make_indirect_outside,
+		F_V1 | F_IND);
+}
+
+/* Rings the device cannot use: it needs a reset before it serves any. */
+static void test_bad_rings(void)
+{
+	static const struct {
+		u64 desc, avail, used;
+		u32 num;
+		const char *why;
+	} bad[] = {
+		{ DESC, AVAIL, USED, 6, "a queue size that is not a power of 2" },
+		{ DESC, AVAIL, USED, 0, "a queue size that is not a power of 2" },
+		{ DESC + 8, AVAIL, USED, NUM, "a misaligned ring" },
+		{ DESC, AVAIL + 1, USED, NUM, "a misaligned ring" },
+		{ DESC, AVAIL, USED + 2, NUM, "a misaligned ring" },
+		{ MEM - 64, AVAIL, USED, NUM, "a ring outside guest RAM" },
+		{ DESC, AVAIL, MEM - 64, NUM, "a ring outside guest RAM" },
+		{ DESC, 0xfec00000, USED, NUM, "a ring outside guest RAM" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		setup();
+		wr(VIRTIO_MMIO_QUEUE_NUM, bad[i].num);
+		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)bad[i].desc);
+		wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (u32)bad[i].avail);
+		wr(VIRTIO_MMIO_QUEUE_USED_LOW, (u32)bad[i].used);
+		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+		CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 0);
+		CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+		if (test_host_log_lines(bad[i].why) != 1)
+			printf("# bad ring %u: no line with \"%s\"\n", i,
+			       bad[i].why);
+		CHECK(test_host_log_lines(bad[i].why) == 1);
+		teardown();
+	}
+}
+
+/* A reset between the driver's offer and its notification: no write. */
+static void test_reset_mid_request(void)
+{
+	setup();
+	driver_up(F_V1);
+	desc(DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	offer(0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 0 && ram[BUF] == 0 && !line());
+	CHECK(test_host.random_bytes == 0);
+	/* queue registers are fixed while it is ready, and after DRIVER_OK */
+	driver_up(F_V1);
+	wr(VIRTIO_MMIO_QUEUE_NUM, 2);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0x5000);
+	CHECK(dev->vq[0].num == NUM && dev->vq[0].desc == DESC);
+	/* the driver may take a queue back: it is then not ready */
+	wr(VIRTIO_MMIO_QUEUE_READY, 0);
+	CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 0);
+	CHECK(test_host.errors == 0);
+	teardown();
+}
+
+static const struct test_case virtio_cases[] = {
+	{ "registers", test_registers },
+	{ "negotiation", test_negotiation },
+	{ "rng", test_rng },
+	{ "indirect", test_indirect },
+	{ "event_idx", test_event_idx },
+	{ "hostile", test_hostile },
+	{ "bad_rings", test_bad_rings },
+	{ "reset_mid_request", test_reset_mid_request },
+};
+
+const struct test_suite virtio_suite = {
+	"virtio", virtio_cases, ARRAY_SIZE(virtio_cases)
+};
