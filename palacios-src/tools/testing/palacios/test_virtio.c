@@ -58,7 +58,7 @@ static void setup(void)
 	snprintf(vm->name, sizeof(vm->name), "t");
 	CHECK(v3_mem_map_init(&vm->mem, MEM) == 0);
 	ram = v3_gpa_to_hva(&vm->mem, 0, 0x100000);
-	CHECK(ram != NULL);
+	CHECK(ram);
 	v3_io_map_init(&vm->io);
 	v3_mmio_map_init(&vm->mmio);
 	CHECK(v3_pic_init(&vm->board->pic, &vm->io, pic_notify, vm) == 0);
@@ -355,13 +355,13 @@ static void hostile(const char *why, void (*make)(void), u64 features)
 	before = used_idx();
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET))
-		printf("# hostile: %s: the device does not need a reset\n", why);
+		printf("# %s: the device does not need a reset\n", why);
 	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	CHECK(used_idx() == before);
 	CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
 	CHECK(line());
 	if (test_host_log_lines(why) != 1)
-		printf("# hostile: no line with \"%s\" in:\n%s", why,
+		printf("# no line with \"%s\" in:\n%s", why,
 		       test_host.log);
 	CHECK(test_host_log_lines(why) == 1);
 	CHECK(test_host_log_lines("vm t: virtio-rng at 0xd0000000") == 1);

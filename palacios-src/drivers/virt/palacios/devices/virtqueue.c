@@ -208,6 +208,7 @@ int v3_virtq_pop(struct v3_virtio *dev, unsigned int qi,
 		 * index would otherwise wait for the next notification.
 		 */
 		vq_write16(dev, used_entry(q, q->num), q->last_avail);
+		/* the event index written before the index is read again */
 		smp_mb();
 		if (vq_read16(dev, q->avail + offsetof(struct vring_avail, idx),
 			      &avail_idx))
