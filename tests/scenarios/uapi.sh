@@ -150,7 +150,7 @@ uapi_tests_checks() {
 	t "$n-linux-banner" logged "$n" "^KRUN| \[ *0\.000000\] Linux version 6\.12"
 	t "$n-linux-e820" logged "$n" "^KRUN| .*BIOS-e820: \[mem 0x0000000000100000-0x0000000007ffffff\] usable"
 	# the board's virtio-mmio device first, then what the user gave
-	t "$n-linux-cmdline" logged "$n" "^KRUN| .*Kernel command line: virtio_mmio.device=4K@0xd0000000:6 console=ttyS0 panic=-1 guest.shell"
+	t "$n-linux-cmdline" logged "$n" "^KRUN| .*Kernel command line: virtio_mmio.device=4K@0xd0000000:12 console=ttyS0 panic=-1 guest.shell"
 	t "$n-linux-virtio-rng" logged "$n" "^KRUN| GUEST: rng=virtio_rng\.0"
 	t "$n-linux-virtio-rng-bytes" logged "$n" "^KRUN| GUEST: rng_distinct=4096 bytes, 2[0-9][0-9] values"
 	t "$n-linux-running" logged "$n" "^KLIST| linux .*running"

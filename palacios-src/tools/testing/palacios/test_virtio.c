@@ -103,7 +103,8 @@ static void wr(unsigned int off, u32 v)
 
 static bool line(void)
 {
-	return vm->board->pic.chip[0].lines & BIT(IRQ);
+	/* lines 8 to 15 are the slave's */
+	return vm->board->pic.chip[IRQ / 8].lines & BIT(IRQ % 8);
 }
 
 static void put16(u64 gpa, u16 v)

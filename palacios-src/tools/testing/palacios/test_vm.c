@@ -1694,6 +1694,7 @@ static void test_pt_refused(void)
 		{ { 0x3f8, 8, V3_PT_NO_IRQ, 0 }, -EEXIST },	/* the VM's COM1 */
 		{ { 0, 0, 4, 4 }, -EEXIST },		/* ... and its line */
 		{ { 0, 0, 8, 8 }, -EEXIST },		/* the RTC's */
+		{ { 0, 0, 12, 12 }, -EEXIST },		/* the virtio entropy device's */
 		{ { 0x2e8, 8, V3_PT_NO_IRQ, 0 }, -EBUSY },	/* the host's */
 		{ { 0, 0, 7, 7 }, -EBUSY },		/* the host's too */
 		{ { 0x3e8, 8, 11, 11 }, -ENXIO },		/* not on this host */

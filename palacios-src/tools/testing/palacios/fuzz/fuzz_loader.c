@@ -64,7 +64,7 @@ void v3_vm_loaded(struct v3_vm *v)
  */
 int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 {
-	return snprintf(buf, size, "virtio_mmio.device=4K@0xd0000000:6 ");
+	return snprintf(buf, size, "virtio_mmio.device=4K@0xd0000000:12 ");
 }
 
 static u64 take(struct input *in, unsigned int n)

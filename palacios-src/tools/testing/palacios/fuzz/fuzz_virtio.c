@@ -76,7 +76,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 	memset(ram, 0, AREA_SIZE);
 	line = false;
 	if (v3_virtio_init(&dev, vm, &v3_virtio_rng_ops, &chain,
-			   V3_VIRTIO_MMIO_BASE, 6))
+			   V3_VIRTIO_MMIO_BASE, 12))
 		abort();
 
 	while (p < end) {

@@ -28,7 +28,7 @@ struct v3_vm;
 				 BIT(V3_RTC_IRQ) | BIT(V3_ACPI_SCI_IRQ))
 
 /* The ISA line of the virtio entropy device, at %V3_VIRTIO_MMIO_BASE */
-#define V3_VIRTIO_RNG_IRQ	6
+#define V3_VIRTIO_RNG_IRQ	12
 /* The ISA lines of the board's virtio devices */
 #define V3_BOARD_VIRTIO_LINES	BIT(V3_VIRTIO_RNG_IRQ)
 
