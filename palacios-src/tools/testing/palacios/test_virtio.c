@@ -466,6 +466,23 @@ static void make_indirect_loop(void)
 	offer(0);
 }
 
+static void make_indirect_index_past(void)
+{
+	desc(IND, 0, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	desc(DESC, 0, IND, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+}
+
+static void make_table_outside(void)
+{
+	wr(VIRTIO_MMIO_STATUS, 0);
+	driver_up(F_V1);
+	desc(DESC, 0, BUF, 4, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	offer(0);
+	/* a queue whose table the driver moved out of RAM under the device */
+	dev->vq[0].desc = MEM + 0x1000;
+}
+
 static void make_indirect_outside(void)
 {
 	desc(DESC, 0, MEM + 0x1000, 64, VRING_DESC_F_INDIRECT, 0);
@@ -496,6 +513,10 @@ static void test_hostile(void)
 		F_V1 | F_IND);
 	hostile("an indirect table outside guest RAM", make_indirect_outside,
 		F_V1 | F_IND);
+	hostile("a descriptor index past its indirect table",
+		make_indirect_index_past, F_V1 | F_IND);
+	hostile("a descriptor table outside guest RAM", make_table_outside,
+		F_V1);
 }
 
 /* Rings the device cannot use: it needs a reset before it serves any. */

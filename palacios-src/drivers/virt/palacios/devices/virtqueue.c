@@ -115,14 +115,52 @@ static const char *vq_add_buf(struct v3_virtio *dev,
 	return NULL;
 }
 
-/* The chain of an indirect table: no chain leaves or nests in it. */
+static const char *vq_walk_indirect(struct v3_virtio *dev,
+				    struct v3_virtq_chain *c,
+				    const struct vq_desc *ind);
+
+/*
+ * Follow a chain from descriptor @i of a table of @n: the queue's, or an
+ * indirect one (@indirect), in which no chain nests another table.
+ */
+static const char *vq_walk_table(struct v3_virtio *dev,
+				 struct v3_virtq_chain *c, u64 table,
+				 unsigned int n, unsigned int i, bool indirect)
+{
+	unsigned int seen;
+	struct vq_desc d;
+	const char *bad;
+
+	for (seen = 0; ; seen++) {
+		if (seen >= n)
+			return indirect ? "a loop in an indirect table" :
+					  "a chain longer than its queue (a loop)";
+		if (vq_read_desc(dev, table, i, &d))
+			return indirect ? "an indirect table outside guest RAM" :
+					  "a descriptor table outside guest RAM";
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			if (indirect)
+				return "a nested indirect table";
+			/* the last descriptor of its chain */
+			return vq_walk_indirect(dev, c, &d);
+		}
+		bad = vq_add_buf(dev, c, &d);
+		if (bad)
+			return bad;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return NULL;
+		i = d.next;
+		if (i >= n)
+			return indirect ? "a descriptor index past its indirect table" :
+					  "a descriptor index past the queue";
+	}
+}
+
 static const char *vq_walk_indirect(struct v3_virtio *dev,
 				    struct v3_virtq_chain *c,
 				    const struct vq_desc *ind)
 {
-	unsigned int n = ind->len / sizeof(struct vring_desc), i = 0, seen;
-	struct vq_desc d;
-	const char *bad;
+	unsigned int n = ind->len / sizeof(struct vring_desc);
 
 	if (!v3_virtio_feature(dev, VIRTIO_RING_F_INDIRECT_DESC))
 		return "an indirect descriptor the driver did not negotiate";
@@ -131,31 +169,12 @@ static const char *vq_walk_indirect(struct v3_virtio *dev,
 	if (!n || ind->len % sizeof(struct vring_desc) ||
 	    n > VIRTQ_INDIRECT_MAX)
 		return "an indirect table of a bad size";
-	for (seen = 0; ; seen++) {
-		if (seen >= n)
-			return "a loop in an indirect table";
-		if (vq_read_desc(dev, ind->addr, i, &d))
-			return "an indirect table outside guest RAM";
-		if (d.flags & VRING_DESC_F_INDIRECT)
-			return "a nested indirect table";
-		bad = vq_add_buf(dev, c, &d);
-		if (bad)
-			return bad;
-		if (!(d.flags & VRING_DESC_F_NEXT))
-			return NULL;
-		i = d.next;
-		if (i >= n)
-			return "a descriptor index past its indirect table";
-	}
+	return vq_walk_table(dev, c, ind->addr, n, 0, true);
 }
 
 static const char *vq_walk(struct v3_virtio *dev, struct v3_virtq *q,
 			   struct v3_virtq_chain *c, u16 head)
 {
-	unsigned int i = head, seen;
-	struct vq_desc d;
-	const char *bad;
-
 	c->head = head;
 	c->nr = 0;
 	c->nr_out = 0;
@@ -163,27 +182,7 @@ static const char *vq_walk(struct v3_virtio *dev, struct v3_virtq *q,
 	c->in_len = 0;
 	if (head >= q->num)
 		return "a head index past the queue";
-	for (seen = 0; ; seen++) {
-		if (seen >= q->num)
-			return "a chain longer than its queue (a loop)";
-		if (vq_read_desc(dev, q->desc, i, &d))
-			return "a descriptor table outside guest RAM";
-		if (d.flags & VRING_DESC_F_INDIRECT) {
-			/* the only descriptor of its chain, or the last */
-			bad = vq_walk_indirect(dev, c, &d);
-			if (bad)
-				return bad;
-			return NULL;
-		}
-		bad = vq_add_buf(dev, c, &d);
-		if (bad)
-			return bad;
-		if (!(d.flags & VRING_DESC_F_NEXT))
-			return NULL;
-		i = d.next;
-		if (i >= q->num)
-			return "a descriptor index past the queue";
-	}
+	return vq_walk_table(dev, c, q->desc, q->num, head, false);
 }
 
 int v3_virtq_pop(struct v3_virtio *dev, unsigned int qi,
