@@ -521,6 +521,34 @@ void v3_host_random_bytes(void *buf, size_t len)
 	test_host.random_bytes += len;
 }
 
+int v3_host_file_io(struct v3_host_file *file, u64 pos, void *buf, u64 len,
+		    bool write)
+{
+	if (file->error)
+		return file->error;
+	if (pos > file->size || len > file->size - pos)
+		return -EIO;
+	if (write) {
+		memcpy(file->data + pos, buf, len);
+		file->writes++;
+	} else {
+		memcpy(buf, file->data + pos, len);
+		file->reads++;
+	}
+	return 0;
+}
+
+int v3_host_file_flush(struct v3_host_file *file)
+{
+	file->flushes++;
+	return file->error;
+}
+
+void v3_host_file_put(struct v3_host_file *file)
+{
+	file->puts++;
+}
+
 struct v3_timer *v3_host_timer_alloc(void (*fn)(void *arg), void *arg)
 {
 	struct v3_timer *t;

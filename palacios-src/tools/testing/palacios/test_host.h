@@ -75,6 +75,26 @@ struct test_host {
 extern struct test_host test_host;
 
 /**
+ * struct v3_host_file - the test host's files: bytes in memory
+ * @data: the contents
+ * @size: their size
+ * @error: if not 0, what every access returns
+ * @reads: v3_host_file_io() reads
+ * @writes: v3_host_file_io() writes
+ * @flushes: v3_host_file_flush() calls
+ * @puts: v3_host_file_put() calls
+ */
+struct v3_host_file {
+	u8 *data;
+	u64 size;
+	int error;
+	unsigned long reads;
+	unsigned long writes;
+	unsigned long flushes;
+	unsigned long puts;
+};
+
+/**
  * test_host_fpu_held() - whether the calling thread holds the FPU
  *
  * Return: true between v3_host_fpu_get() and v3_host_fpu_put().

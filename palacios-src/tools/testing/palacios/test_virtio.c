@@ -9,6 +9,7 @@
 #include <string.h>
 #include <linux/array_size.h>
 #include <linux/errno.h>
+#include <uapi/linux/virtio_blk.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_ids.h>
 #include <uapi/linux/virtio_mmio.h>
@@ -36,6 +37,8 @@
 
 static struct v3_vm *vm;
 static struct v3_virtio *dev;
+static u64 base = BASE;		/* the window of @dev */
+static unsigned int irq = IRQ;	/* and its line */
 static struct v3_virtio other;
 static u8 *ram;
 
@@ -92,19 +95,19 @@ static u32 rd(unsigned int off)
 {
 	u32 v = 0xdeadbeef;
 
-	CHECK(v3_range_dispatch(&vm->mmio, BASE + off, &v, 4, false) == 0);
+	CHECK(v3_range_dispatch(&vm->mmio, base + off, &v, 4, false) == 0);
 	return v;
 }
 
 static void wr(unsigned int off, u32 v)
 {
-	CHECK(v3_range_dispatch(&vm->mmio, BASE + off, &v, 4, true) == 0);
+	CHECK(v3_range_dispatch(&vm->mmio, base + off, &v, 4, true) == 0);
 }
 
 static bool line(void)
 {
 	/* lines 8 to 15 are the slave's */
-	return vm->board->pic.chip[IRQ / 8].lines & BIT(IRQ % 8);
+	return vm->board->pic.chip[irq / 8].lines & BIT(irq % 8);
 }
 
 static void put16(u64 gpa, u16 v)
@@ -580,6 +583,227 @@ static void test_reset_mid_request(void)
 	teardown();
 }
 
+/* The block device: a disk of 64 KiB in the test host's memory */
+#define DISK		(64 * 1024)
+#define BLK_BASE	(BASE + V3_VIRTIO_MMIO_SIZE)
+#define BLK_IRQ		13
+#define HDR		0x30000ULL
+#define DATA		0x31000ULL
+#define STATUS		0x33000ULL
+
+static struct v3_virtio_blk blk;
+static struct v3_host_file disk;
+static u8 disk_bytes[DISK];
+
+static void blk_setup(bool ro)
+{
+	unsigned int i;
+
+	setup();
+	for (i = 0; i < DISK; i++)
+		disk_bytes[i] = (u8)(i * 7 + i / 512);
+	memset(&disk, 0, sizeof(disk));
+	disk.data = disk_bytes;
+	disk.size = DISK;
+	CHECK(v3_virtio_blk_init(&blk, vm, &disk, DISK + 100, ro, "disk0",
+				 BLK_BASE, BLK_IRQ) == 0);
+	dev = &blk.dev;
+	base = BLK_BASE;
+	irq = BLK_IRQ;
+}
+
+static void blk_teardown(void)
+{
+	v3_virtio_blk_free(&blk);
+	v3_virtio_blk_free(&blk);	/* twice: the file is put once */
+	CHECK(disk.puts == 1);
+	dev = &vm->board->rng;
+	base = BASE;
+	irq = IRQ;
+	teardown();
+}
+
+static void hdr(u32 type, u64 sector)
+{
+	struct virtio_blk_outhdr h = {
+		.type = type, .ioprio = 0, .sector = sector,
+	};
+
+	memcpy(ram + HDR, &h, sizeof(h));
+}
+
+/* One request: header, @n data buffers of @len each, status; its status */
+static u8 request(u32 type, u64 sector, unsigned int n, u32 len, bool out)
+{
+	unsigned int i;
+	u16 before = used_idx();
+
+	hdr(type, sector);
+	ram[STATUS] = 0xee;
+	desc(DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	for (i = 0; i < n; i++)
+		desc(DESC, 1 + i, DATA + i * 0x800, len, VRING_DESC_F_NEXT |
+		     (out ? 0 : VRING_DESC_F_WRITE), 2 + i);
+	desc(DESC, 1 + n, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == (u16)(before + 1));
+	return ram[STATUS];
+}
+
+static u32 used_len(void)
+{
+	return get32(USED + 4 + 8 * ((used_idx() - 1) % NUM) + 4);
+}
+
+static u64 cfg64(unsigned int off)
+{
+	u64 v = ~0ULL;
+
+	CHECK(v3_range_dispatch(&vm->mmio, base + VIRTIO_MMIO_CONFIG + off, &v,
+				8, false) == 0);
+	return v;
+}
+
+static void test_blk_config(void)
+{
+	struct v3_virtio_blk b2;
+
+	blk_setup(false);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_BLOCK);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) ==
+	      (BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_SEG_MAX) |
+	       BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+	       BIT(VIRTIO_RING_F_EVENT_IDX)));
+	/* the partial last sector is not the guest's */
+	CHECK(cfg64(0) == DISK / 512);
+	CHECK((u32)cfg64(8) == 4096 && cfg64(8) >> 32 == 126);
+	CHECK(cfg64(16) == 0);				/* past its config */
+	CHECK(v3_virtio_blk_init(&b2, vm, &disk, 511, false, "x",
+				 BLK_BASE + 0x1000, 14) == -EINVAL);
+	blk_teardown();
+
+	blk_setup(true);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) & BIT(VIRTIO_BLK_F_RO));
+	blk_teardown();
+}
+
+static void test_blk_rw(void)
+{
+	u8 id[21];
+
+	blk_setup(false);
+	driver_up(F_V1);
+	/* read 2 sectors from sector 3, into two buffers */
+	CHECK(request(VIRTIO_BLK_T_IN, 3, 2, 512, false) == VIRTIO_BLK_S_OK);
+	CHECK(used_len() == 1025);
+	CHECK(!memcmp(ram + DATA, disk_bytes + 3 * 512, 512));
+	CHECK(!memcmp(ram + DATA + 0x800, disk_bytes + 4 * 512, 512));
+	CHECK(line());
+	/* write 1 sector at sector 9 */
+	memset(ram + DATA, 0x5a, 512);
+	CHECK(request(VIRTIO_BLK_T_OUT, 9, 1, 512, true) == VIRTIO_BLK_S_OK);
+	CHECK(used_len() == 1);
+	CHECK(disk_bytes[9 * 512] == 0x5a && disk_bytes[10 * 512 - 1] == 0x5a);
+	CHECK(disk_bytes[10 * 512] != 0x5a);
+	/* the last sector, whole */
+	CHECK(request(VIRTIO_BLK_T_IN, DISK / 512 - 1, 1, 512, false) ==
+	      VIRTIO_BLK_S_OK);
+	/* flush */
+	CHECK(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, false) == VIRTIO_BLK_S_OK);
+	CHECK(disk.flushes == 1);
+	/* the serial, NUL-padded */
+	memset(ram + DATA, 0xff, 32);
+	CHECK(request(VIRTIO_BLK_T_GET_ID, 0, 1, 20, false) == VIRTIO_BLK_S_OK);
+	CHECK(used_len() == 21);
+	memcpy(id, ram + DATA, 21);
+	CHECK(!memcmp(id, "disk0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20) &&
+	      id[20] == 0xff);
+	CHECK(test_host.errors == 0 && disk.error == 0);
+	blk_teardown();
+}
+
+static void test_blk_errors(void)
+{
+	unsigned long reads;
+
+	blk_setup(false);
+	driver_up(F_V1);
+	reads = disk.reads;
+	/* past the end, across it, a sector that overflows, not whole sectors */
+	CHECK(request(VIRTIO_BLK_T_IN, DISK / 512, 1, 512, false) ==
+	      VIRTIO_BLK_S_IOERR);
+	CHECK(request(VIRTIO_BLK_T_IN, DISK / 512 - 1, 2, 512, false) ==
+	      VIRTIO_BLK_S_IOERR);
+	CHECK(request(VIRTIO_BLK_T_IN, ~0ULL, 1, 512, false) ==
+	      VIRTIO_BLK_S_IOERR);
+	CHECK(request(VIRTIO_BLK_T_OUT, ~0ULL / 512 + 1, 1, 512, true) ==
+	      VIRTIO_BLK_S_IOERR);
+	CHECK(request(VIRTIO_BLK_T_IN, 0, 1, 100, false) == VIRTIO_BLK_S_IOERR);
+	CHECK(used_len() == 1);
+	CHECK(disk.reads == reads && disk.writes == 0);
+	/* a type it does not know */
+	CHECK(request(99, 0, 0, 0, false) == VIRTIO_BLK_S_UNSUPP);
+	/* the host's error */
+	disk.error = -EIO;
+	CHECK(request(VIRTIO_BLK_T_IN, 0, 1, 512, false) == VIRTIO_BLK_S_IOERR);
+	CHECK(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, false) ==
+	      VIRTIO_BLK_S_IOERR);
+	disk.error = 0;
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	/* not a request: no status byte */
+	hdr(VIRTIO_BLK_T_IN, 0);
+	desc(DESC, 0, HDR, 16, 0, 0);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CHECK(test_host_log_lines("virtio-blk at 0xd0001000: a block request without its header or status") == 1);
+	blk_teardown();
+
+	/* a header shorter than 16 bytes */
+	blk_setup(false);
+	driver_up(F_V1);
+	desc(DESC, 0, HDR, 8, VRING_DESC_F_NEXT, 1);
+	desc(DESC, 1, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	blk_teardown();
+
+	/* read-only: writes fail, the disk is untouched; reads work */
+	blk_setup(true);
+	driver_up(F_V1);
+	memset(ram + DATA, 0x5a, 512);
+	CHECK(request(VIRTIO_BLK_T_OUT, 1, 1, 512, true) == VIRTIO_BLK_S_IOERR);
+	CHECK(disk.writes == 0 && disk_bytes[512] != 0x5a);
+	CHECK(request(VIRTIO_BLK_T_IN, 1, 1, 512, false) == VIRTIO_BLK_S_OK);
+	CHECK(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, false) == VIRTIO_BLK_S_OK);
+	CHECK(disk.flushes == 0);
+	blk_teardown();
+}
+
+/* A header and a sector split over pieces, in an indirect table */
+static void test_blk_indirect(void)
+{
+	blk_setup(false);
+	driver_up(F_V1 | F_IND);
+	hdr(VIRTIO_BLK_T_IN, 6);
+	desc(IND, 0, HDR, 10, VRING_DESC_F_NEXT, 1);
+	desc(IND, 1, HDR + 10, 6, VRING_DESC_F_NEXT, 2);
+	desc(IND, 2, DATA, 100, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 3);
+	desc(IND, 3, DATA + 100, 412, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 4);
+	desc(IND, 4, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	desc(DESC, 0, IND, 5 * 16, VRING_DESC_F_INDIRECT, 0);
+	ram[STATUS] = 0xee;
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(used_idx() == 1 && ram[STATUS] == VIRTIO_BLK_S_OK);
+	CHECK(!memcmp(ram + DATA, disk_bytes + 6 * 512, 512));
+	blk_teardown();
+}
+
 static const struct test_case virtio_cases[] = {
 	{ "registers", test_registers },
 	{ "negotiation", test_negotiation },
@@ -589,6 +813,10 @@ static const struct test_case virtio_cases[] = {
 	{ "hostile", test_hostile },
 	{ "bad_rings", test_bad_rings },
 	{ "reset_mid_request", test_reset_mid_request },
+	{ "blk_config", test_blk_config },
+	{ "blk_rw", test_blk_rw },
+	{ "blk_errors", test_blk_errors },
+	{ "blk_indirect", test_blk_indirect },
 };
 
 const struct test_suite virtio_suite = {

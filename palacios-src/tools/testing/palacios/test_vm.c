@@ -16,6 +16,7 @@
 #include <palacios/arch.h>
 #include <palacios/backend.h>
 #include <palacios/devices.h>
+#include <palacios/board.h>
 #include <palacios/guest.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
@@ -1695,6 +1696,7 @@ static void test_pt_refused(void)
 		{ { 0, 0, 4, 4 }, -EEXIST },		/* ... and its line */
 		{ { 0, 0, 8, 8 }, -EEXIST },		/* the RTC's */
 		{ { 0, 0, 12, 12 }, -EEXIST },		/* the virtio entropy device's */
+		{ { 0, 0, 15, 15 }, -EEXIST },		/* a disk's */
 		{ { 0x2e8, 8, V3_PT_NO_IRQ, 0 }, -EBUSY },	/* the host's */
 		{ { 0, 0, 7, 7 }, -EBUSY },		/* the host's too */
 		{ { 0x3e8, 8, 11, 11 }, -ENXIO },		/* not on this host */
@@ -1746,6 +1748,48 @@ static void test_pt_refused(void)
 	v3_vm_free(vm);
 	CHECK(test_hio.claimed == 0);
 	v3_host_unhook_irq(host_irq7);
+	CHECK(test_host.pages == base_pages && test_host.objects == base_objects);
+	core_down();
+}
+
+/* Disks: up to three, before anything is loaded, on the command line */
+static void test_disks(void)
+{
+	static const char want[] =
+		"virtio_mmio.device=4K@0xd0000000:12 "
+		"virtio_mmio.device=4K@0xd0001000:13 "
+		"virtio_mmio.device=4K@0xd0002000:14 "
+		"virtio_mmio.device=4K@0xd0003000:15 ";
+	struct v3_host_file f[5] = { 0 };
+	struct v3_vm *vm = NULL;
+	char line[256];
+	u8 bytes[4096];
+	unsigned int i;
+
+	core_up(1, false);
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	for (i = 0; i < 5; i++) {
+		f[i].data = bytes;
+		f[i].size = sizeof(bytes);
+	}
+	CHECK(v3_vm_add_disk(vm, &f[0], 511, false) == -EINVAL);
+	for (i = 0; i < 3; i++)
+		CHECK(v3_vm_add_disk(vm, &f[i], sizeof(bytes), i == 2) == 0);
+	CHECK(v3_vm_add_disk(vm, &f[3], sizeof(bytes), false) == -ENOSPC);
+	CHECK(test_host_log_lines("vm t: disk 2: 8 sectors, read-only, at 0xd0003000 on line 15") == 1);
+	CHECK(test_host_log_lines("a VM has at most 3 disks") == 1);
+	CHECK(v3_board_cmdline(vm, line, sizeof(line)) == (int)strlen(want));
+	CHECK(!strcmp(line, want));
+	/* too small a buffer: the length it needs, and nothing half-written */
+	CHECK(v3_board_cmdline(vm, line, 40) == (int)strlen(want));
+	CHECK(!strcmp(line, "virtio_mmio.device=4K@0xd0000000:12 "));
+	/* once a guest is loaded, its command line is written */
+	image(V3_IMAGE_LONG64, ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	CHECK(v3_vm_add_disk(vm, &f[4], sizeof(bytes), false) == -EBUSY);
+	v3_vm_free(vm);
+	for (i = 0; i < 5; i++)
+		CHECK(f[i].puts == (i < 3));
 	CHECK(test_host.pages == base_pages && test_host.objects == base_objects);
 	core_down();
 }
@@ -1872,6 +1916,7 @@ static const struct test_case vm_cases[] = {
 	{ "kick", test_kick },
 	{ "pt_ports", test_pt_ports },
 	{ "pt_refused", test_pt_refused },
+	{ "disks", test_disks },
 	{ "pt_no_memory", test_pt_no_memory },
 	{ "pt_irq_edge", test_pt_irq_edge },
 	{ "pt_irq_level", test_pt_irq_level },

@@ -310,16 +310,95 @@ static void board_rng_free(struct v3_board *b)
 	b->rng_chain = NULL;
 }
 
+int v3_vm_add_disk(struct v3_vm *vm, struct v3_host_file *file, u64 size,
+		   bool ro)
+{
+	struct v3_board *b = vm->board;
+	struct v3_virtio_blk *d;
+	unsigned int n;
+	char id[16];
+	int err;
+
+	v3_host_mutex_lock(vm->lock);
+	n = b->nr_disks;
+	if (v3_vm_state(vm) != V3_VM_CREATED) {
+		v3_err_ratelimited("vm %s: disk refused: the VM has a guest loaded already\n",
+				   vm->name);
+		err = -EBUSY;
+		goto out;
+	}
+	if (n >= V3_BOARD_MAX_DISKS) {
+		v3_err_ratelimited("vm %s: disk refused: a VM has at most %d disks\n",
+				   vm->name, V3_BOARD_MAX_DISKS);
+		err = -ENOSPC;
+		goto out;
+	}
+	d = v3_host_zalloc(sizeof(*d));
+	if (!d) {
+		err = -ENOMEM;
+		goto out;
+	}
+	snprintf(id, sizeof(id), "palacios-%u", n);
+	err = v3_virtio_blk_init(d, vm, file, size, ro, id,
+				 V3_VIRTIO_MMIO_BASE + (n + 1) * V3_VIRTIO_MMIO_SIZE,
+				 V3_VIRTIO_BLK_IRQ0 + n);
+	if (err) {
+		v3_err_ratelimited("vm %s: disk refused: error %d (a disk of %llu bytes)\n",
+				   vm->name, err, size);
+		v3_host_free(d);
+		goto out;
+	}
+	b->disk[n] = d;
+	b->nr_disks = n + 1;
+	v3_info("vm %s: disk %u: %llu sectors%s, at 0x%llx on line %u\n",
+		vm->name, n, d->sectors, ro ? ", read-only" : "", d->dev.base,
+		d->dev.irq);
+out:
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+static void board_disks_free(struct v3_board *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_disks; i++) {
+		v3_virtio_blk_free(b->disk[i]);
+		v3_host_free(b->disk[i]);
+		b->disk[i] = NULL;
+	}
+	b->nr_disks = 0;
+}
+
+/* Append @dev's virtio_mmio.device= (its window's size, address, line). */
+static int board_cmdline_dev(char *buf, unsigned int size, int n,
+			     const struct v3_virtio *dev)
+{
+	char one[64];
+	int k;
+
+	k = snprintf(one, sizeof(one), "virtio_mmio.device=%uK@0x%llx:%u ",
+		     V3_VIRTIO_MMIO_SIZE / 1024, dev->base, dev->irq);
+	if ((unsigned int)(n + k) < size)
+		memcpy(buf + n, one, k + 1);
+	return n + k;
+}
+
 int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 {
 	struct v3_board *b = vm->board;
+	unsigned int i;
+	int n = 0;
 
+	if (size)
+		buf[0] = 0;
 	/* a VM being built, without its board */
 	if (!b || !b->rng_chain)
-		return snprintf(buf, size, "%s", "");
-	/* the size of the window, its address, its line */
-	return snprintf(buf, size, "virtio_mmio.device=%uK@0x%llx:%u ",
-			V3_VIRTIO_MMIO_SIZE / 1024, b->rng.base, b->rng.irq);
+		return 0;
+	n = board_cmdline_dev(buf, size, n, &b->rng);
+	for (i = 0; i < b->nr_disks; i++)
+		n = board_cmdline_dev(buf, size, n, &b->disk[i]->dev);
+	return n;
 }
 
 /* The host devices go back once the vCPUs no longer run. */
@@ -344,6 +423,7 @@ static const struct v3_board_dev v3_board_devs[] = {
 	{ "post", board_post_create, NULL, NULL },
 	{ "pvclock", board_pvclock_create, NULL, NULL },
 	{ "virtio-rng", board_rng_create, NULL, board_rng_free },
+	{ "disks", NULL, NULL, board_disks_free },
 	{ "passthrough", NULL, board_pt_stop, NULL },
 };
 

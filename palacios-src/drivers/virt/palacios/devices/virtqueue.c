@@ -11,6 +11,7 @@
  * chunks; the buffers become host addresses, one piece per extent.
  */
 #include <linux/errno.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 #include <asm/byteorder.h>
@@ -272,4 +273,42 @@ void v3_virtio_notify(struct v3_virtio *dev, unsigned int qi)
 		return;
 	}
 	v3_virtio_interrupt(dev);
+}
+
+void v3_virtq_chain_read(const struct v3_virtq_chain *c, u64 off, void *buf,
+			 u64 len)
+{
+	unsigned int i;
+	u8 *out = buf;
+
+	for (i = 0; i < c->nr_out && len; i++) {
+		u64 n;
+
+		if (off >= c->buf[i].len) {
+			off -= c->buf[i].len;
+			continue;
+		}
+		n = c->buf[i].len - off;
+		if (n > len)
+			n = len;
+		memcpy(out, (u8 *)c->buf[i].hva + off, n);
+		out += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+void v3_virtq_chain_fill(const struct v3_virtq_chain *c, const void *buf,
+			 u64 len)
+{
+	const u8 *in = buf;
+	unsigned int i;
+
+	for (i = c->nr_out; i < c->nr && len; i++) {
+		u64 n = c->buf[i].len < len ? c->buf[i].len : len;
+
+		memcpy(c->buf[i].hva, in, n);
+		in += n;
+		len -= n;
+	}
 }

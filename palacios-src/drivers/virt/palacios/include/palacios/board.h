@@ -11,6 +11,7 @@
 
 #include <linux/types.h>
 
+struct v3_host_file;
 struct v3_vm;
 
 /**
@@ -66,5 +67,24 @@ void v3_board_apic_eoi(struct v3_vm *vm, u8 vector);
  * @size or more.
  */
 int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size);
+
+/**
+ * v3_vm_add_disk() - give a VM a disk, a virtio block device
+ * @vm: the VM, CREATED: a Linux guest learns of its disks from the
+ *      command line its loader writes
+ * @file: the host's file or block device behind the disk; the VM owns it
+ *        from a success on, and gives it back when it is freed
+ * @size: its size in bytes
+ * @ro: read-only: the guest's writes fail
+ *
+ * Disk n (from 0) sits at %V3_VIRTIO_MMIO_BASE + (n + 1) windows, on ISA
+ * line 13 + n.  A refusal is logged once, rate-limited.
+ *
+ * Return: 0, -EBUSY if the VM is not CREATED, -ENOSPC past
+ * %V3_BOARD_MAX_DISKS disks, -EINVAL for a disk smaller than a sector, or
+ * -ENOMEM.
+ */
+int v3_vm_add_disk(struct v3_vm *vm, struct v3_host_file *file, u64 size,
+		   bool ro);
 
 #endif /* _PALACIOS_BOARD_H */

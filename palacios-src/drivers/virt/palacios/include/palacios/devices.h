@@ -29,8 +29,15 @@ struct v3_vm;
 
 /* The ISA line of the virtio entropy device, at %V3_VIRTIO_MMIO_BASE */
 #define V3_VIRTIO_RNG_IRQ	12
+/*
+ * The disks: virtio block devices in the windows after the entropy
+ * device's, on ISA lines 13, 14 and 15 (edge-triggered lines are not shared)
+ */
+#define V3_BOARD_MAX_DISKS	3
+#define V3_VIRTIO_BLK_IRQ0	13
 /* The ISA lines of the board's virtio devices */
-#define V3_BOARD_VIRTIO_LINES	BIT(V3_VIRTIO_RNG_IRQ)
+#define V3_BOARD_VIRTIO_LINES	(BIT(V3_VIRTIO_RNG_IRQ) | BIT(13) | BIT(14) | \
+				 BIT(15))
 
 /**
  * struct v3_board - the devices of a VM
@@ -50,6 +57,8 @@ struct v3_vm;
  * @pvclock: the paravirtual clock
  * @rng: the virtio entropy device
  * @rng_chain: its chain, taken from its queue
+ * @disk: the disks, the first @nr_disks allocated
+ * @nr_disks: their number
  */
 struct v3_board {
 	struct v3_vm *vm;
@@ -67,6 +76,8 @@ struct v3_board {
 	struct v3_pvclock pvclock;
 	struct v3_virtio rng;
 	struct v3_virtq_chain *rng_chain;
+	struct v3_virtio_blk *disk[V3_BOARD_MAX_DISKS];
+	unsigned int nr_disks;
 };
 
 /**

@@ -443,6 +443,46 @@ u64 v3_host_wall_time_ns(void);
 void v3_host_random_bytes(void *buf, size_t len);
 
 /**
+ * struct v3_host_file - a file or block device the host opened for a VM
+ *
+ * Opaque to the core: the host makes it (on Linux, from a descriptor a
+ * process gave) and the core gives it back with v3_host_file_put().
+ */
+struct v3_host_file;
+
+/**
+ * v3_host_file_io() - read or write bytes of a host file
+ * @file: the file
+ * @pos: the offset in the file
+ * @buf: the bytes to write, or where to read to
+ * @len: how many
+ * @write: a write
+ *
+ * Return: 0 when all @len bytes moved, or a negative errno (-EIO for a
+ * short transfer).
+ *
+ * Context: process context; may sleep.
+ */
+int v3_host_file_io(struct v3_host_file *file, u64 pos, void *buf, u64 len,
+		    bool write);
+
+/**
+ * v3_host_file_flush() - make what was written to a host file durable
+ * @file: the file
+ *
+ * Return: 0 or a negative errno.
+ *
+ * Context: process context; may sleep.
+ */
+int v3_host_file_flush(struct v3_host_file *file);
+
+/**
+ * v3_host_file_put() - give a host file back
+ * @file: the file
+ */
+void v3_host_file_put(struct v3_host_file *file);
+
+/**
  * v3_host_timer_alloc() - allocate a one-shot timer
  * @fn: called when it expires, in interrupt context: it must not sleep
  * @arg: passed to @fn

@@ -28,6 +28,7 @@
 
 #include <linux/types.h>
 
+struct v3_host_file;
 struct v3_mutex;
 struct v3_vm;
 struct v3_virtio;
@@ -253,6 +254,25 @@ void v3_virtq_push(struct v3_virtio *dev, unsigned int q, u16 head, u32 len);
 void v3_virtio_notify(struct v3_virtio *dev, unsigned int q);
 
 /**
+ * v3_virtq_chain_read() - copy bytes out of a chain's readable pieces
+ * @c: the chain
+ * @off: where to start, from the first readable byte
+ * @buf: where to copy to
+ * @len: how many; the caller checked that @c->out_len holds them
+ */
+void v3_virtq_chain_read(const struct v3_virtq_chain *c, u64 off, void *buf,
+			 u64 len);
+
+/**
+ * v3_virtq_chain_fill() - copy bytes into a chain's writable pieces
+ * @c: the chain
+ * @buf: the bytes
+ * @len: how many; the caller checked that @c->in_len holds them
+ */
+void v3_virtq_chain_fill(const struct v3_virtq_chain *c, const void *buf,
+			 u64 len);
+
+/**
  * v3_virtio_interrupt() - interrupt the driver for its used rings
  * @dev: the device
  *
@@ -265,5 +285,48 @@ void v3_virtio_interrupt(struct v3_virtio *dev);
  * whose writable buffers it fills from the host's random numbers
  */
 extern const struct v3_virtio_ops v3_virtio_rng_ops;
+
+/**
+ * struct v3_virtio_blk - a virtio block device
+ * @dev: its transport
+ * @file: the host's file or block device behind it
+ * @sectors: its size in 512-byte sectors
+ * @ro: read-only: writes fail, and the driver is told (VIRTIO_BLK_F_RO)
+ * @id: its serial (VIRTIO_BLK_T_GET_ID), NUL-padded
+ * @chain: the request being served
+ */
+struct v3_virtio_blk {
+	struct v3_virtio dev;
+	struct v3_host_file *file;
+	u64 sectors;
+	bool ro;
+	char id[20];
+	struct v3_virtq_chain chain;
+};
+
+/**
+ * v3_virtio_blk_init() - create a virtio block device
+ * @b: the state to initialise
+ * @vm: the VM
+ * @file: the host's file; the device owns it from a success on, and puts
+ *        it with v3_host_file_put() when it is freed
+ * @size: its size in bytes (a partial last sector is not used)
+ * @ro: read-only
+ * @id: its serial, at most 20 bytes of it are used
+ * @base: guest-physical address of its window
+ * @irq: its ISA line
+ *
+ * Return: 0, -EINVAL for a disk smaller than a sector, or an error of
+ * v3_virtio_init().
+ */
+int v3_virtio_blk_init(struct v3_virtio_blk *b, struct v3_vm *vm,
+		       struct v3_host_file *file, u64 size, bool ro,
+		       const char *id, u64 base, unsigned int irq);
+
+/**
+ * v3_virtio_blk_free() - unhook the device and put its file
+ * @b: the device, or one whose init failed
+ */
+void v3_virtio_blk_free(struct v3_virtio_blk *b);
 
 #endif /* _PALACIOS_VIRTIO_H */
