@@ -39,6 +39,7 @@ uapi_tests() {
 	/bin/hwbp 1 /bin/palacios run -a 1 -m 16M $G/drregs.img </dev/null \
 		>/tmp/b.out 2>&1
 	sed 's/^/HWBP| /' /tmp/b.out
+	disk_tests
 	[ -f /guest/bzImage ] && linux_guest
 	PALACIOS_GUESTS=$G PALACIOS_KERNEL=/guest/bzImage \
 		ksft test /bin/palacios_test
@@ -49,6 +50,43 @@ uapi_tests() {
 	PALACIOS_GUESTS=$G ksft fuzz /bin/palacios_fuzz -s 1 ${FUZZ:--n 40000 -r 30}
 	say "fuzz_ms=$(($(now_ms) - t0))"
 	say "uapi_dmesg_lines=$(dmesg | grep -c 'palacios:')"
+}
+
+# disk_tests: a disk file, given with --disk, read and written by the
+# virtioblk guest's own driver; read-only; refused files
+disk_tests() {
+	local d=/tmp/disk.img
+	dd if=/dev/zero of=$d bs=512 count=64 2>/dev/null
+	printf 'PALACIOS-DISK' | dd of=$d conv=notrunc 2>/dev/null
+	cp $d /tmp/disk-ro.img
+	timeout 60 /bin/palacios run -m 16M --disk $d $G/virtioblk.img \
+		</dev/null >/tmp/d.out 2>&1
+	say "disk_run_rc=$?"
+	sed 's/^/DISK| /' /tmp/d.out
+	# what the guest wrote and flushed is in the file
+	say "disk_sector1=$(dd if=$d bs=512 skip=1 count=1 2>/dev/null | head -c 16)"
+	timeout 60 /bin/palacios run -m 16M --disk /tmp/disk-ro.img,ro \
+		$G/virtioblk.img </dev/null >/tmp/d.out 2>&1
+	say "disk_ro_run_rc=$?"
+	sed 's/^/DISKRO| /' /tmp/d.out
+	# the bytes of sector 1 that are not 0: none
+	say "disk_ro_unchanged=$(dd if=/tmp/disk-ro.img bs=512 skip=1 count=1 2>/dev/null | tr -d '\0' | wc -c)"
+	/bin/palacios run -m 16M --disk /tmp/missing.img $G/hello.img \
+		</dev/null >/tmp/d.out 2>&1
+	say "disk_missing_rc=$? $(tail -n 1 /tmp/d.out)"
+	/bin/palacios run -m 16M --disk /tmp $G/hello.img </dev/null \
+		>/tmp/d.out 2>&1
+	say "disk_dir_rc=$? $(tail -n 1 /tmp/d.out)"
+	/bin/palacios run -m 16M --disk /dev/null $G/hello.img </dev/null \
+		>/tmp/d.out 2>&1
+	say "disk_chardev_rc=$? $(tail -n 1 /tmp/d.out)"
+	head -c 100 /dev/zero >/tmp/tiny.img
+	/bin/palacios run -m 16M --disk /tmp/tiny.img $G/hello.img </dev/null \
+		>/tmp/d.out 2>&1
+	say "disk_tiny_rc=$? $(tail -n 1 /tmp/d.out)"
+	/bin/palacios run -m 16M --disk $d --disk $d --disk $d --disk $d \
+		$G/hello.img </dev/null >/tmp/d.out 2>&1
+	say "disk_four_rc=$? $(tail -n 1 /tmp/d.out)"
 }
 
 # linux_report NAME: what the Linux guest NAME's session showed of its
@@ -141,6 +179,20 @@ uapi_tests_checks() {
 	t "$n-stats-vmmcall" logged "$n" "^STATS| *vmmcall"
 	t "$n-stats-after-free" has "$n" "palacios_stats_after_free_rc=1 palacios: .*keep"
 	t "$n-run-garbage" has "$n" "palacios_run_garbage_rc=1 .*not a valid Palacios image"
+	# a disk: the guest's own virtio-blk driver reads, writes, flushes
+	t "$n-disk-run" has "$n" "disk_run_rc=0"
+	t "$n-disk-guest" logged "$n" "^DISK| .*virtioblk: PASS"
+	t "$n-disk-sectors" logged "$n" "^DISK| .*virtioblk: 64 sectors$"
+	t "$n-disk-written" has "$n" "disk_sector1=WRITTEN-BY-GUEST"
+	t "$n-disk-ro-run" has "$n" "disk_ro_run_rc=0"
+	t "$n-disk-ro-guest" logged "$n" "^DISKRO| .*virtioblk: 64 sectors, read-only"
+	t "$n-disk-ro-unchanged" has "$n" "disk_ro_unchanged=0"
+	t "$n-disk-missing" has "$n" "disk_missing_rc=1 .*cannot open disk /tmp/missing.img: No such file"
+	t "$n-disk-dir" has "$n" "disk_dir_rc=1 .*cannot open disk /tmp: Is a directory"
+	t "$n-disk-chardev" has "$n" "disk_chardev_rc=1 .*not a file or block device of 512 bytes or more"
+	t "$n-disk-chardev-line" logged "$n" "palacios: vm hello: disk refused: descriptor [0-9]* is not a regular file or a block device"
+	t "$n-disk-tiny" has "$n" "disk_tiny_rc=1 .*not a file or block device of 512 bytes or more"
+	t "$n-disk-four" has "$n" "disk_four_rc=1 .*at most 3 disks"
 	t "$n-host-bp-armed" logged "$n" "^HWBP| hwbp: armed 0x[0-9a-f]* on CPU 1"
 	t "$n-host-bp-hidden" logged "$n" "^HWBP| drregs: DR0-DR3 read 0, then what was written"
 	t "$n-host-bp-guest-pass" logged "$n" "^HWBP| drregs: PASS"

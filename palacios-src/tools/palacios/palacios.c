@@ -144,6 +144,9 @@ struct opts {
 	unsigned int nr_pt;		/* -d: host devices */
 	const char *pt_arg[MAX_PASSTHROUGH];
 	struct palacios_passthrough pt[MAX_PASSTHROUGH];
+	unsigned int nr_disks;		/* -D: disks */
+	const char *disk[PALACIOS_MAX_DISKS];
+	bool disk_ro[PALACIOS_MAX_DISKS];
 };
 
 struct command {
@@ -332,6 +335,22 @@ bad:
 }
 
 /* Returns 0 to go on, -1 after an error, 1 after --help */
+/* FILE or FILE,ro; the file name is @arg's, cut at the comma */
+static int parse_disk(char *arg, const char **file, bool *ro)
+{
+	char *comma = strrchr(arg, ',');
+
+	*ro = false;
+	if (comma && !strcmp(comma, ",ro")) {
+		*comma = 0;
+		*ro = true;
+	}
+	if (!*arg)
+		return fail("-D needs a file: FILE or FILE,ro");
+	*file = arg;
+	return 0;
+}
+
 static int parse_opts(const struct command *cmd, int argc, char **argv,
 		      struct opts *o)
 {
@@ -387,6 +406,17 @@ static int parse_opts(const struct command *cmd, int argc, char **argv,
 			if (parse_passthrough(optarg, &o->pt[o->nr_pt]))
 				return -1;
 			o->pt_arg[o->nr_pt++] = optarg;
+			break;
+		case 'D':
+			if (o->nr_disks == PALACIOS_MAX_DISKS) {
+				usage_error(cmd, "at most %d disks (-D)",
+					    PALACIOS_MAX_DISKS);
+				return -1;
+			}
+			if (parse_disk(optarg, &o->disk[o->nr_disks],
+				       &o->disk_ro[o->nr_disks]))
+				return -1;
+			o->nr_disks++;
 			break;
 		case 'h':
 			print_help(cmd);
@@ -704,6 +734,40 @@ static int passthrough_vm(int vm, const char *name, const struct opts *o)
 		}
 		snprintf(who, sizeof(who), "pass %s to", dev);
 		return vm_fail(vm, who, name);
+	}
+	return 0;
+}
+
+/* Gives each -D disk to the vm; returns 0, or 1 after an error */
+static int disks_vm(int vm, const char *name, const struct opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nr_disks; i++) {
+		const char *path = o->disk[i];
+		struct palacios_disk d = { 0 };
+		int fd, err;
+
+		fd = open(path, (o->disk_ro[i] ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		if (fd < 0)
+			return fail("cannot open disk %s: %s", path,
+				    strerror(errno));
+		d.fd = fd;
+		d.flags = o->disk_ro[i] ? PALACIOS_DISK_RO : 0;
+		err = ioctl(vm, PALACIOS_VM_ADD_DISK, &d) < 0 ? errno : 0;
+		close(fd);
+		switch (err) {
+		case 0:
+			continue;
+		case EINVAL:
+			return fail("cannot give %s to vm %s: not a file or block device of 512 bytes or more",
+				    path, name);
+		case ENOSPC:
+			return fail("cannot give %s to vm %s: a vm takes at most %d disks",
+				    path, name, PALACIOS_MAX_DISKS);
+		}
+		errno = err;
+		return vm_fail(vm, "give a disk to", name);
 	}
 	return 0;
 }
@@ -1223,6 +1287,8 @@ static int cmd_run(const struct command *cmd, int argc, char **argv)
 	ret = configure_vm(vm, name, &o);
 	if (!ret && o.nr_pt)
 		ret = passthrough_vm(vm, name, &o);
+	if (!ret && o.nr_disks)
+		ret = disks_vm(vm, name, &o);
 	if (!ret)
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1263,6 +1329,8 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 	ret = configure_vm(vm, name, &o);
 	if (!ret && o.nr_pt)
 		ret = passthrough_vm(vm, name, &o);
+	if (!ret && o.nr_disks)
+		ret = disks_vm(vm, name, &o);
 	if (!ret && (o.image || o.kernel))
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1499,6 +1567,7 @@ static const struct option run_opts[] = {
 	{ "image", required_argument, NULL, 'I' },
 	{ "persistent", no_argument, NULL, 'P' },
 	{ "passthrough", required_argument, NULL, 'd' },
+	{ "disk", required_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1508,6 +1577,7 @@ static const struct option create_opts[] = {
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "affinity", required_argument, NULL, 'a' },
 	{ "passthrough", required_argument, NULL, 'd' },
+	{ "disk", required_argument, NULL, 'D' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
 	{ "params", required_argument, NULL, 'p' },
@@ -1541,7 +1611,10 @@ static const struct option list_opts[] = {
 	"  -d, --passthrough DEV give the host device DEV to the vm: com1 to\n" \
 	"                        com4, or FIRST[-LAST][@IRQ[:LINE]], host ports\n" \
 	"                        and IRQ, on the guest's ISA line LINE (default:\n" \
-	"                        IRQ); repeatable, up to 8\n"
+	"                        IRQ); repeatable, up to 8\n" \
+	"  -D, --disk FILE[,ro]  give the vm FILE (a file or block device) as a\n" \
+	"                        virtio disk, read-only with ,ro; repeatable, up\n" \
+	"                        to 3\n"
 
 #define KERNEL_OPTIONS \
 	"  -k, --kernel BZIMAGE  boot the Linux kernel BZIMAGE, instead of an\n" \
@@ -1600,15 +1673,16 @@ static const char console_help[] =
 
 static const struct command commands[] = {
 	CMD("run", cmd_run, 0,
-	    "[-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-n NAME] [--persistent]\n"
+	    "[-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]... [-n NAME]\n"
+	    "[--persistent] "
 	    "{IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "create a vm, load IMAGE or BZIMAGE, launch it and attach to its console",
-	    run_help, ":m:c:a:d:n:k:i:p:h", run_opts),
+	    run_help, ":m:c:a:d:D:n:k:i:p:h", run_opts),
 	CMD("create", cmd_create, 0,
-	    "NAME [-m SIZE] [-c N] [-a CPUS] [-d DEV]...\n"
+	    "NAME [-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]...\n"
 	    "[-k BZIMAGE [-i INITRD] [-p CMDLINE] | --image IMAGE]",
 	    "create a persistent vm, configured and optionally loaded",
-	    create_help, ":m:c:a:d:k:i:p:h", create_opts),
+	    create_help, ":m:c:a:d:D:k:i:p:h", create_opts),
 	CMD("load", cmd_load, 0,
 	    "NAME {[--image] IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "load IMAGE or BZIMAGE into a configured vm", load_help, ":k:i:p:h",

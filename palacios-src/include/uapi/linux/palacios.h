@@ -287,6 +287,23 @@ struct palacios_passthrough {
 #define PALACIOS_COM_IRQS	{ 4, 3, 4, 3 }
 #define PALACIOS_COM_SIZE	8
 
+/**
+ * struct palacios_disk - a disk for a VM (%PALACIOS_VM_ADD_DISK)
+ * @fd: a descriptor of the calling process: a regular file or a block
+ *      device, open for reading, and for writing unless %PALACIOS_DISK_RO
+ * @flags: %PALACIOS_DISK_RO, or 0
+ *
+ * The VM takes a reference to the open file; the caller may close @fd.
+ * See Documentation/virt/palacios/virtio.rst.
+ */
+struct palacios_disk {
+	__s32 fd;
+	__u32 flags;
+};
+
+#define PALACIOS_DISK_RO	0x1U	/* the guest cannot write it */
+#define PALACIOS_MAX_DISKS	3	/* disks per VM */
+
 /* ioctls of /dev/palacios */
 #define PALACIOS_GET_API_VERSION	_IO(PALACIOS_IOCTL_TYPE, 0x00)
 #define PALACIOS_CREATE_VM		_IOW(PALACIOS_IOCTL_TYPE, 0x01, struct palacios_create_vm)
@@ -307,5 +324,6 @@ struct palacios_passthrough {
 #define PALACIOS_VM_GET_CONSOLE		_IO(PALACIOS_IOCTL_TYPE, 0x19)
 #define PALACIOS_VM_PASSTHROUGH		_IOW(PALACIOS_IOCTL_TYPE, 0x1a, struct palacios_passthrough)
 #define PALACIOS_VM_SET_AFFINITY	_IOW(PALACIOS_IOCTL_TYPE, 0x1b, struct palacios_vm_affinity)
+#define PALACIOS_VM_ADD_DISK		_IOW(PALACIOS_IOCTL_TYPE, 0x1c, struct palacios_disk)
 
 #endif /* _UAPI_LINUX_PALACIOS_H */

@@ -7,6 +7,8 @@
 
 #include <linux/types.h>
 
+struct v3_host_file;
+
 /* mem.c */
 u64 pal_pages_in_use(void);
 
@@ -20,6 +22,10 @@ void pal_guests_start(void);
 void pal_guests_exit(void);
 
 /* dev.c */
+/* file.c: a descriptor of the calling process as a disk's file */
+int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
+		      const char **why);
+
 int pal_dev_init(void);
 void pal_dev_exit(void);
 

@@ -21,12 +21,14 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <palacios/board.h>
 #include <palacios/bzimage.h>
 #include <palacios/host.h>
 #include <palacios/image.h>
 #include <palacios/passthrough.h>
 #include <palacios/vm.h>
 
+#include "glue.h"
 #include "vms.h"
 
 /* The core's exit classes are the uapi's exit reasons. */
@@ -190,6 +192,35 @@ static long pal_vm_passthrough(struct pal_vm *p,
 	return v3_vm_passthrough(p->vm, &spec);
 }
 
+static long pal_vm_add_disk(struct pal_vm *p, struct palacios_disk __user *arg)
+{
+	struct v3_host_file *file;
+	struct palacios_disk d;
+	const char *why;
+	u64 size;
+	bool ro;
+	int err;
+
+	if (copy_from_user(&d, arg, sizeof(d)))
+		return -EFAULT;
+	if (d.flags & ~PALACIOS_DISK_RO)
+		return -EINVAL;
+	if (!p->vm)
+		return -EBUSY;
+	ro = d.flags & PALACIOS_DISK_RO;
+	err = pal_host_file_get(d.fd, ro, &file, &size, &why);
+	if (err) {
+		if (err != -ENOMEM)
+			pr_info_ratelimited("vm %s: disk refused: descriptor %d is %s\n",
+					    p->name, d.fd, why);
+		return err;
+	}
+	err = v3_vm_add_disk(p->vm, file, size, ro);
+	if (err)
+		v3_host_file_put(file);
+	return err;
+}
+
 static long pal_vm_stop(struct pal_vm *p)
 {
 	u32 state = pal_vm_state(p);
@@ -328,6 +359,8 @@ static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
 		return pal_vm_passthrough(p, argp);
 	case PALACIOS_VM_SET_AFFINITY:
 		return pal_vm_set_affinity(p, argp);
+	case PALACIOS_VM_ADD_DISK:
+		return pal_vm_add_disk(p, argp);
 	}
 	return -ENOTTY;
 }
@@ -353,6 +386,7 @@ static long pal_vm_ioctl(struct file *file, unsigned int cmd,
 	case PALACIOS_VM_GET_CONSOLE:
 	case PALACIOS_VM_PASSTHROUGH:
 	case PALACIOS_VM_SET_AFFINITY:
+	case PALACIOS_VM_ADD_DISK:
 		break;
 	default:
 		return -ENOTTY;
