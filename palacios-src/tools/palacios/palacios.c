@@ -334,7 +334,6 @@ bad:
 	return -1;
 }
 
-/* Returns 0 to go on, -1 after an error, 1 after --help */
 /* FILE or FILE,ro; the file name is @arg's, cut at the comma */
 static int parse_disk(char *arg, const char **file, bool *ro)
 {
@@ -351,6 +350,7 @@ static int parse_disk(char *arg, const char **file, bool *ro)
 	return 0;
 }
 
+/* Returns 0 to go on, -1 after an error, 1 after --help */
 static int parse_opts(const struct command *cmd, int argc, char **argv,
 		      struct opts *o)
 {
@@ -760,8 +760,8 @@ static int disks_vm(int vm, const char *name, const struct opts *o)
 		case 0:
 			continue;
 		case EINVAL:
-			return fail("cannot give %s to vm %s: not a file or block device of 512 bytes or more",
-				    path, name);
+			return fail("cannot give %s to vm %s: %s", path, name,
+				    "not a file or block device of 512 bytes or more");
 		case ENOSPC:
 			return fail("cannot give %s to vm %s: a vm takes at most %d disks",
 				    path, name, PALACIOS_MAX_DISKS);
@@ -1608,13 +1608,13 @@ static const struct option list_opts[] = {
 	"  -a, --affinity CPUS   host CPUs the vCPUs may run on, e.g. 2-5 or\n" \
 	"                        0,2 (default: any); one vCPU per CPU as far as\n" \
 	"                        they go, the least loaded first\n" \
+	"  -D, --disk FILE[,ro]  give the vm FILE (a file or block device) as a\n" \
+	"                        virtio disk, read-only with ,ro; repeatable, up\n" \
+	"                        to 3\n" \
 	"  -d, --passthrough DEV give the host device DEV to the vm: com1 to\n" \
 	"                        com4, or FIRST[-LAST][@IRQ[:LINE]], host ports\n" \
 	"                        and IRQ, on the guest's ISA line LINE (default:\n" \
-	"                        IRQ); repeatable, up to 8\n" \
-	"  -D, --disk FILE[,ro]  give the vm FILE (a file or block device) as a\n" \
-	"                        virtio disk, read-only with ,ro; repeatable, up\n" \
-	"                        to 3\n"
+	"                        IRQ); repeatable, up to 8\n"
 
 #define KERNEL_OPTIONS \
 	"  -k, --kernel BZIMAGE  boot the Linux kernel BZIMAGE, instead of an\n" \
@@ -1674,8 +1674,7 @@ static const char console_help[] =
 static const struct command commands[] = {
 	CMD("run", cmd_run, 0,
 	    "[-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]... [-n NAME]\n"
-	    "[--persistent] "
-	    "{IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
+	    "[--persistent] {IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "create a vm, load IMAGE or BZIMAGE, launch it and attach to its console",
 	    run_help, ":m:c:a:d:D:n:k:i:p:h", run_opts),
 	CMD("create", cmd_create, 0,

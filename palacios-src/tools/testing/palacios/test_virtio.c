@@ -759,7 +759,7 @@ static void test_blk_errors(void)
 	offer(0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
-	CHECK(test_host_log_lines("virtio-blk at 0xd0001000: a block request without its header or status") == 1);
+	CHECK(test_host_log_lines("a block request without its header or status") == 1);
 	blk_teardown();
 
 	/* a header shorter than 16 bytes */

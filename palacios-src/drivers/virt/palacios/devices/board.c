@@ -310,6 +310,20 @@ static void board_rng_free(struct v3_board *b)
 	b->rng_chain = NULL;
 }
 
+/* Append @dev's virtio_mmio.device= (its window's size, address, line). */
+static int board_cmdline_dev(char *buf, unsigned int size, int n,
+			     const struct v3_virtio *dev)
+{
+	char one[64];
+	int k;
+
+	k = snprintf(one, sizeof(one), "virtio_mmio.device=%uK@0x%llx:%u ",
+		     V3_VIRTIO_MMIO_SIZE / 1024, dev->base, dev->irq);
+	if ((unsigned int)(n + k) < size)
+		memcpy(buf + n, one, k + 1);
+	return n + k;
+}
+
 int v3_vm_add_disk(struct v3_vm *vm, struct v3_host_file *file, u64 size,
 		   bool ro)
 {
@@ -370,24 +384,19 @@ static void board_disks_free(struct v3_board *b)
 	b->nr_disks = 0;
 }
 
-/* Append @dev's virtio_mmio.device= (its window's size, address, line). */
-static int board_cmdline_dev(char *buf, unsigned int size, int n,
-			     const struct v3_virtio *dev)
+static int board_cmdline_disks(struct v3_board *b, char *buf,
+			       unsigned int size, int n)
 {
-	char one[64];
-	int k;
+	unsigned int i;
 
-	k = snprintf(one, sizeof(one), "virtio_mmio.device=%uK@0x%llx:%u ",
-		     V3_VIRTIO_MMIO_SIZE / 1024, dev->base, dev->irq);
-	if ((unsigned int)(n + k) < size)
-		memcpy(buf + n, one, k + 1);
-	return n + k;
+	for (i = 0; i < b->nr_disks; i++)
+		n = board_cmdline_dev(buf, size, n, &b->disk[i]->dev);
+	return n;
 }
 
 int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 {
 	struct v3_board *b = vm->board;
-	unsigned int i;
 	int n = 0;
 
 	if (size)
@@ -396,8 +405,7 @@ int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 	if (!b || !b->rng_chain)
 		return 0;
 	n = board_cmdline_dev(buf, size, n, &b->rng);
-	for (i = 0; i < b->nr_disks; i++)
-		n = board_cmdline_dev(buf, size, n, &b->disk[i]->dev);
+	n = board_cmdline_disks(b, buf, size, n);
 	return n;
 }
 

@@ -22,12 +22,12 @@ void pal_guests_start(void);
 void pal_guests_exit(void);
 
 /* dev.c */
+int pal_dev_init(void);
+void pal_dev_exit(void);
+
 /* file.c: a descriptor of the calling process as a disk's file */
 int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 		      const char **why);
-
-int pal_dev_init(void);
-void pal_dev_exit(void);
 
 /* vmm.c */
 int pal_vmm_init(void);

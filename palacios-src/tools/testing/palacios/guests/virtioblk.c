@@ -33,15 +33,21 @@ struct hdr {
 	u64 sector;
 };
 
-static struct desc descs[NUM] __attribute__((aligned(16)));
-static volatile u16 avail[2 + NUM + 1] __attribute__((aligned(4)));
-static volatile u32 used[1 + 2 * NUM + 1] __attribute__((aligned(4)));
+/*
+ * The device writes the used ring, the data and the status during the
+ * guest's write to QueueNotify, an asm with a "memory" clobber: the
+ * compiler reads them again after it.
+ */
+static u8 pool[1024];
+static struct desc *descs;	/* 16-byte aligned, in pool */
+static u16 *avail;		/* 2-byte aligned */
+static u32 *used;		/* 4-byte aligned */
 static struct hdr req_hdr;
-static u8 data[512] __attribute__((aligned(512)));
-static volatile u8 status;
+static u8 data[512];
+static u8 status;
 static int fails;
 
-static int same(const volatile u8 *a, const char *b, unsigned int n)
+static int same(const u8 *a, const char *b, unsigned int n)
 {
 	while (n--)
 		if (*a++ != (u8)*b++)
@@ -90,7 +96,7 @@ static int request(u32 type, u64 sector, u32 len, int out)
 	avail[1] = idx + 1;
 	wr(0x050, 0);				/* QueueNotify */
 	for (i = 0; i < 1000 && (u16)(used[0] >> 16) == before; i++)
-		asm volatile("pause");
+		asm volatile("pause" : : : "memory");
 	if ((u16)(used[0] >> 16) == (u16)(before + 1))
 		return status;
 	return -1;
@@ -102,6 +108,9 @@ int guest_main(u64 mem_size)
 	int ro;
 	int st;
 
+	descs = (struct desc *)(((u64)pool + 15) & ~15ULL);
+	avail = (u16 *)(descs + NUM);
+	used = (u32 *)((u8 *)descs + 256);
 	if (rd(0x000) != 0x74726976 || rd(0x004) != 2 || rd(0x008) != 2) {
 		gprintf("virtioblk: FAIL no virtio block device at 0x%llx\n",
 			DEV);
