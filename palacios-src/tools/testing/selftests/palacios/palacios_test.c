@@ -1822,6 +1822,77 @@ static bool ioports_have(const char *owner)
 	return found;
 }
 
+/* A scratch file of @size bytes, already unlinked; *@ro is opened read-only */
+static int scratch_file(off_t size, int *ro)
+{
+	char path[] = "/tmp/palacios-disk-XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	if (ro)
+		*ro = open(path, O_RDONLY);
+	if (ftruncate(fd, size) || (ro && *ro < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	unlink(path);
+	return fd;
+}
+
+TEST_F(palacios, disks)
+{
+	char name[PALACIOS_NAME_LEN], name2[PALACIOS_NAME_LEN];
+	const struct image *l = &self->loop;
+	__u64 pages = host_pages(self->dev);
+	struct palacios_disk d = { 0 };
+	int vm, vm2, fd, rofd, tiny;
+
+	fd = scratch_file(64 * 512, &rofd);
+	tiny = scratch_file(100, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, tiny);
+	vm = create_vm(self->dev, vm_name(name, "disks"), 0);
+	ASSERT_LE(0, vm);
+	d.fd = fd;
+	/* not configured: no VM to give it to yet */
+	EXPECT_EQ(-EBUSY, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	ASSERT_EQ(0, configure(vm, 16ULL << 20, 1));
+	d.flags = 0x2;
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	d.flags = 0;
+	d.fd = -1;
+	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	d.fd = self->dev;		/* a character device */
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	d.fd = tiny;			/* less than a sector */
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	d.fd = rofd;			/* read-only, for a disk to write */
+	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	d.flags = PALACIOS_DISK_RO;
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	d.fd = fd;
+	d.flags = 0;
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	EXPECT_EQ(-ENOSPC, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	/* the VM holds its files: the descriptors may go */
+	close(rofd);
+	/* once a guest is loaded, too late */
+	vm2 = create_vm(self->dev, vm_name(name2, "disks2"), 0);
+	ASSERT_LE(0, vm2);
+	ASSERT_EQ(0, configure(vm2, 16ULL << 20, 1));
+	ASSERT_EQ(0, load(vm2, l->data, l->size));
+	EXPECT_EQ(-EBUSY, pio(vm2, PALACIOS_VM_ADD_DISK, &d));
+	EXPECT_EQ(0, pio(vm2, PALACIOS_VM_FREE, NULL));
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_FREE, NULL));
+	close(vm2);
+	close(vm);
+	close(tiny);
+	close(fd);
+	EXPECT_EQ(pages, host_pages(self->dev));
+}
+
 TEST_F_TIMEOUT(palacios, passthrough, 60)
 {
 	const struct palacios_passthrough reserved = {
