@@ -86,6 +86,7 @@ static char names[MAX_NAMES][PALACIOS_NAME_LEN];
 static bool persistent[MAX_NAMES];	/* made persistent, not yet freed */
 static int nr_names, nr_made;
 static struct image hello, loop, garbage, junk;
+static int disk_fd = -1;	/* a scratch file of 64 sectors, for disks */
 static void *bogus[5];
 static unsigned char argbuf[16384];	/* for ioctls of random numbers */
 static unsigned char iobuf[4096];
@@ -108,6 +109,7 @@ static const unsigned long known[] = {
 	PALACIOS_VM_GET_INFO, PALACIOS_VM_GET_STATS, PALACIOS_VM_GET_CONSOLE,
 	PALACIOS_VM_SET_AFFINITY,
 	PALACIOS_VM_PASSTHROUGH,
+	PALACIOS_VM_ADD_DISK,
 };
 
 /* xorshift64* */
@@ -617,6 +619,7 @@ static void fuzz_known(void)
 	static const unsigned char weight[] = {
 		1, 3, 2, 1, 1, 3, 3, 3, 2, 2, 2, 1, 2, 2, 2, 1,
 		2,	/* PALACIOS_VM_PASSTHROUGH */
+		1,	/* PALACIOS_VM_ADD_DISK */
 	};
 	union {
 		struct palacios_create_vm create;
@@ -629,6 +632,7 @@ static void fuzz_known(void)
 		struct palacios_vm_stats stats;
 		struct palacios_vm_affinity aff;
 		struct palacios_passthrough pt;
+		struct palacios_disk disk;
 	} a;
 	unsigned int i, w = 0, total = 0;
 	const void *arg = NULL;
@@ -675,6 +679,11 @@ static void fuzz_known(void)
 		break;
 	case PALACIOS_VM_PASSTHROUGH:
 		fuzz_passthrough(&a.pt);
+		break;
+	case PALACIOS_VM_ADD_DISK:
+		/* a scratch file, or any descriptor of this process */
+		a.disk.fd = chance(70) ? disk_fd : (int)rnd(64) - 2;
+		a.disk.flags = chance(90) ? rnd(2) : rnd64();
 		break;
 	}
 	if (_IOC_DIR(req) == _IOC_NONE) {
@@ -1117,6 +1126,9 @@ static void setup(void)
 	mprotect(junk.data + pg, pg, PROT_NONE);
 	junk.size = pg;
 	fill(junk.data, pg);
+	disk_fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	if (disk_fd < 0 || ftruncate(disk_fd, 64 * 512))
+		ksft_exit_fail_msg("a scratch file: %s\n", strerror(errno));
 
 	/* plainly invalid pointers: nothing is mapped there, ever */
 	bogus[0] = NULL;
