@@ -10,7 +10,7 @@ vmx_initrd() {
 	"$top/tests/lib/mkinitramfs.sh" "$B/initrd-vmx.cpio.gz" \
 		"$top/tests/guest/init.sh" "$SC_DIR:/scenarios" \
 		"$B/palacios:/bin/palacios" "$B/kvm-bench:/bin/kvm-bench" \
-		$(for g in $VMX_GUESTS; do echo "$B/guests/$g.img:/guests/$g.img"; done) \
+		$(for g in $VMX_GUESTS virtioblk; do echo "$B/guests/$g.img:/guests/$g.img"; done) \
 		"$1/palacios.ko:/lib/modules/palacios.ko" \
 		"$1/bzImage:/guest/bzImage" \
 		"$B/guest-initrd.cpio.gz:/guest/initrd.cpio.gz" \
@@ -66,6 +66,14 @@ vmx_guest() {
 		say "vmx_rc_$g=$?"
 		sed "s/^/PALTEST: vmxg| /" /tmp/g.out | head -n 20
 	done
+	# a disk, through the virtioblk guest's own driver
+	dd if=/dev/zero of=/tmp/disk.img bs=512 count=64 2>/dev/null
+	printf 'PALACIOS-DISK' | dd of=/tmp/disk.img conv=notrunc 2>/dev/null
+	timeout 120 /bin/palacios run -m 16M --disk /tmp/disk.img \
+		$G/virtioblk.img </dev/null >/tmp/g.out 2>&1
+	say "vmx_rc_virtioblk=$?"
+	sed "s/^/PALTEST: vmxg| /" /tmp/g.out | head -n 20
+	say "vmx_disk_sector1=$(dd if=/tmp/disk.img bs=512 skip=1 count=1 2>/dev/null | head -c 16)"
 	# the Linux guest (the host's kernel) with two vCPUs to its shell, a
 	# command typed there, the tool's stats and list while it runs (the
 	# rest of the session of tests/scenarios/uapi.sh costs minutes here)
@@ -166,6 +174,9 @@ vmx_checks() {
 	t vmx-dbtrap-regs-own has "$n" "vmxg| dbtrap: DR0-DR3 read 0, then what was written"
 	t vmx-dbtrap-breakpoints has "$n" "vmxg| dbtrap: breakpoint hits 1000 of 1000 calls"
 	t vmx-dbtrap-pass has "$n" "vmxg| dbtrap: PASS"
+	t vmx-disk-guest has "$n" "vmxg| virtioblk: PASS"
+	t vmx-disk-rc has "$n" "vmx_rc_virtioblk=0"
+	t vmx-disk-written has "$n" "vmx_disk_sector1=WRITTEN-BY-GUEST"
 	vmx_linux_checks "$n" vmx-linux vmxl
 	t vmx-linux-typed has "$n" "vmxl| SHELL-42"
 	t vmx-linux-typed-cpus has "$n" "vmxl| CPUS-2"
