@@ -200,6 +200,8 @@ int v3_virtio_access(struct v3_virtio *dev, unsigned int off, void *data,
  * @bit: the feature bit
  *
  * Context: the device's lock held (any callback of the model).
+ *
+ * Return: true if the driver wrote @bit in its features.
  */
 bool v3_virtio_feature(const struct v3_virtio *dev, unsigned int bit);
 
@@ -280,9 +282,9 @@ void v3_virtq_chain_fill(const struct v3_virtq_chain *c, const void *buf,
  */
 void v3_virtio_interrupt(struct v3_virtio *dev);
 
-/**
- * v3_virtio_rng_ops - the virtio entropy device (virtio-rng): one queue
- * whose writable buffers it fills from the host's random numbers
+/*
+ * The virtio entropy device (virtio-rng): one queue whose writable buffers
+ * it fills from the host's random numbers
  */
 extern const struct v3_virtio_ops v3_virtio_rng_ops;
 
