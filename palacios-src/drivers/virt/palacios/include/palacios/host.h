@@ -442,10 +442,9 @@ u64 v3_host_wall_time_ns(void);
  */
 void v3_host_random_bytes(void *buf, size_t len);
 
-/**
- * struct v3_host_file - a file or block device the host opened for a VM
- *
- * Opaque to the core: the host makes it (on Linux, from a descriptor a
+/*
+ * struct v3_host_file: a file or block device the host opened for a VM,
+ * opaque to the core: the host makes it (on Linux, from a descriptor a
  * process gave) and the core gives it back with v3_host_file_put().
  */
 struct v3_host_file;
