@@ -519,6 +519,8 @@ void v3_host_random_bytes(void *buf, size_t len)
 	for (i = 0; i < len; i++)
 		p[i] = (unsigned char)(test_host.random_seed++ * 131 + 7);
 	test_host.random_bytes += len;
+	if (test_host.on_random)
+		test_host.on_random();
 }
 
 int v3_host_file_io(struct v3_host_file *file, u64 pos, void *buf, u64 len,

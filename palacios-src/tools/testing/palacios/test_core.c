@@ -1016,6 +1016,62 @@ static void test_mmio_alu_mismatch(void)
 	core_down();
 }
 
+/*
+ * A device that wants a write again (-EAGAIN): the instruction is not
+ * completed, the VM goes on, and the guest's next exit is the same write.
+ */
+struct mmio_again {
+	unsigned int writes;
+	u64 rip[3];
+};
+
+static int mmio_again_access(u64 addr, void *data, unsigned int len,
+			     bool write, void *priv)
+{
+	struct mmio_again *d = priv;
+
+	if (!write)
+		return -EIO;
+	return ++d->writes == 1 ? -EAGAIN : 0;
+}
+
+static void step_mmio_again(struct fake_vcpu *f, unsigned long n, void *p)
+{
+	struct mmio_again *d = p;
+
+	if (n < ARRAY_SIZE(d->rip))
+		d->rip[n] = f->sreg[V3_SREG_RIP];
+	f->exit = FAKE_NPF;
+	f->gpa = n < 2 ? MMIO_DEV : 0xc0000000;	/* unbacked: the end */
+	f->fault = V3_MMIO_WRITE;
+}
+
+static void test_mmio_again(void)
+{
+	static const u8 code[] = { 0x89, 0x18 };	/* mov %ebx, (%rax) */
+	struct mmio_again d = { 0 };
+	struct fake_vcpu *f;
+	struct v3_vm *vm;
+
+	core_up();
+	vm = create(NULL, V3_IMAGE_LONG64, code, sizeof(code));
+	CHECK(v3_range_hook(&vm->mmio, MMIO_DEV, MMIO_DEV + 7,
+			    mmio_again_access, &d) == 0);
+	fake.step = step_mmio_again;
+	fake.priv = &d;
+	CHECK(v3_vm_start(vm) == 0);
+	CHECK(wait_stopped(vm));
+	f = vcpu0(vm);
+	CHECK(strstr(v3_vm_stop_reason(vm), "unbacked guest-physical"));
+	CHECK(d.writes == 2);
+	/* the first write left RIP at the instruction, the second moved it */
+	CHECK(d.rip[0] == LOAD && d.rip[1] == LOAD);
+	CHECK(d.rip[2] == LOAD + sizeof(code));
+	CHECK(f->vcpu.exits[V3_EXIT_MMIO] == 2);
+	v3_vm_free(vm);
+	core_down();
+}
+
 static const struct test_case core_cases[] = {
 	{ "boot_states", test_boot_states },
 	{ "cpuid_skip", test_cpuid_skip },
@@ -1026,6 +1082,7 @@ static const struct test_case core_cases[] = {
 	{ "mmio", test_mmio },
 	{ "mmio_alu", test_mmio_alu },
 	{ "mmio_alu_mismatch", test_mmio_alu_mismatch },
+	{ "mmio_again", test_mmio_again },
 };
 
 const struct test_suite core_suite = {

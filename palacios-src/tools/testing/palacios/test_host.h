@@ -39,6 +39,8 @@
  * @random_seed: the next byte v3_host_random_bytes() gives is a function of
  *               it (so that a test knows what to expect)
  * @random_bytes: bytes v3_host_random_bytes() gave
+ * @on_random: if set, called by v3_host_random_bytes() after it filled a
+ *             buffer (what another vCPU does meanwhile)
  * @log: everything the core logged
  *
  * Counters that threads of the core update are updated atomically; the
@@ -69,6 +71,7 @@ struct test_host {
 	unsigned long timer_starts;
 	unsigned long random_seed;
 	unsigned long random_bytes;
+	void (*on_random)(void);
 	char log[16384];
 };
 

@@ -313,6 +313,62 @@ static void test_rng(void)
 	teardown();
 }
 
+/* Another vCPU that keeps the queue full: chain 1 again after each one */
+static void offer_again(void)
+{
+	offer(1);
+}
+
+static int notify(void)
+{
+	u32 v = 0;
+
+	return v3_range_dispatch(&vm->mmio, base + VIRTIO_MMIO_QUEUE_NOTIFY, &v,
+				 4, true);
+}
+
+/*
+ * A notification does a bounded amount of work: past its weight, the
+ * write to QueueNotify returns -EAGAIN (the guest writes it again) and the
+ * rest of the queue waits for it.
+ */
+static void test_weight(void)
+{
+	unsigned int i;
+
+	setup();
+	driver_up(F_V1);
+	/* a driver that never stops offering: one weight of chains at a time */
+	desc(DESC, 1, BUF, 4, VRING_DESC_F_WRITE, 0);
+	offer(1);
+	test_host.on_random = offer_again;
+	CHECK(notify() == -EAGAIN);
+	CHECK(used_idx() == V3_VIRTQ_WEIGHT_CHAINS);
+	CHECK(line());			/* what was done is signalled */
+	CHECK(notify() == -EAGAIN);
+	CHECK(used_idx() == 2 * V3_VIRTQ_WEIGHT_CHAINS);
+	/* it stops offering: the replay takes what is left */
+	test_host.on_random = NULL;
+	CHECK(notify() == 0);
+	CHECK(used_idx() == 2 * V3_VIRTQ_WEIGHT_CHAINS + 1);
+	CHECK(notify() == 0);		/* nothing left: nothing replayed */
+	CHECK(used_idx() == 2 * V3_VIRTQ_WEIGHT_CHAINS + 1);
+
+	/* chains of 128 KiB: four make the weight in bytes */
+	driver_up(F_V1);
+	for (i = 0; i < NUM; i++) {
+		desc(DESC, i, 0x100000 + i * 0x20000ULL, 0x20000,
+		     VRING_DESC_F_WRITE, 0);
+		offer(i);
+	}
+	CHECK(notify() == -EAGAIN);
+	CHECK(used_idx() == V3_VIRTQ_WEIGHT_BYTES / 0x20000);
+	CHECK(notify() == 0);
+	CHECK(used_idx() == NUM);
+	CHECK(test_host.errors == 0);
+	teardown();
+}
+
 static void test_indirect(void)
 {
 	setup();
@@ -583,8 +639,8 @@ static void test_reset_mid_request(void)
 	teardown();
 }
 
-/* The block device: a disk of 64 KiB in the test host's memory */
-#define DISK		(64 * 1024)
+/* The block device: a disk of 1 MiB in the test host's memory */
+#define DISK		(1024 * 1024)
 #define BLK_BASE	(BASE + V3_VIRTIO_MMIO_SIZE)
 #define BLK_IRQ		13
 #define HDR		0x30000ULL
@@ -744,6 +800,24 @@ static void test_blk_errors(void)
 	CHECK(request(VIRTIO_BLK_T_IN, 0, 1, 100, false) == VIRTIO_BLK_S_IOERR);
 	CHECK(used_len() == 1);
 	CHECK(disk.reads == reads && disk.writes == 0);
+	/* more data than SEG_MAX segments of SIZE_MAX: refused, the disk untouched */
+	hdr(VIRTIO_BLK_T_IN, 0);
+	desc(DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	desc(DESC, 1, 0x100000, 126 * 4096 + 512,
+	     VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	desc(DESC, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(ram[STATUS] == VIRTIO_BLK_S_IOERR && used_len() == 1);
+	CHECK(disk.reads == reads);
+	/* as much as they allow is served */
+	desc(DESC, 1, 0x100000, 126 * 4096,
+	     VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	offer(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CHECK(ram[STATUS] == VIRTIO_BLK_S_OK && used_len() == 126 * 4096 + 1);
+	CHECK(!memcmp(ram + 0x100000, disk_bytes, 126 * 4096));
+	reads = disk.reads;
 	/* a type it does not know */
 	CHECK(request(99, 0, 0, 0, false) == VIRTIO_BLK_S_UNSUPP);
 	/* the host's error */
@@ -808,6 +882,7 @@ static const struct test_case virtio_cases[] = {
 	{ "registers", test_registers },
 	{ "negotiation", test_negotiation },
 	{ "rng", test_rng },
+	{ "weight", test_weight },
 	{ "indirect", test_indirect },
 	{ "event_idx", test_event_idx },
 	{ "hostile", test_hostile },

@@ -530,6 +530,9 @@ int v3_handle_npf(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault)
 	if (err)
 		return err;
 	err = v3_handle_mmio(vcpu, gpa, fault, &insn);
+	/* the device asked for the instruction again, after the run loop */
+	if (err == -EAGAIN)
+		return 0;
 	if (err)
 		return err;
 	v3_set_rip(vcpu, next);

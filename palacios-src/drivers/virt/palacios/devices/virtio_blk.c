@@ -19,7 +19,9 @@
  * Each segment is at most a page (VIRTIO_BLK_F_SIZE_MAX), so that one spans
  * at most two extents of guest memory, and a request has at most
  * %VIRTIO_BLK_SEG_MAX of them (VIRTIO_BLK_F_SEG_MAX): its chain fits in
- * %V3_VIRTQ_MAX_BUFS pieces.
+ * %V3_VIRTQ_MAX_BUFS pieces.  A request of more data than that allows
+ * (%VIRTIO_BLK_DATA_MAX) fails with VIRTIO_BLK_S_IOERR, so that one
+ * request is a bounded amount of the host's work.
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
@@ -36,6 +38,8 @@
 #define VIRTIO_BLK_SECTOR	512
 #define VIRTIO_BLK_SEG_MAX	126
 #define VIRTIO_BLK_SIZE_MAX	4096
+/* The most data of one request a driver that keeps to both may send */
+#define VIRTIO_BLK_DATA_MAX	(VIRTIO_BLK_SEG_MAX * VIRTIO_BLK_SIZE_MAX)
 
 static struct v3_virtio_blk *to_blk(struct v3_virtio *dev)
 {
@@ -92,7 +96,8 @@ static int blk_xfer(struct v3_virtio_blk *b, const struct v3_virtq_chain *c,
 /* Whether [@sector, + @bytes) is whole sectors inside the disk */
 static bool blk_range_ok(const struct v3_virtio_blk *b, u64 sector, u64 bytes)
 {
-	return !(bytes % VIRTIO_BLK_SECTOR) && sector <= b->sectors &&
+	return !(bytes % VIRTIO_BLK_SECTOR) && bytes <= VIRTIO_BLK_DATA_MAX &&
+	       sector <= b->sectors &&
 	       bytes / VIRTIO_BLK_SECTOR <= b->sectors - sector;
 }
 
@@ -172,18 +177,6 @@ static const struct v3_virtio_ops blk_ops = {
 	.notify = blk_notify,
 };
 
-static const struct v3_virtio_ops blk_ro_ops = {
-	.name = "blk",
-	.device_id = VIRTIO_ID_BLOCK,
-	.features = BIT_ULL(VIRTIO_BLK_F_SIZE_MAX) |
-		    BIT_ULL(VIRTIO_BLK_F_SEG_MAX) |
-		    BIT_ULL(VIRTIO_BLK_F_FLUSH) | BIT_ULL(VIRTIO_BLK_F_RO),
-	.nr_queues = 1,
-	.config_len = offsetof(struct virtio_blk_config, geometry),
-	.config = blk_config,
-	.notify = blk_notify,
-};
-
 int v3_virtio_blk_init(struct v3_virtio_blk *b, struct v3_vm *vm,
 		       struct v3_host_file *file, u64 size, bool ro,
 		       const char *id, u64 base, unsigned int irq)
@@ -197,10 +190,11 @@ int v3_virtio_blk_init(struct v3_virtio_blk *b, struct v3_vm *vm,
 	b->ro = ro;
 	/* the serial: NUL-padded, not terminated if it fills the 20 bytes */
 	memcpy(b->id, id, strnlen(id, sizeof(b->id)));
-	err = v3_virtio_init(&b->dev, vm, ro ? &blk_ro_ops : &blk_ops, b, base,
-			     irq);
+	err = v3_virtio_init(&b->dev, vm, &blk_ops, b, base, irq);
 	if (err)
 		return err;
+	if (ro)
+		b->dev.features |= BIT_ULL(VIRTIO_BLK_F_RO);
 	b->file = file;
 	return 0;
 }

@@ -33,11 +33,6 @@
 				   BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) | \
 				   BIT_ULL(VIRTIO_RING_F_EVENT_IDX))
 
-static u64 virtio_dev_features(const struct v3_virtio *dev)
-{
-	return dev->ops->features | VIRTIO_TRANSPORT_FEATURES;
-}
-
 bool v3_virtio_feature(const struct v3_virtio *dev, unsigned int bit)
 {
 	return bit < 64 && (dev->driver_features & BIT_ULL(bit));
@@ -134,7 +129,7 @@ static void virtio_queue_ready(struct v3_virtio *dev, struct v3_virtq *q,
 
 static void virtio_set_status(struct v3_virtio *dev, u32 val)
 {
-	u64 dev_features = virtio_dev_features(dev);
+	u64 dev_features = dev->features;
 
 	if (!val) {
 		virtio_reset(dev);
@@ -157,20 +152,25 @@ static void virtio_set_status(struct v3_virtio *dev, u32 val)
 	dev->status = val | (dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
-static void virtio_notify_queue(struct v3_virtio *dev, u32 idx)
+/* Return: -EAGAIN if the notification is to be replayed, else 0. */
+static int virtio_notify_queue(struct v3_virtio *dev, u32 idx)
 {
 	if (idx >= dev->ops->nr_queues || !dev->vq[idx].ready)
-		return;
+		return 0;
 	if ((dev->status & (VIRTIO_CONFIG_S_DRIVER_OK |
 			    VIRTIO_CONFIG_S_NEEDS_RESET)) !=
 	    VIRTIO_CONFIG_S_DRIVER_OK)
-		return;
+		return 0;
+	dev->spent_chains = 0;
+	dev->spent_bytes = 0;
+	dev->replay = false;
 	dev->ops->notify(dev, idx);
+	return dev->replay ? -EAGAIN : 0;
 }
 
 static u32 virtio_reg_read(struct v3_virtio *dev, unsigned int off)
 {
-	u64 dev_features = virtio_dev_features(dev);
+	u64 dev_features = dev->features;
 	struct v3_virtq *q = virtio_sel_queue(dev);
 
 	switch (off) {
@@ -212,7 +212,7 @@ static void virtio_set_half(u64 *reg, unsigned int high, u32 val)
 		*reg = (*reg & ~0xffffffffULL) | val;
 }
 
-static void virtio_reg_write(struct v3_virtio *dev, unsigned int off, u32 val)
+static int virtio_reg_write(struct v3_virtio *dev, unsigned int off, u32 val)
 {
 	struct v3_virtq *q = virtio_sel_queue(dev);
 	bool setup = !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK);
@@ -220,36 +220,35 @@ static void virtio_reg_write(struct v3_virtio *dev, unsigned int off, u32 val)
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
 		dev->dev_feat_sel = val;
-		return;
+		return 0;
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		dev->drv_feat_sel = val;
-		return;
+		return 0;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		/* fixed once the device accepted them */
 		if (dev->drv_feat_sel > 1 ||
 		    (dev->status & VIRTIO_CONFIG_S_FEATURES_OK))
-			return;
+			return 0;
 		virtio_set_half(&dev->driver_features, dev->drv_feat_sel, val);
-		return;
+		return 0;
 	case VIRTIO_MMIO_QUEUE_SEL:
 		dev->queue_sel = val;
-		return;
+		return 0;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		virtio_notify_queue(dev, val & 0xffff);
-		return;
+		return virtio_notify_queue(dev, val & 0xffff);
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		dev->isr &= ~val;
 		virtio_update_irq(dev);
-		return;
+		return 0;
 	case VIRTIO_MMIO_STATUS:
 		virtio_set_status(dev, val);
-		return;
+		return 0;
 	}
 	/* The queue's registers, while it is not ready. */
 	if (!q || !setup || q->ready) {
 		if (q && off == VIRTIO_MMIO_QUEUE_READY && !val)
 			q->ready = false;
-		return;
+		return 0;
 	}
 	switch (off) {
 	case VIRTIO_MMIO_QUEUE_NUM:
@@ -272,12 +271,14 @@ static void virtio_reg_write(struct v3_virtio *dev, unsigned int off, u32 val)
 		virtio_set_half(&q->used, off == VIRTIO_MMIO_QUEUE_USED_HIGH, val);
 		break;
 	}
+	return 0;
 }
 
 int v3_virtio_access(struct v3_virtio *dev, unsigned int off, void *data,
 		     unsigned int len, bool write)
 {
 	u32 val = 0;
+	int ret = 0;
 
 	v3_host_mutex_lock(dev->lock);
 	if (off >= VIRTIO_MMIO_CONFIG) {
@@ -296,13 +297,13 @@ int v3_virtio_access(struct v3_virtio *dev, unsigned int off, void *data,
 			memset(data, 0, len);
 	} else if (write) {
 		memcpy(&val, data, 4);
-		virtio_reg_write(dev, off, val);
+		ret = virtio_reg_write(dev, off, val);
 	} else {
 		val = virtio_reg_read(dev, off);
 		memcpy(data, &val, 4);
 	}
 	v3_host_mutex_unlock(dev->lock);
-	return 0;
+	return ret;
 }
 
 static int virtio_mmio_access(u64 gpa, void *data, unsigned int len,
@@ -327,6 +328,7 @@ int v3_virtio_init(struct v3_virtio *dev, struct v3_vm *vm,
 		return -ENOMEM;
 	dev->vm = vm;
 	dev->ops = ops;
+	dev->features = ops->features | VIRTIO_TRANSPORT_FEATURES;
 	dev->priv = priv;
 	dev->base = base;
 	dev->irq = irq;

@@ -220,6 +220,12 @@ int v3_virtq_pop(struct v3_virtio *dev, unsigned int qi,
 		v3_virtio_fail(dev, "more available entries than the queue holds");
 		return -EINVAL;
 	}
+	if (dev->spent_chains >= V3_VIRTQ_WEIGHT_CHAINS ||
+	    dev->spent_bytes >= V3_VIRTQ_WEIGHT_BYTES) {
+		/* the rest when the driver's notification is replayed */
+		dev->replay = true;
+		return 0;
+	}
 	/* The entry and its descriptors, after the index that made them ours */
 	smp_rmb();
 	if (vq_read16(dev, avail_entry(q, q->last_avail & (q->num - 1)),
@@ -231,6 +237,8 @@ int v3_virtq_pop(struct v3_virtio *dev, unsigned int qi,
 		return -EINVAL;
 	}
 	q->last_avail++;
+	dev->spent_chains++;
+	dev->spent_bytes += chain->out_len + chain->in_len;
 	return 1;
 fault:
 	v3_virtio_fail(dev, "a ring outside guest RAM");

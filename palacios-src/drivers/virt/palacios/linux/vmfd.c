@@ -40,6 +40,7 @@ static_assert(V3_STOP_REASON_LEN == PALACIOS_REASON_LEN);
 static_assert(V3_MEM_MAX == PALACIOS_MEM_MAX);
 static_assert(V3_MAX_VCPUS == PALACIOS_MAX_VCPUS);
 static_assert(PALACIOS_CPUSET_WORDS * 64 == V3_CPUSET_BITS);
+static_assert(PALACIOS_MAX_DISKS == V3_BOARD_MAX_DISKS);
 
 #define PAL_MAGIC_LEN	(sizeof(V3_IMAGE_MAGIC) - 1)
 

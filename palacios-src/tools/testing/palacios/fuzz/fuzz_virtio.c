@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_mmio.h>
@@ -82,6 +83,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 	while (p < end) {
 		u8 op = take(&p, end, 1);
 		u32 off, val;
+		int ret;
 
 		switch (op % 4) {
 		case 0:		/* a register write */
@@ -92,8 +94,12 @@ int fuzz_one_input(const u8 *data, size_t size)
 			if ((off >= VIRTIO_MMIO_QUEUE_DESC_LOW &&
 			     off <= VIRTIO_MMIO_QUEUE_USED_HIGH) && !(op & 0x80))
 				val = (off & 4) ? 0 : AREA + (val % AREA_SIZE);
-			v3_range_dispatch(&vm->mmio, V3_VIRTIO_MMIO_BASE + off,
-					  &val, 4, true);
+			ret = v3_range_dispatch(&vm->mmio,
+						V3_VIRTIO_MMIO_BASE + off, &val,
+						4, true);
+			check(!ret || (ret == -EAGAIN &&
+				       off == VIRTIO_MMIO_QUEUE_NOTIFY),
+			      "a write failed, or asked to be replayed but by a notification");
 			break;
 		case 2:		/* a write of guest memory */
 			off = take(&p, end, 2) % AREA_SIZE;

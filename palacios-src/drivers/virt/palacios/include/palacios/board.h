@@ -14,6 +14,9 @@
 struct v3_host_file;
 struct v3_vm;
 
+/* The disks a VM may have: one ISA line each (see <palacios/devices.h>) */
+#define V3_BOARD_MAX_DISKS	3
+
 /**
  * v3_board_create() - give a VM its board and create its devices
  * @vm: the VM, with its memory and its port and MMIO registries, before
@@ -78,7 +81,7 @@ int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size);
  * @ro: read-only: the guest's writes fail
  *
  * Disk n (from 0) sits at %V3_VIRTIO_MMIO_BASE + (n + 1) windows, on ISA
- * line 13 + n.  A refusal is logged once, rate-limited.
+ * line %V3_VIRTIO_BLK_IRQ0 + n.  A refusal is logged once, rate-limited.
  *
  * Return: 0, -EBUSY if the VM is not CREATED, -ENOSPC past
  * %V3_BOARD_MAX_DISKS disks, -EINVAL for a disk smaller than a sector, or

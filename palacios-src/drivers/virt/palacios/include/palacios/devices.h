@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include <palacios/acpi.h>
+#include <palacios/board.h>
 #include <palacios/i8042.h>
 #include <palacios/ioapic.h>
 #include <palacios/passthrough.h>
@@ -31,13 +32,16 @@ struct v3_vm;
 #define V3_VIRTIO_RNG_IRQ	12
 /*
  * The disks: virtio block devices in the windows after the entropy
- * device's, on ISA lines 13, 14 and 15 (edge-triggered lines are not shared)
+ * device's, on the ISA lines from this one on (13, 14 and 15: edge-triggered
+ * lines are not shared)
  */
-#define V3_BOARD_MAX_DISKS	3
 #define V3_VIRTIO_BLK_IRQ0	13
+#define V3_BOARD_DISK_LINES	GENMASK(V3_VIRTIO_BLK_IRQ0 +		\
+					V3_BOARD_MAX_DISKS - 1,		\
+					V3_VIRTIO_BLK_IRQ0)
+static_assert(V3_VIRTIO_BLK_IRQ0 + V3_BOARD_MAX_DISKS <= 16);
 /* The ISA lines of the board's virtio devices */
-#define V3_BOARD_VIRTIO_LINES	(BIT(V3_VIRTIO_RNG_IRQ) | BIT(13) | BIT(14) | \
-				 BIT(15))
+#define V3_BOARD_VIRTIO_LINES	(BIT(V3_VIRTIO_RNG_IRQ) | V3_BOARD_DISK_LINES)
 
 /**
  * struct v3_board - the devices of a VM

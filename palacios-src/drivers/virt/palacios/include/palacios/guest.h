@@ -397,7 +397,8 @@ int v3_handle_io_exit(struct v3_vcpu *vcpu, u16 port, unsigned int len,
  *         fetch, 0 for a read (from the hardware's fault information)
  *
  * An address no device answers stops the VM; an access to a device is
- * decoded at RIP and emulated (v3_handle_mmio()).
+ * decoded at RIP and emulated (v3_handle_mmio()).  RIP moves past the
+ * instruction unless the device asked for it again.
  *
  * Return: 0, or a negative errno after v3_vm_end().
  */
@@ -671,9 +672,10 @@ bool v3_mmio_backed(const struct v3_vm *vm, u64 gpa);
  * and emulating another access than the CPU attempted would let it write
  * where it could only read.  A fetch from a device is refused too.
  *
- * Return: 0, or a negative errno after v3_vm_end() (no device there, an
- * instruction the VMM does not emulate, or one that does not match the
- * fault).
+ * Return: 0, -EAGAIN when the device wants the instruction executed again
+ * (see &typedef v3_access_fn; the VM goes on), or a negative errno after
+ * v3_vm_end() (no device there, an instruction the VMM does not emulate,
+ * or one that does not match the fault).
  */
 int v3_handle_mmio(struct v3_vcpu *vcpu, u64 gpa, unsigned int fault,
 		   const struct v3_insn *insn);

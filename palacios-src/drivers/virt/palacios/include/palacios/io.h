@@ -28,7 +28,11 @@
  * @priv: the cookie given when the range was hooked
  *
  * Return: 0, or a negative errno: the core then stops the VM with the error
- * as its reason.
+ * as its reason.  A handler of device memory may return -EAGAIN for a write
+ * that did part of its work and wants the rest done later: the instruction
+ * is not completed, and the guest executes it again after its vCPU went
+ * through its run loop (the handler makes the repetition harmless, and
+ * whatever a read-modify-write read is read again).
  */
 typedef int (*v3_access_fn)(u64 addr, void *data, unsigned int len,
 			    bool write, void *priv);

@@ -20,6 +20,14 @@
  * in the DEVICE_NEEDS_RESET state (one rate-limited line names the reason)
  * and it serves nothing until the driver resets it.
  *
+ * A notification does a bounded amount of work (%V3_VIRTQ_WEIGHT_CHAINS
+ * chains or %V3_VIRTQ_WEIGHT_BYTES bytes): when chains remain past that,
+ * the access to QueueNotify returns -EAGAIN, the vCPU goes back through
+ * its run loop (a stop, a pause, the host's scheduler, interrupts for the
+ * guest) without completing the instruction, and the guest writes
+ * QueueNotify again.  So a driver that keeps its queue full, from another
+ * vCPU, holds a vCPU thread in the device for one weight at a time.
+ *
  * Locking: each device has a mutex, held by the transport around every
  * register access and so around the model's callbacks; models may sleep.
  */
@@ -42,6 +50,13 @@ struct v3_virtio;
 #define V3_VIRTQ_MAX_SIZE	256
 /* The most pieces of one chain (a buffer that spans extents is several) */
 #define V3_VIRTQ_MAX_BUFS	(V3_VIRTQ_MAX_SIZE + 8)
+/*
+ * The work of one notification, as vhost weighs it: at most this many
+ * chains, or chains of this many bytes in all; the rest waits for the
+ * notification to be replayed (see v3_virtq_pop()).
+ */
+#define V3_VIRTQ_WEIGHT_CHAINS	V3_VIRTQ_MAX_SIZE
+#define V3_VIRTQ_WEIGHT_BYTES	(512 * 1024)
 
 /**
  * struct v3_virtq_buf - one piece of a chain, in guest RAM held by the host
@@ -129,6 +144,8 @@ struct v3_virtio_ops {
  * @base: guest-physical address of its window
  * @irq: its ISA line
  * @lock: see the locking note above
+ * @features: its feature bits: the model's, those of the transport, and
+ *            any the model adds before the guest runs (a read-only disk)
  * @status: the device status register
  * @isr: the interrupt status (VIRTIO_MMIO_INT_*)
  * @dev_feat_sel: DeviceFeaturesSel
@@ -136,6 +153,9 @@ struct v3_virtio_ops {
  * @driver_features: what the driver wrote to DriverFeatures
  * @queue_sel: QueueSel
  * @config_gen: ConfigGeneration
+ * @spent_chains: chains taken since the notification began
+ * @spent_bytes: their bytes
+ * @replay: the notification stopped with chains left (its weight spent)
  * @vq: the queues
  */
 struct v3_virtio {
@@ -145,6 +165,7 @@ struct v3_virtio {
 	u64 base;
 	unsigned int irq;
 	struct v3_mutex *lock;
+	u64 features;
 	u32 status;
 	u32 isr;
 	u32 dev_feat_sel;
@@ -152,6 +173,9 @@ struct v3_virtio {
 	u64 driver_features;
 	u32 queue_sel;
 	u32 config_gen;
+	unsigned int spent_chains;
+	u64 spent_bytes;
+	bool replay;
 	struct v3_virtq vq[V3_VIRTIO_MAX_QUEUES];
 };
 
@@ -189,7 +213,9 @@ void v3_virtio_free(struct v3_virtio *dev);
  * read or written with 4 aligned bytes, a register that does not exist,
  * past the configuration space) read as 0 and are ignored.
  *
- * Return: 0.
+ * Return: 0, or -EAGAIN when a write to QueueNotify spent its weight with
+ * chains left: the guest is to write it again (the instruction is not
+ * completed).
  */
 int v3_virtio_access(struct v3_virtio *dev, unsigned int off, void *data,
 		     unsigned int len, bool write);
@@ -223,9 +249,13 @@ void v3_virtio_fail(struct v3_virtio *dev, const char *why);
  * @q: the queue index
  * @chain: where to put it
  *
- * Return: 1 if @chain holds a chain, 0 if the queue is empty, or a
- * negative errno when the driver's rings or descriptors are bad: the
- * device has then been failed with v3_virtio_fail().
+ * Each chain taken counts against the notification's weight; once it is
+ * spent, the queue reads as empty and, if chains remain, the notification
+ * is replayed (see the note on weights above).
+ *
+ * Return: 1 if @chain holds a chain, 0 if the queue is empty or the weight
+ * spent, or a negative errno when the driver's rings or descriptors are
+ * bad: the device has then been failed with v3_virtio_fail().
  *
  * Context: the device's lock held.
  */
