@@ -269,4 +269,5 @@ fi
 say end
 # a slow serial port (Bochs') needs time to send the dump before the end
 [ -n "${drain_s:-}" ] && sleep "$drain_s"
-poweroff -f
+# a scenario that checks its disk's flushes powers off without a sync
+poweroff -f ${poweroff_nosync:+-n}

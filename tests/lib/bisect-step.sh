@@ -14,7 +14,8 @@
 # The build directories live across the steps, so make compiles only what
 # the patch changed and what includes it; the host config FRAGMENT is
 # merged again where a patch changes a Kconfig file (symbols appear with
-# the patches).
+# the patches).  A patch that touches only tools/, Documentation/ or
+# MAINTAINERS changes nothing the kernel's build reads, and is not rebuilt.
 set -euo pipefail
 
 tree=$1 patch=$2 out=$3 frag=$4 jobs=$5 symvers=$6
@@ -25,6 +26,13 @@ pal=$tree/drivers/virt/palacios
 [ "$(basename "$(cd "$tree" && quilt --quiltrc=- top)")" = "$patch" ] ||
 	{ echo "expected $patch on top of the quilt stack"; exit 1; }
 files=$(cd "$tree" && quilt --quiltrc=- files)
+# A patch of user-space programs, tests or documentation only leaves the
+# kernel's build as the previous patch left it: nothing to rebuild (the
+# unit stage builds the user-space tests, the boot stage the tools).
+if ! echo "$files" | grep -qvE '^(tools/|Documentation/|MAINTAINERS$)'; then
+	echo "patch $patch touches only tools/, Documentation/ or MAINTAINERS: the kernel's build is the previous patch's"
+	exit 0
+fi
 have_pal=false
 [ -f "$pal/Makefile" ] && have_pal=true
 

@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev libncurses-dev
       cpio git perl python3 python3-sphinx python3-yaml quilt sparse tmux
-      busybox-static clang libclang-rt-14-dev
+      busybox-static clang libclang-rt-14-dev e2fsprogs
       qemu-system-x86 linux-source-6.12
       bochs bochsbios vgabios bochs-term xorriso isolinux syslinux-common)
 

@@ -27,8 +27,13 @@ bench_guest() {
 	klog | sed -n 's/.*palacios: bench> \(BENCH .*\)/PALTEST: palacios \1/p'
 	kvm_load bench_kvm_load
 	/bin/kvm-bench $G/bench.img 2>&1 | sed -n 's/^\(BENCH .*\)/PALTEST: kvm \1/p'
-	boot_time kvm /bin/kvm-linux -k /guest/bzImage -i /guest/initrd.cpio.gz \
-		-m 128 -p "console=ttyS0 panic=-1 guest.shell"
+	# 40 s, ten times its usual boot: once in a run of ci15 (2026-12-07)
+	# KVM's guest found no PIT ticks and waited for timer interrupts until
+	# the default timeout (120 s); not understood yet (the guest's log
+	# then ends "tsc: Unable to calibrate against PIT")
+	boot_time kvm /bin/kvm-linux -t 40 -k /guest/bzImage \
+		-i /guest/initrd.cpio.gz -m 128 \
+		-p "console=ttyS0 panic=-1 guest.shell"
 	# Two vCPUs on host CPUs 1 and 2: one busy loop against two at once
 	# (wall time only: under -icount QEMU runs one CPU at a time)
 	if grep -q pal.mode=wall /proc/cmdline; then
