@@ -14,6 +14,8 @@
 #   cpu      QEMU's -cpu (default qemu64,+svm,+npt)
 #   mem      QEMU's -m (default 1536M)
 #   append   more kernel command line words
+#   disk     yes: the host gets the Linux guest's root file system image
+#            as its virtio disk, /dev/vda (rootfs.sh)
 # A scenario that boots otherwise (several boots, a console driven from
 # outside) defines NAME_run, called instead of the one boot.
 #
@@ -88,7 +90,14 @@ run_scenario() {
 	elif declare -F "${n}_run" >/dev/null; then
 		"${n}_run" "boot-$n" "$kdir"
 	else
+		local disk=
+		if [ "$(sc_conf "$n" disk)" = yes ]; then
+			t "$n-rootfs-image" rootfs_image "$(rootfs_img "boot-$n")" ||
+				return
+			disk="--qemu-arg -drive --qemu-arg file=$(rootfs_img "boot-$n"),format=raw,if=virtio"
+		fi
 		# shellcheck disable=SC2046 # append is a list of words
+		QEMU_ARGS="${QEMU_ARGS:-} $disk" \
 		QEMU_MEM=$(sc_conf "$n" mem 1536M) QEMU_SMP=$(sc_conf "$n" smp 2) \
 			t "boot-$n" boot "boot-$n" \
 			"$kdir" "$(sc_conf "$n" cpu qemu64,+svm,+npt)" "$n" \

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario debug: the KASAN, UBSAN, lockdep and kmemleak kernel: KUnit, boot-time guests, the uapi tests; no report, every page back
+# Scenario debug: the KASAN, UBSAN, lockdep and kmemleak kernel: KUnit, boot-time guests, the uapi tests, a root on a virtio disk; no report, every page back
 #@ stage: debug
 #@ order: 10
 #@ kernel: debug
 #@ smp: 3
+#@ disk: yes
 #@ append: palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/wbinvd.img,/guests/cr4.img,/guests/dbtrap.img,/guests/acloop.img pal.nguests=9
 
 debug_guest() {
@@ -16,6 +17,8 @@ debug_guest() {
 	# see "The rig's defect" in tests/README): busy loops, INIT, NMIs
 	if [ -f /guest/bzImage ]; then
 		parallel_linux dpar
+		# the Linux guest from an ext4 root on a virtio disk
+		rootfs_boots
 	fi
 	# kmemleak reports an object only once it is 5 s
 	# old and only from the second scan after it lost its last reference.
@@ -41,6 +44,7 @@ debug_checks() {
 	guest_checks "$n"
 	uapi_tests_checks "$n"
 	parallel_linux_checks "$n" dpar
+	rootfs_disk_checks "$n" debug-rootfs
 	t debug-kmemleak-clean has "$n" "kmemleak=0"
 	t debug-lockdep-still-on has "$n" "debug_locks=1"
 	t debug-no-reports clean_log "$n"

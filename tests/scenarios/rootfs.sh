@@ -3,6 +3,7 @@
 #@ stage: boot
 #@ order: 52
 #@ kernel: m
+#@ disk: yes
 
 # The image is made here with mke2fs -d (no root needed) from busybox and
 # tests/guest/root-init.sh, and given to the QEMU host as a virtio-pci
@@ -23,12 +24,9 @@ rootfs_image() {
 	PATH=$PATH:/sbin:/usr/sbin mke2fs -q -F -t ext4 -L palroot -d "$d" "$1" 32M
 }
 
-rootfs_run() {
-	local img=$B/rootfs.ext4
-	t rootfs-image rootfs_image "$img" || return
-	QEMU_MEM=1536M QEMU_SMP=2 \
-	QEMU_ARGS="--qemu-arg -drive --qemu-arg file=$img,format=raw,if=virtio" \
-		t "$1" boot "$1" "$2" qemu64,+svm,+npt rootfs
+# rootfs_img BOOT: the image of boot BOOT (a scenario with "#@ disk: yes")
+rootfs_img() {
+	echo "$B/$1.ext4"
 }
 
 # rootfs_boot NAME DISK ARGS: the Linux guest from the disk, without an
@@ -47,8 +45,8 @@ rootfs_boot() {
 	[ $rc = 0 ] || tail -n 30 /tmp/r.out | sed "s/^/ROOTFAIL($1)| /"
 }
 
-rootfs_guest() {
-	insmod_as rootfs_load "$M/palacios.ko"
+# rootfs_boots: the two boots from the host's /dev/vda
+rootfs_boots() {
 	say "rootfs_host_disk=$(cat /sys/block/vda/size 2>&1)"
 	# Only the guest's flushes may write its data to the image: the
 	# host's writeback waits an hour, and the device stays open here, so
@@ -57,15 +55,21 @@ rootfs_guest() {
 	exec 7</dev/vda
 	rootfs_boot write /dev/vda "rw guest.disk=write"
 	rootfs_boot read /dev/vda,ro "ro guest.disk=read"
-	rmmod_as rootfs_unload palacios
 	# no sync: the guest's flushes alone put its writes on the image
 	poweroff_nosync=yes
+}
+
+rootfs_guest() {
+	insmod_as rootfs_load "$M/palacios.ko"
+	rootfs_boots
+	rmmod_as rootfs_unload palacios
 }
 
 # rootfs_fsck BOOT: the image is a clean ext4 file system holding what the
 # first boot wrote (its e2fsck, and the files read with debugfs)
 rootfs_fsck() {
-	local img=$B/rootfs.ext4 out rc md5 want
+	local img out rc md5 want
+	img=$(rootfs_img "$1")
 	out=$(PATH=$PATH:/sbin:/usr/sbin e2fsck -fn "$img" 2>&1)
 	rc=$?
 	echo "e2fsck -fn $img exited $rc: $out"
@@ -82,25 +86,32 @@ rootfs_fsck() {
 	[ -n "$want" ] && [ "$md5" = "$want" ]
 }
 
+# rootfs_disk_checks BOOT PREFIX: what rootfs_boots reported, as tests
+# PREFIX-*
+rootfs_disk_checks() {
+	local n=$1 p=$2
+	t "$p-host-disk" has "$n" "rootfs_host_disk=65536"
+	t "$p-write-rc" has "$n" "rootfs_write_rc=0"
+	t "$p-write-root" logged "$n" "^ROOT(write)| GUEST: root_mount=ext4 rw"
+	t "$p-write-disk" logged "$n" "^ROOT(write)| GUEST: vda size=65536 ro=0 serial=palacios-0"
+	t "$p-write-blob" logged "$n" "^ROOT(write)| GUEST: blob_md5=[0-9a-f]\{32\}"
+	t "$p-write-remount" logged "$n" "^ROOT(write)| GUEST: remounted read-only"
+	t "$p-write-poweroff" logged "$n" "^ROOT(write)| palacios: vm write stopped: shutdown"
+	t "$p-image-checked" rootfs_fsck "$n"
+	t "$p-read-rc" has "$n" "rootfs_read_rc=0"
+	t "$p-read-root" logged "$n" "^ROOT(read)| GUEST: root_mount=ext4 ro"
+	t "$p-read-disk-ro" logged "$n" "^ROOT(read)| GUEST: vda size=65536 ro=1"
+	t "$p-read-hello" logged "$n" "^ROOT(read)| GUEST: hello=written by the first boot"
+	t "$p-read-blob" rootfs_read_blob "$n"
+	t "$p-read-fs-write" logged "$n" "^ROOT(read)| GUEST: fs_write=refused"
+	t "$p-read-disk-write" logged "$n" "^ROOT(read)| GUEST: disk_write=refused"
+	t "$p-read-poweroff" logged "$n" "^ROOT(read)| palacios: vm read stopped: shutdown"
+}
+
 rootfs_checks() {
 	local n=$1
 	t rootfs-load has "$n" "rootfs_load=ok"
-	t rootfs-host-disk has "$n" "rootfs_host_disk=65536"
-	t rootfs-write-rc has "$n" "rootfs_write_rc=0"
-	t rootfs-write-root logged "$n" "^ROOT(write)| GUEST: root_mount=ext4 rw"
-	t rootfs-write-disk logged "$n" "^ROOT(write)| GUEST: vda size=65536 ro=0 serial=palacios-0"
-	t rootfs-write-blob logged "$n" "^ROOT(write)| GUEST: blob_md5=[0-9a-f]\{32\}"
-	t rootfs-write-remount logged "$n" "^ROOT(write)| GUEST: remounted read-only"
-	t rootfs-write-poweroff logged "$n" "^ROOT(write)| palacios: vm write stopped: shutdown"
-	t rootfs-image-checked rootfs_fsck "$n"
-	t rootfs-read-rc has "$n" "rootfs_read_rc=0"
-	t rootfs-read-root logged "$n" "^ROOT(read)| GUEST: root_mount=ext4 ro"
-	t rootfs-read-disk-ro logged "$n" "^ROOT(read)| GUEST: vda size=65536 ro=1"
-	t rootfs-read-hello logged "$n" "^ROOT(read)| GUEST: hello=written by the first boot"
-	t rootfs-read-blob rootfs_read_blob "$n"
-	t rootfs-read-fs-write logged "$n" "^ROOT(read)| GUEST: fs_write=refused"
-	t rootfs-read-disk-write logged "$n" "^ROOT(read)| GUEST: disk_write=refused"
-	t rootfs-read-poweroff logged "$n" "^ROOT(read)| palacios: vm read stopped: shutdown"
+	rootfs_disk_checks "$n" rootfs
 	t rootfs-unload has "$n" "rootfs_unload=ok"
 	t rootfs-clean-log clean_log "$n"
 }
