@@ -55,6 +55,16 @@ rootfs_boots() {
 	exec 7</dev/vda
 	rootfs_boot write /dev/vda "rw guest.disk=write"
 	rootfs_boot read /dev/vda,ro "ro guest.disk=read"
+	# a block device the host has mounted is not a disk to write
+	mkdir -p /mnt/vda
+	if mount -t ext4 -o ro,noload /dev/vda /mnt/vda; then
+		/bin/palacios run -m 16M --disk /dev/vda $G/hello.img \
+			</dev/null >/tmp/m.out 2>&1
+		say "rootfs_mounted_rc=$? $(tail -n 1 /tmp/m.out)"
+		umount /mnt/vda
+	else
+		say "rootfs_mounted_rc=cannot mount /dev/vda"
+	fi
 	# no sync: the guest's flushes alone put its writes on the image
 	poweroff_nosync=yes
 }
@@ -106,6 +116,8 @@ rootfs_disk_checks() {
 	t "$p-read-fs-write" logged "$n" "^ROOT(read)| GUEST: fs_write=refused"
 	t "$p-read-disk-write" logged "$n" "^ROOT(read)| GUEST: disk_write=refused"
 	t "$p-read-poweroff" logged "$n" "^ROOT(read)| palacios: vm read stopped: shutdown"
+	t "$p-mounted-refused" has "$n" "rootfs_mounted_rc=1 .*cannot give /dev/vda to vm hello: in use"
+	t "$p-mounted-line" logged "$n" "palacios: vm hello: disk refused: descriptor [0-9]* is a block device the host uses (mounted or claimed)"
 }
 
 rootfs_checks() {

@@ -84,9 +84,13 @@ disk_tests() {
 	/bin/palacios run -m 16M --disk /tmp/tiny.img $G/hello.img </dev/null \
 		>/tmp/d.out 2>&1
 	say "disk_tiny_rc=$? $(tail -n 1 /tmp/d.out)"
-	/bin/palacios run -m 16M --disk $d --disk $d --disk $d --disk $d \
-		$G/hello.img </dev/null >/tmp/d.out 2>&1
+	/bin/palacios run -m 16M --disk $d,ro --disk $d,ro --disk $d,ro \
+		--disk $d,ro $G/hello.img </dev/null >/tmp/d.out 2>&1
 	say "disk_four_rc=$? $(tail -n 1 /tmp/d.out)"
+	# a file the guest writes is that disk's alone
+	/bin/palacios run -m 16M --disk $d --disk $d,ro $G/hello.img \
+		</dev/null >/tmp/d.out 2>&1
+	say "disk_busy_rc=$? $(tail -n 1 /tmp/d.out)"
 }
 
 # linux_report NAME: what the Linux guest NAME's session showed of its
@@ -193,6 +197,8 @@ uapi_tests_checks() {
 	t "$n-disk-chardev-line" logged "$n" "palacios: vm hello: disk refused: descriptor [0-9]* is not a regular file or a block device"
 	t "$n-disk-tiny" has "$n" "disk_tiny_rc=1 .*not a file or block device of 512 bytes or more"
 	t "$n-disk-four" has "$n" "disk_four_rc=1 .*at most 3 disks"
+	t "$n-disk-busy" has "$n" "disk_busy_rc=1 .*cannot give /tmp/disk.img to vm hello: in use, as a disk of a vm"
+	t "$n-disk-busy-line" logged "$n" "palacios: vm hello: disk refused: descriptor [0-9]* is a disk that a VM writes"
 	t "$n-host-bp-armed" logged "$n" "^HWBP| hwbp: armed 0x[0-9a-f]* on CPU 1"
 	t "$n-host-bp-hidden" logged "$n" "^HWBP| drregs: DR0-DR3 read 0, then what was written"
 	t "$n-host-bp-guest-pass" logged "$n" "^HWBP| drregs: PASS"

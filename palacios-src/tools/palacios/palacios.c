@@ -765,6 +765,9 @@ static int disks_vm(int vm, const char *name, const struct opts *o)
 		case ENOSPC:
 			return fail("cannot give %s to vm %s: a vm takes at most %d disks",
 				    path, name, PALACIOS_MAX_DISKS);
+		case EBUSY:
+			return fail("cannot give %s to vm %s: in use, %s", path,
+				    name, "as a disk of a vm or by the host (mounted)");
 		}
 		errno = err;
 		return vm_fail(vm, "give a disk to", name);

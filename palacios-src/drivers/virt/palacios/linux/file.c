@@ -3,19 +3,76 @@
  * Palacios host interface on Linux: the files and block devices behind a
  * VM's disks, which a process gives by descriptor; the core reads and
  * writes them through the VFS, in the thread of the vCPU that asked.
+ *
+ * A disk the guest writes is the only user of its data: a file or block
+ * device that is another disk already (of any VM, read-only or not) is
+ * refused with -EBUSY, and so is a read-only disk whose data another disk
+ * writes.  A block device a VM writes is also claimed exclusively, as a
+ * file system claims the device it is mounted on: one the host has
+ * mounted (or that another driver claimed) is refused, and it cannot be
+ * mounted while the VM has it.  The data is the inode of the file's
+ * mapping: a block device's, whatever device node was opened.
  */
+#include <linux/blkdev.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 
 #include <palacios/host.h>
 
 #include "glue.h"
 
+/**
+ * struct v3_host_file - a disk's file, as Linux holds it
+ * @file: the descriptor's file
+ * @claim: for a block device the guest writes, its exclusive opening
+ * @data: the inode of the data (see above)
+ * @ro: the guest only reads it
+ * @node: in pal_disks
+ */
 struct v3_host_file {
 	struct file *file;
+	struct file *claim;
+	struct inode *data;
+	bool ro;
+	struct list_head node;
 };
+
+/* Every disk of every VM, under pal_disks_lock */
+static LIST_HEAD(pal_disks);
+static DEFINE_MUTEX(pal_disks_lock);
+
+/* Whether a disk of @data, @ro, may join the others; pal_disks_lock held */
+static bool pal_disk_free(const struct inode *data, bool ro)
+{
+	struct v3_host_file *f;
+
+	list_for_each_entry(f, &pal_disks, node)
+		if (f->data == data && (!ro || !f->ro))
+			return false;
+	return true;
+}
+
+/* The exclusive claim of a block device the guest writes */
+static int pal_disk_claim(struct v3_host_file *f)
+{
+#ifdef CONFIG_BLOCK
+	struct file *claim;
+
+	if (f->ro || !S_ISBLK(file_inode(f->file)->i_mode))
+		return 0;
+	claim = bdev_file_open_by_dev(file_bdev(f->file)->bd_dev,
+				      BLK_OPEN_READ | BLK_OPEN_WRITE, f, NULL);
+	if (IS_ERR(claim))
+		return PTR_ERR(claim);
+	f->claim = claim;
+#endif
+	return 0;
+}
 
 int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 		      const char **why)
@@ -23,6 +80,7 @@ int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 	struct v3_host_file *f;
 	struct file *file;
 	umode_t mode;
+	int err;
 
 	file = fget(fd);
 	if (!file) {
@@ -49,6 +107,25 @@ int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 		return -ENOMEM;
 	}
 	f->file = file;
+	f->data = file->f_mapping->host;
+	f->ro = ro;
+	mutex_lock(&pal_disks_lock);
+	if (!pal_disk_free(f->data, ro)) {
+		*why = ro ? "a disk that a VM writes" : "a disk of a VM already";
+		err = -EBUSY;
+	} else {
+		err = pal_disk_claim(f);
+		if (err)
+			*why = "a block device the host uses (mounted or claimed)";
+		else
+			list_add(&f->node, &pal_disks);
+	}
+	mutex_unlock(&pal_disks_lock);
+	if (err) {
+		kfree(f);
+		fput(file);
+		return err;
+	}
 	*out = f;
 	return 0;
 inval:
@@ -83,6 +160,11 @@ int v3_host_file_flush(struct v3_host_file *f)
 
 void v3_host_file_put(struct v3_host_file *f)
 {
+	mutex_lock(&pal_disks_lock);
+	list_del(&f->node);
+	mutex_unlock(&pal_disks_lock);
+	if (f->claim)
+		fput(f->claim);
 	fput(f->file);
 	kfree(f);
 }

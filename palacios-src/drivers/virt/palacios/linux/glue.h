@@ -25,7 +25,11 @@ void pal_guests_exit(void);
 int pal_dev_init(void);
 void pal_dev_exit(void);
 
-/* file.c: a descriptor of the calling process as a disk's file */
+/*
+ * file.c: a descriptor of the calling process as a disk's file; -EBUSY if
+ * its data is another disk's that the guest writes, or a disk's at all
+ * when @ro is false (see file.c); *@why says what is wrong with it
+ */
 int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 		      const char **why);
 

@@ -1846,11 +1846,13 @@ TEST_F(palacios, disks)
 	const struct image *l = &self->loop;
 	__u64 pages = host_pages(self->dev);
 	struct palacios_disk d = { 0 };
-	int vm, vm2, fd, rofd, tiny;
+	int vm, vm2, fd, fd2, rofd, tiny;
 
 	fd = scratch_file(64 * 512, &rofd);
+	fd2 = scratch_file(64 * 512, NULL);
 	tiny = scratch_file(100, NULL);
 	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fd2);
 	ASSERT_LE(0, tiny);
 	vm = create_vm(self->dev, vm_name(name, "disks"), 0);
 	ASSERT_LE(0, vm);
@@ -1869,26 +1871,42 @@ TEST_F(palacios, disks)
 	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_DISK, &d));
 	d.fd = rofd;			/* read-only, for a disk to write */
 	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	/* disks that only read may share a file */
 	d.flags = PALACIOS_DISK_RO;
 	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	/* one that writes may not, whichever descriptor names the file */
 	d.fd = fd;
 	d.flags = 0;
+	EXPECT_EQ(-EBUSY, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	d.fd = fd2;
 	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_DISK, &d));
-	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_DISK, &d));
-	EXPECT_EQ(-ENOSPC, pio(vm, PALACIOS_VM_ADD_DISK, &d));
-	/* the VM holds its files: the descriptors may go */
-	close(rofd);
-	/* once a guest is loaded, too late */
+	/* nor read a file another disk writes, in this VM or another */
 	vm2 = create_vm(self->dev, vm_name(name2, "disks2"), 0);
 	ASSERT_LE(0, vm2);
 	ASSERT_EQ(0, configure(vm2, 16ULL << 20, 1));
+	EXPECT_EQ(-EBUSY, pio(vm2, PALACIOS_VM_ADD_DISK, &d));
+	d.flags = PALACIOS_DISK_RO;
+	EXPECT_EQ(-EBUSY, pio(vm2, PALACIOS_VM_ADD_DISK, &d));
+	/* three at most */
+	d.fd = rofd;
+	EXPECT_EQ(-ENOSPC, pio(vm, PALACIOS_VM_ADD_DISK, &d));
+	/* the VM holds its files: the descriptors may go */
+	close(rofd);
+	/* once the VM that wrote it is freed, the file is free */
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_FREE, NULL));
+	d.fd = fd2;
+	d.flags = 0;
+	EXPECT_EQ(0, pio(vm2, PALACIOS_VM_ADD_DISK, &d));
+	/* once a guest is loaded, too late */
 	ASSERT_EQ(0, load(vm2, l->data, l->size));
+	d.fd = fd;
 	EXPECT_EQ(-EBUSY, pio(vm2, PALACIOS_VM_ADD_DISK, &d));
 	EXPECT_EQ(0, pio(vm2, PALACIOS_VM_FREE, NULL));
-	EXPECT_EQ(0, pio(vm, PALACIOS_VM_FREE, NULL));
 	close(vm2);
 	close(vm);
 	close(tiny);
+	close(fd2);
 	close(fd);
 	EXPECT_EQ(pages, host_pages(self->dev));
 }
