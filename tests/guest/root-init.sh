@@ -34,7 +34,9 @@ read)
 	else
 		echo "GUEST: fs_write=refused"
 	fi
-	# the disk itself, past the file system's checks
+	# the disk itself, past the file system's checks (the guest's kernel
+	# refuses, as the device said it is read-only; the device's own
+	# refusal is the virtioblk guest's test, in the uapi scenario)
 	if dd if=/dev/zero of=/dev/vda bs=512 count=1 seek=1 conv=notrunc,fsync 2>/dev/null; then
 		echo "GUEST: disk_write=accepted"
 	else

@@ -14,8 +14,9 @@
 # The build directories live across the steps, so make compiles only what
 # the patch changed and what includes it; the host config FRAGMENT is
 # merged again where a patch changes a Kconfig file (symbols appear with
-# the patches).  A patch that touches only tools/, Documentation/ or
-# MAINTAINERS changes nothing the kernel's build reads, and is not rebuilt.
+# the patches).  A patch that touches only tools/testing/, tools/palacios/,
+# Documentation/ or MAINTAINERS changes nothing the kernel's build reads,
+# and is not rebuilt.
 set -euo pipefail
 
 tree=$1 patch=$2 out=$3 frag=$4 jobs=$5 symvers=$6
@@ -29,8 +30,11 @@ files=$(cd "$tree" && quilt --quiltrc=- files)
 # A patch of user-space programs, tests or documentation only leaves the
 # kernel's build as the previous patch left it: nothing to rebuild (the
 # unit stage builds the user-space tests, the boot stage the tools).
-if ! echo "$files" | grep -qvE '^(tools/|Documentation/|MAINTAINERS$)'; then
-	echo "patch $patch touches only tools/, Documentation/ or MAINTAINERS: the kernel's build is the previous patch's"
+# (Not the rest of tools/: objtool and the headers it builds with are part
+# of the kernel's build; nor Documentation/Kconfig, which Kconfig reads.)
+if ! echo "$files" | grep -qvE '^(tools/(testing|palacios)/|Documentation/|MAINTAINERS$)' &&
+	! echo "$files" | grep -qx 'Documentation/Kconfig'; then
+	echo "patch $patch touches only tools/testing/, tools/palacios/, Documentation/ or MAINTAINERS: the kernel's build is the previous patch's"
 	exit 0
 fi
 have_pal=false

@@ -53,9 +53,9 @@ rootfs_boots() {
 	# that the VM's close of it is not the last one (which syncs it)
 	echo 360000 >/proc/sys/vm/dirty_expire_centisecs
 	exec 7</dev/vda
-	rootfs_boot write /dev/vda "rw guest.disk=write"
-	rootfs_boot read /dev/vda,ro "ro guest.disk=read"
-	# a block device the host has mounted is not a disk to write
+	# A block device the host has mounted is not a disk to write.  (First:
+	# an unmount syncs the device, which after the guest's writes would
+	# hide a flush that did not happen.)
 	mkdir -p /mnt/vda
 	if mount -t ext4 -o ro,noload /dev/vda /mnt/vda; then
 		/bin/palacios run -m 16M --disk /dev/vda $G/hello.img \
@@ -65,6 +65,8 @@ rootfs_boots() {
 	else
 		say "rootfs_mounted_rc=cannot mount /dev/vda"
 	fi
+	rootfs_boot write /dev/vda "rw guest.disk=write"
+	rootfs_boot read /dev/vda,ro "ro guest.disk=read"
 	# no sync: the guest's flushes alone put its writes on the image
 	poweroff_nosync=yes
 }

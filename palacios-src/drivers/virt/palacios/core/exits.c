@@ -225,7 +225,7 @@ static int v3_mmio_access(struct v3_vcpu *vcpu, u64 gpa, u64 *val,
 				      size, write);
 	else
 		err = v3_range_dispatch(&vm->mmio, gpa, val, size, write);
-	if (err == -EAGAIN)
+	if (err == -EAGAIN && write)
 		return err;	/* executed again; see v3_access_fn */
 	if (err == -ENOENT) {
 		v3_vm_end(vm, V3_LOG_ERR,

@@ -222,7 +222,13 @@ int v3_virtq_pop(struct v3_virtio *dev, unsigned int qi,
 	}
 	if (dev->spent_chains >= V3_VIRTQ_WEIGHT_CHAINS ||
 	    dev->spent_bytes >= V3_VIRTQ_WEIGHT_BYTES) {
-		/* the rest when the driver's notification is replayed */
+		/*
+		 * The rest when the driver's notification is replayed.  The
+		 * avail event index stays where it was, as while a device is
+		 * busy: chains added meanwhile need no notification of their
+		 * own, the replayed one takes them (after the guest's own
+		 * interrupts and scheduling, which may delay it).
+		 */
 		dev->replay = true;
 		return 0;
 	}

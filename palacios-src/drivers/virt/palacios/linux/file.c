@@ -11,7 +11,9 @@
  * file system claims the device it is mounted on: one the host has
  * mounted (or that another driver claimed) is refused, and it cannot be
  * mounted while the VM has it.  The data is the inode of the file's
- * mapping: a block device's, whatever device node was opened.
+ * mapping: a block device's, whatever device node was opened.  Not seen:
+ * a read-only disk on a partition of a whole disk that another VM writes
+ * (or the other way round), since read-only disks claim nothing.
  */
 #include <linux/blkdev.h>
 #include <linux/err.h>
@@ -110,24 +112,31 @@ int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 	f->data = file->f_mapping->host;
 	f->ro = ro;
 	mutex_lock(&pal_disks_lock);
-	if (!pal_disk_free(f->data, ro)) {
-		*why = ro ? "a disk that a VM writes" : "a disk of a VM already";
-		err = -EBUSY;
-	} else {
-		err = pal_disk_claim(f);
-		if (err)
-			*why = "a block device the host uses (mounted or claimed)";
-		else
-			list_add(&f->node, &pal_disks);
-	}
+	err = pal_disk_free(f->data, ro) ? 0 : -EBUSY;
+	if (!err)
+		list_add(&f->node, &pal_disks);
 	mutex_unlock(&pal_disks_lock);
 	if (err) {
-		kfree(f);
-		fput(file);
-		return err;
+		*why = ro ? "a disk that a VM writes" : "a disk of a VM already";
+		goto busy;
+	}
+	/* (outside the lock: opening a block device may take its time) */
+	err = pal_disk_claim(f);
+	if (err) {
+		*why = err == -EBUSY ?
+		       "a block device the host uses (mounted or claimed)" :
+		       "a block device that cannot be opened for writing";
+		mutex_lock(&pal_disks_lock);
+		list_del(&f->node);
+		mutex_unlock(&pal_disks_lock);
+		goto busy;
 	}
 	*out = f;
 	return 0;
+busy:
+	kfree(f);
+	fput(file);
+	return err;
 inval:
 	fput(file);
 	return -EINVAL;
@@ -163,8 +172,9 @@ void v3_host_file_put(struct v3_host_file *f)
 	mutex_lock(&pal_disks_lock);
 	list_del(&f->node);
 	mutex_unlock(&pal_disks_lock);
+	/* the claim goes now, not when a deferred fput() gets to it */
 	if (f->claim)
-		fput(f->claim);
+		bdev_fput(f->claim);
 	fput(f->file);
 	kfree(f);
 }

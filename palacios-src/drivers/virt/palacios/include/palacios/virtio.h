@@ -20,8 +20,9 @@
  * in the DEVICE_NEEDS_RESET state (one rate-limited line names the reason)
  * and it serves nothing until the driver resets it.
  *
- * A notification does a bounded amount of work (%V3_VIRTQ_WEIGHT_CHAINS
- * chains or %V3_VIRTQ_WEIGHT_BYTES bytes): when chains remain past that,
+ * A notification does a bounded amount of work (the device stops taking
+ * chains once %V3_VIRTQ_WEIGHT_CHAINS chains or %V3_VIRTQ_WEIGHT_BYTES
+ * bytes of them are spent): when chains remain past that,
  * the access to QueueNotify returns -EAGAIN, the vCPU goes back through
  * its run loop (a stop, a pause, the host's scheduler, interrupts for the
  * guest) without completing the instruction, and the guest writes
@@ -51,9 +52,10 @@ struct v3_virtio;
 /* The most pieces of one chain (a buffer that spans extents is several) */
 #define V3_VIRTQ_MAX_BUFS	(V3_VIRTQ_MAX_SIZE + 8)
 /*
- * The work of one notification, as vhost weighs it: at most this many
- * chains, or chains of this many bytes in all; the rest waits for the
- * notification to be replayed (see v3_virtq_pop()).
+ * The work of one notification, as vhost weighs it: the device stops
+ * taking chains once it took this many, or chains of this many bytes in
+ * all (one chain may go past it); the rest waits for the notification to
+ * be replayed (see v3_virtq_pop()).
  */
 #define V3_VIRTQ_WEIGHT_CHAINS	V3_VIRTQ_MAX_SIZE
 #define V3_VIRTQ_WEIGHT_BYTES	(512 * 1024)
