@@ -129,8 +129,6 @@ static void virtio_queue_ready(struct v3_virtio *dev, struct v3_virtq *q,
 
 static void virtio_set_status(struct v3_virtio *dev, u32 val)
 {
-	u64 dev_features = dev->features;
-
 	if (!val) {
 		virtio_reset(dev);
 		return;
@@ -142,7 +140,7 @@ static void virtio_set_status(struct v3_virtio *dev, u32 val)
 	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    !(dev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		/* Only what the device offers, and never the legacy interface. */
-		if ((dev->driver_features & ~dev_features) ||
+		if ((dev->driver_features & ~dev->features) ||
 		    !v3_virtio_feature(dev, VIRTIO_F_VERSION_1))
 			val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	}
@@ -170,7 +168,6 @@ static int virtio_notify_queue(struct v3_virtio *dev, u32 idx)
 
 static u32 virtio_reg_read(struct v3_virtio *dev, unsigned int off)
 {
-	u64 dev_features = dev->features;
 	struct v3_virtq *q = virtio_sel_queue(dev);
 
 	switch (off) {
@@ -185,7 +182,7 @@ static u32 virtio_reg_read(struct v3_virtio *dev, unsigned int off)
 	case VIRTIO_MMIO_DEVICE_FEATURES:
 		if (dev->dev_feat_sel > 1)
 			return 0;
-		return (u32)(dev_features >> (32 * dev->dev_feat_sel));
+		return (u32)(dev->features >> (32 * dev->dev_feat_sel));
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return q ? V3_VIRTQ_MAX_SIZE : 0;
 	case VIRTIO_MMIO_QUEUE_READY:
