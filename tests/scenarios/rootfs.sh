@@ -80,18 +80,18 @@ rootfs_guest() {
 # rootfs_fsck BOOT: the image is a clean ext4 file system holding what the
 # first boot wrote (its e2fsck, and the files read with debugfs)
 rootfs_fsck() {
-	local img out rc md5 want
+	local img out rc md5 want PATH=$PATH:/sbin:/usr/sbin
 	img=$(rootfs_img "$1")
-	out=$(PATH=$PATH:/sbin:/usr/sbin e2fsck -fn "$img" 2>&1)
+	out=$(e2fsck -fn "$img" 2>&1)
 	rc=$?
 	echo "e2fsck -fn $img exited $rc: $out"
 	[ $rc = 0 ] || { echo "expected a clean file system (exit 0)"; return 1; }
-	out=$(PATH=$PATH:/sbin:/usr/sbin debugfs -R "cat /data/hello" "$img" 2>/dev/null)
+	out=$(debugfs -R "cat /data/hello" "$img" 2>/dev/null)
 	echo "/data/hello: $out"
 	[ "$out" = "written by the first boot" ] || {
 		echo "expected \"written by the first boot\""; return 1; }
 	rm -f "$B/rootfs.blob"
-	PATH=$PATH:/sbin:/usr/sbin debugfs -R "dump /data/blob $B/rootfs.blob" "$img" >/dev/null 2>&1
+	debugfs -R "dump /data/blob $B/rootfs.blob" "$img" >/dev/null 2>&1
 	md5=$(md5sum <"$B/rootfs.blob" | cut -d' ' -f1)
 	want=$(text "$(serial "$1")" | sed -n 's/^ROOT(write)| GUEST: blob_md5=\([0-9a-f]*\).*/\1/p')
 	echo "/data/blob on the host: md5 $md5 ($(stat -c %s "$B/rootfs.blob") bytes); the guest wrote md5 ${want:-nothing}"

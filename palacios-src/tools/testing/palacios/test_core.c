@@ -459,9 +459,15 @@ static bool wait_stopped(struct v3_vm *vm)
 	return v3_vm_state(vm) == V3_VM_STOPPED;
 }
 
-/* Run @step in a VM of @code until the script ends (a triple fault). */
-static struct v3_vm *run(const u8 *code, size_t len, fake_step_t step,
-			 void *priv)
+/* A device register of 64 bits at MMIO_DEV (see mmio_dev_access()) */
+#define MMIO_DEV	0xe0000000ULL
+
+/*
+ * Run @step in a VM of @code until the script ends (a triple fault); with
+ * @dev_fn, a device answers at MMIO_DEV.
+ */
+static struct v3_vm *run_dev(const u8 *code, size_t len, fake_step_t step,
+			     void *priv, v3_access_fn dev_fn, void *dev)
 {
 	struct v3_vm *vm = create(NULL, V3_IMAGE_LONG64, code, len);
 
@@ -469,9 +475,18 @@ static struct v3_vm *run(const u8 *code, size_t len, fake_step_t step,
 	fake.priv = priv;
 	if (!vm)
 		return NULL;
+	if (dev_fn)
+		CHECK(v3_range_hook(&vm->mmio, MMIO_DEV, MMIO_DEV + 7, dev_fn,
+				    dev) == 0);
 	CHECK(v3_vm_start(vm) == 0);
 	CHECK(wait_stopped(vm));
 	return vm;
+}
+
+static struct v3_vm *run(const u8 *code, size_t len, fake_step_t step,
+			 void *priv)
+{
+	return run_dev(code, len, step, priv, NULL, NULL);
 }
 
 static struct fake_vcpu *vcpu0(struct v3_vm *vm)
@@ -879,8 +894,6 @@ static void test_mmio(void)
 }
 
 /* A device register of 64 bits at MMIO_DEV, and what was done to it */
-#define MMIO_DEV	0xe0000000ULL
-
 struct mmio_dev {
 	u64 val;
 	unsigned int reads, writes;
@@ -959,14 +972,8 @@ static void test_mmio_alu(void)
 	struct v3_vm *vm;
 
 	core_up();
-	vm = create(NULL, V3_IMAGE_LONG64, mmio_alu_code,
-		    sizeof(mmio_alu_code));
-	CHECK(v3_range_hook(&vm->mmio, MMIO_DEV, MMIO_DEV + 7,
-			    mmio_dev_access, &dev) == 0);
-	fake.step = step_mmio_alu;
-	fake.priv = &r;
-	CHECK(v3_vm_start(vm) == 0);
-	CHECK(wait_stopped(vm));
+	vm = run_dev(mmio_alu_code, sizeof(mmio_alu_code), step_mmio_alu, &r,
+		     mmio_dev_access, &dev);
 	f = vcpu0(vm);
 	CHECK(strstr(v3_vm_stop_reason(vm), "unbacked guest-physical"));
 	/* 5 + 7 = 12; == 12; 100 - 12; -12; bit 3 of 0xfffffff4 set */
@@ -1004,12 +1011,8 @@ static void test_mmio_alu_mismatch(void)
 	struct v3_vm *vm;
 
 	core_up();
-	vm = create(NULL, V3_IMAGE_LONG64, code, sizeof(code));
-	CHECK(v3_range_hook(&vm->mmio, MMIO_DEV, MMIO_DEV + 7,
-			    mmio_dev_access, &dev) == 0);
-	fake.step = step_mmio_mismatch;
-	CHECK(v3_vm_start(vm) == 0);
-	CHECK(wait_stopped(vm));
+	vm = run_dev(code, sizeof(code), step_mmio_mismatch, NULL,
+		     mmio_dev_access, &dev);
 	CHECK(strstr(v3_vm_stop_reason(vm), "does not make the write"));
 	CHECK(dev.reads == 0 && dev.writes == 0);
 	v3_vm_free(vm);
@@ -1054,13 +1057,8 @@ static void test_mmio_again(void)
 	struct v3_vm *vm;
 
 	core_up();
-	vm = create(NULL, V3_IMAGE_LONG64, code, sizeof(code));
-	CHECK(v3_range_hook(&vm->mmio, MMIO_DEV, MMIO_DEV + 7,
-			    mmio_again_access, &d) == 0);
-	fake.step = step_mmio_again;
-	fake.priv = &d;
-	CHECK(v3_vm_start(vm) == 0);
-	CHECK(wait_stopped(vm));
+	vm = run_dev(code, sizeof(code), step_mmio_again, &d,
+		     mmio_again_access, &d);
 	f = vcpu0(vm);
 	CHECK(strstr(v3_vm_stop_reason(vm), "unbacked guest-physical"));
 	CHECK(d.writes == 2);
