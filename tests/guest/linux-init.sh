@@ -15,6 +15,40 @@ echo "GUEST: rng=$(cat /sys/class/misc/hw_random/rng_current 2>&1)"
 echo "GUEST: rng_distinct=$(head -c 4096 /dev/hwrng 2>&1 | od -An -v -tx1 |
 	tr -s ' ' '\n' | grep -c . ) bytes, $(head -c 4096 /dev/hwrng |
 	od -An -v -tx1 | tr -s ' ' '\n' | grep . | sort -u | wc -l) values"
+# The board's virtio NIC (tests/scenarios/net.sh): guest.net=ADDR/LEN,PEER
+# sets eth0 up and pings PEER until it answers; with guest.nettcp it then
+# fetches PEER's /blob over HTTP and serves one of its own until PEER
+# took it (PEER's /done); else it stays up a while for PEER's pings.
+net=$(sed -n 's/.*guest\.net=\([0-9./,]*\).*/\1/p' /proc/cmdline)
+if [ -n "$net" ]; then
+	peer=${net#*,}
+	ip link set lo up
+	ip addr add "${net%,*}" dev eth0 && ip link set eth0 up
+	echo "GUEST: eth0 $(cat /sys/class/net/eth0/address) $(basename "$(readlink /sys/class/net/eth0/device/driver)")"
+	n=0
+	until ping -c 1 -W 1 "$peer" >/dev/null 2>&1 || [ $n -ge 90 ]; do
+		n=$((n + 1))
+	done
+	echo "GUEST: ping $peer: $(ping -c 3 -W 2 "$peer" | grep -o '[0-9]* packets received')"
+	if grep -qw guest.nettcp /proc/cmdline; then
+		mkdir -p /tmp/www
+		head -c 4194304 /dev/urandom > /tmp/www/blob
+		echo "GUEST: blob_md5=$(md5sum < /tmp/www/blob | cut -d' ' -f1)"
+		httpd -p 8080 -h /tmp/www
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		wget -q -O /tmp/got "http://$peer:8080/blob"
+		echo "GUEST: got_md5=$(md5sum < /tmp/got | cut -d' ' -f1) bytes=$(wc -c < /tmp/got) from=$t0 to=$(cut -d' ' -f1 /proc/uptime)"
+		n=0
+		until wget -q -O /dev/null "http://$peer:8080/done" 2>/dev/null ||
+			[ $n -ge 120 ]; do
+			sleep 1
+			n=$((n + 1))
+		done
+		echo "GUEST: peer done after ${n}s"
+	else
+		sleep 10
+	fi
+fi
 if grep -qw guest.shell /proc/cmdline; then
 	# A shell on the console (guest.tty=, default ttyS0), for the
 	# scripted console tests

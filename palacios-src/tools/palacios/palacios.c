@@ -25,6 +25,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <linux/palacios.h>
 
 #define DEV_PATH	"/dev/palacios"
@@ -147,6 +149,9 @@ struct opts {
 	unsigned int nr_disks;		/* -D: disks */
 	const char *disk[PALACIOS_MAX_DISKS];
 	bool disk_ro[PALACIOS_MAX_DISKS];
+	const char *tap;		/* -N: the NIC's tap device */
+	bool has_mac;
+	__u8 mac[6];
 };
 
 struct command {
@@ -350,6 +355,39 @@ static int parse_disk(char *arg, const char **file, bool *ro)
 	return 0;
 }
 
+/* tap=NAME[,mac=MAC]; NAME is @arg's, cut at the comma */
+static int parse_net(char *arg, struct opts *o)
+{
+	char *comma = strchr(arg, ',');
+	unsigned int b[6], i;
+	char end;
+
+	if (strncmp(arg, "tap=", 4) || arg[4] == 0 || arg[4] == ',')
+		goto bad;
+	if (comma) {
+		*comma = 0;
+		if (sscanf(comma + 1, "mac=%x:%x:%x:%x:%x:%x%c", &b[0], &b[1],
+			   &b[2], &b[3], &b[4], &b[5], &end) != 6)
+			goto bad;
+		for (i = 0; i < 6; i++) {
+			if (b[i] > 0xff)
+				goto bad;
+			o->mac[i] = b[i];
+		}
+		if (o->mac[0] & 1)
+			return fail("-N: %s is a multicast MAC address",
+				    comma + 5);
+		o->has_mac = true;
+	}
+	if (strlen(arg + 4) >= IFNAMSIZ)
+		return fail("-N: the tap's name is %d characters at most",
+			    IFNAMSIZ - 1);
+	o->tap = arg + 4;
+	return 0;
+bad:
+	return fail("-N needs tap=NAME or tap=NAME,mac=XX:XX:XX:XX:XX:XX");
+}
+
 /* Returns 0 to go on, -1 after an error, 1 after --help */
 static int parse_opts(const struct command *cmd, int argc, char **argv,
 		      struct opts *o)
@@ -417,6 +455,14 @@ static int parse_opts(const struct command *cmd, int argc, char **argv,
 				       &o->disk_ro[o->nr_disks]))
 				return -1;
 			o->nr_disks++;
+			break;
+		case 'N':
+			if (o->tap) {
+				usage_error(cmd, "one network device (-N)");
+				return -1;
+			}
+			if (parse_net(optarg, o))
+				return -1;
 			break;
 		case 'h':
 			print_help(cmd);
@@ -773,6 +819,45 @@ static int disks_vm(int vm, const char *name, const struct opts *o)
 		return vm_fail(vm, "give a disk to", name);
 	}
 	return 0;
+}
+
+/*
+ * Gives the vm its -N network device: the tap NAME, made if it does not
+ * exist (then it goes when the vm is freed, its last user).  Returns 0,
+ * or 1 after an error.
+ */
+static int net_vm(int vm, const char *name, const struct opts *o)
+{
+	struct palacios_nic n = { 0 };
+	struct ifreq ifr = { 0 };
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail("cannot open /dev/net/tun: %s", strerror(errno));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->tap);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		err = errno;
+		close(fd);
+		return fail("cannot attach to tap %s: %s%s", o->tap,
+			    strerror(err), err == EINVAL ?
+			    " (a tun device, or a tap with other flags?)" : "");
+	}
+	n.fd = fd;
+	n.flags = o->has_mac ? PALACIOS_NIC_MAC : 0;
+	memcpy(n.mac, o->mac, sizeof(n.mac));
+	err = ioctl(vm, PALACIOS_VM_ADD_NIC, &n) < 0 ? errno : 0;
+	close(fd);
+	switch (err) {
+	case 0:
+		return 0;
+	case EBUSY:
+		return fail("cannot give tap %s to vm %s: %s", o->tap, name,
+			    "its queue is a vm's network device already");
+	}
+	errno = err;
+	return vm_fail(vm, "give a network device to", name);
 }
 
 /*
@@ -1292,6 +1377,8 @@ static int cmd_run(const struct command *cmd, int argc, char **argv)
 		ret = passthrough_vm(vm, name, &o);
 	if (!ret && o.nr_disks)
 		ret = disks_vm(vm, name, &o);
+	if (!ret && o.tap)
+		ret = net_vm(vm, name, &o);
 	if (!ret)
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1334,6 +1421,8 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 		ret = passthrough_vm(vm, name, &o);
 	if (!ret && o.nr_disks)
 		ret = disks_vm(vm, name, &o);
+	if (!ret && o.tap)
+		ret = net_vm(vm, name, &o);
 	if (!ret && (o.image || o.kernel))
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1571,6 +1660,7 @@ static const struct option run_opts[] = {
 	{ "persistent", no_argument, NULL, 'P' },
 	{ "passthrough", required_argument, NULL, 'd' },
 	{ "disk", required_argument, NULL, 'D' },
+	{ "net", required_argument, NULL, 'N' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1581,6 +1671,7 @@ static const struct option create_opts[] = {
 	{ "affinity", required_argument, NULL, 'a' },
 	{ "passthrough", required_argument, NULL, 'd' },
 	{ "disk", required_argument, NULL, 'D' },
+	{ "net", required_argument, NULL, 'N' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
 	{ "params", required_argument, NULL, 'p' },
@@ -1614,6 +1705,10 @@ static const struct option list_opts[] = {
 	"  -D, --disk FILE[,ro]  give the vm FILE (a file or block device) as a\n" \
 	"                        virtio disk, read-only with ,ro; repeatable, up\n" \
 	"                        to 3\n" \
+	"  -N, --net tap=NAME[,mac=MAC]\n" \
+	"                        give the vm a virtio network device on the host's\n" \
+	"                        tap device NAME (made if it does not exist), with\n" \
+	"                        MAC (default: a random one)\n" \
 	"  -d, --passthrough DEV give the host device DEV to the vm: com1 to\n" \
 	"                        com4, or FIRST[-LAST][@IRQ[:LINE]], host ports\n" \
 	"                        and IRQ, on the guest's ISA line LINE (default:\n" \
@@ -1676,15 +1771,15 @@ static const char console_help[] =
 
 static const struct command commands[] = {
 	CMD("run", cmd_run, 0,
-	    "[-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]... [-n NAME]\n"
-	    "[--persistent] {IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
+	    "[-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]... [-N tap=NAME]\n"
+	    "[-n NAME] [--persistent] {IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "create a vm, load IMAGE or BZIMAGE, launch it and attach to its console",
-	    run_help, ":m:c:a:d:D:n:k:i:p:h", run_opts),
+	    run_help, ":m:c:a:d:D:N:n:k:i:p:h", run_opts),
 	CMD("create", cmd_create, 0,
-	    "NAME [-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]...\n"
+	    "NAME [-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]... [-N tap=NAME]\n"
 	    "[-k BZIMAGE [-i INITRD] [-p CMDLINE] | --image IMAGE]",
 	    "create a persistent vm, configured and optionally loaded",
-	    create_help, ":m:c:a:d:D:k:i:p:h", create_opts),
+	    create_help, ":m:c:a:d:D:N:k:i:p:h", create_opts),
 	CMD("load", cmd_load, 0,
 	    "NAME {[--image] IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "load IMAGE or BZIMAGE into a configured vm", load_help, ":k:i:p:h",

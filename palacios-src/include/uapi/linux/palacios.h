@@ -304,6 +304,28 @@ struct palacios_disk {
 #define PALACIOS_DISK_RO	0x1U	/* the guest cannot write it */
 #define PALACIOS_MAX_DISKS	3	/* disks per VM */
 
+/**
+ * struct palacios_nic - the network device of a VM (%PALACIOS_VM_ADD_NIC)
+ * @fd: a descriptor of the calling process: an open /dev/net/tun attached
+ *      to a tap device with IFF_TAP | IFF_NO_PI (and without IFF_VNET_HDR)
+ * @flags: %PALACIOS_NIC_MAC if @mac is given, or 0
+ * @mac: the guest's MAC address, unicast, with %PALACIOS_NIC_MAC; without
+ *       it, a random one (locally administered)
+ * @pad: zero
+ *
+ * The guest's frames go out of the tap; the frames sent to the tap go to
+ * the guest.  The VM takes a reference to the open file; the caller may
+ * close @fd.  See Documentation/virt/palacios/virtio.rst.
+ */
+struct palacios_nic {
+	__s32 fd;
+	__u32 flags;
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+#define PALACIOS_NIC_MAC	0x1U	/* @mac is given */
+
 /* ioctls of /dev/palacios */
 #define PALACIOS_GET_API_VERSION	_IO(PALACIOS_IOCTL_TYPE, 0x00)
 #define PALACIOS_CREATE_VM		_IOW(PALACIOS_IOCTL_TYPE, 0x01, struct palacios_create_vm)
@@ -325,5 +347,6 @@ struct palacios_disk {
 #define PALACIOS_VM_PASSTHROUGH		_IOW(PALACIOS_IOCTL_TYPE, 0x1a, struct palacios_passthrough)
 #define PALACIOS_VM_SET_AFFINITY	_IOW(PALACIOS_IOCTL_TYPE, 0x1b, struct palacios_vm_affinity)
 #define PALACIOS_VM_ADD_DISK		_IOW(PALACIOS_IOCTL_TYPE, 0x1c, struct palacios_disk)
+#define PALACIOS_VM_ADD_NIC		_IOW(PALACIOS_IOCTL_TYPE, 0x1d, struct palacios_nic)
 
 #endif /* _UAPI_LINUX_PALACIOS_H */

@@ -551,6 +551,102 @@ void v3_host_file_put(struct v3_host_file *file)
 	file->puts++;
 }
 
+static size_t test_iov_len(const struct v3_host_iov *iov, unsigned int nr)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		len += iov[i].len;
+	return len;
+}
+
+int v3_host_net_send(struct v3_host_net *net, const struct v3_host_iov *iov,
+		     unsigned int nr)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	if (net->error)
+		return net->error;
+	if (test_iov_len(iov, nr) > sizeof(net->sent))
+		return -EMSGSIZE;
+	for (i = 0; i < nr; i++) {
+		memcpy(net->sent + n, iov[i].base, iov[i].len);
+		n += iov[i].len;
+	}
+	net->sent_len = n;
+	net->nr_sent++;
+	return 0;
+}
+
+int v3_host_net_recv(struct v3_host_net *net, const struct v3_host_iov *iov,
+		     unsigned int nr)
+{
+	static u8 flood[65536];
+	const u8 *frame;
+	size_t len, n = 0;
+	unsigned int i;
+
+	if (net->flood) {
+		len = net->flood;
+		for (i = 0; i < len; i++)
+			flood[i] = (u8)(i + net->floods);
+		net->floods++;
+		frame = flood;
+	} else if (net->nr_rx) {
+		frame = net->rx[net->rx_head];
+		len = net->rx_len[net->rx_head];
+		net->rx_head = (net->rx_head + 1) % TEST_NET_FRAMES;
+		net->nr_rx--;
+	} else {
+		return -EAGAIN;
+	}
+	if (len > test_iov_len(iov, nr))
+		return -EMSGSIZE;
+	for (i = 0; i < nr && n < len; i++) {
+		size_t k = len - n < iov[i].len ? len - n : iov[i].len;
+
+		memcpy(iov[i].base, frame + n, k);
+		n += k;
+	}
+	return len;
+}
+
+int v3_host_net_attach(struct v3_host_net *net, bool (*ready)(void *priv),
+		       void *priv)
+{
+	if (net->attach_error)
+		return net->attach_error;
+	net->ready = ready;
+	net->priv = priv;
+	net->attaches++;
+	return 0;
+}
+
+void v3_host_net_detach(struct v3_host_net *net)
+{
+	net->ready = NULL;
+	net->detaches++;
+}
+
+void v3_host_net_put(struct v3_host_net *net)
+{
+	net->puts++;
+}
+
+bool test_net_arrive(struct v3_host_net *net, const void *frame, size_t len)
+{
+	unsigned int i = (net->rx_head + net->nr_rx) % TEST_NET_FRAMES;
+
+	if (net->nr_rx < TEST_NET_FRAMES) {
+		memcpy(net->rx[i], frame, len);
+		net->rx_len[i] = len;
+		net->nr_rx++;
+	}
+	return net->ready ? net->ready(net->priv) : false;
+}
+
 struct v3_timer *v3_host_timer_alloc(void (*fn)(void *arg), void *arg)
 {
 	struct v3_timer *t;

@@ -97,6 +97,59 @@ struct v3_host_file {
 	unsigned long puts;
 };
 
+#define TEST_NET_FRAMES	8
+#define TEST_NET_FRAME	2048
+
+/**
+ * struct v3_host_net - the test host's network backend: frames in memory
+ * @rx: frames waiting for the guest, a FIFO of @nr_rx from @rx_head
+ * @rx_len: their lengths
+ * @rx_head: the next to take
+ * @nr_rx: how many wait
+ * @flood: if not 0, a frame of this many bytes always waits (a flood),
+ *         each byte its index plus the frame's number
+ * @floods: frames of the flood taken
+ * @sent: the last frame the guest sent
+ * @sent_len: its length
+ * @nr_sent: the frames sent
+ * @error: if not 0, what sends return
+ * @attach_error: if not 0, what v3_host_net_attach() returns
+ * @ready: the core's, while attached
+ * @priv: its argument
+ * @attaches: v3_host_net_attach() calls that succeeded
+ * @detaches: v3_host_net_detach() calls
+ * @puts: v3_host_net_put() calls
+ */
+struct v3_host_net {
+	u8 rx[TEST_NET_FRAMES][TEST_NET_FRAME];
+	size_t rx_len[TEST_NET_FRAMES];
+	unsigned int rx_head;
+	unsigned int nr_rx;
+	size_t flood;
+	unsigned long floods;
+	u8 sent[65536];
+	size_t sent_len;
+	unsigned long nr_sent;
+	int error;
+	int attach_error;
+	bool (*ready)(void *priv);
+	void *priv;
+	unsigned long attaches;
+	unsigned long detaches;
+	unsigned long puts;
+};
+
+/**
+ * test_net_arrive() - a frame arrives for the guest
+ * @net: the backend
+ * @frame: its bytes
+ * @len: its length, at most %TEST_NET_FRAME
+ *
+ * Return: what the core's ready() returned (true: call again), or false
+ * if not attached.
+ */
+bool test_net_arrive(struct v3_host_net *net, const void *frame, size_t len);
+
 /**
  * test_host_fpu_held() - whether the calling thread holds the FPU
  *

@@ -13,6 +13,7 @@
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_ids.h>
 #include <uapi/linux/virtio_mmio.h>
+#include <uapi/linux/virtio_net.h>
 #include <uapi/linux/virtio_ring.h>
 
 #include <palacios/devices.h>
@@ -155,10 +156,20 @@ static u16 used_idx(void)
 	return get16(USED + 2);
 }
 
-/* Reset, negotiate @features, set up queue 0 of NUM entries, DRIVER_OK. */
-static void driver_up(u64 features)
+/* The rings of queue @q: queue 0's at DESC, AVAIL, USED; then each 16 KiB on */
+#define QDESC(q)	(DESC + (q) * 0x4000ULL)
+#define QAVAIL(q)	(AVAIL + (q) * 0x4000ULL)
+#define QUSED(q)	(USED + (q) * 0x4000ULL)
+
+/*
+ * Reset, negotiate @features, set up queues 0 to @nq - 1 of NUM entries
+ * each, DRIVER_OK.
+ */
+static void driver_up_queues(u64 features, unsigned int nq)
 {
-	memset(ram + DESC, 0, 0x4000);
+	unsigned int q;
+
+	memset(ram + DESC, 0, 0x4000 * nq);
 	wr(VIRTIO_MMIO_STATUS, 0);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
@@ -170,20 +181,27 @@ static void driver_up(u64 features)
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 	   VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_QUEUE_NUM, NUM);
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)DESC);
-	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (u32)AVAIL);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (u32)USED);
-	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 1);
+	for (q = 0; q < nq; q++) {
+		wr(VIRTIO_MMIO_QUEUE_SEL, q);
+		wr(VIRTIO_MMIO_QUEUE_NUM, NUM);
+		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)QDESC(q));
+		wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (u32)QAVAIL(q));
+		wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_USED_LOW, (u32)QUSED(q));
+		wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+		CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 1);
+	}
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 	   VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
 	   VIRTIO_CONFIG_S_DRIVER_OK);
 	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+static void driver_up(u64 features)
+{
+	driver_up_queues(features, 1);
 }
 
 #define F_V1	BIT_ULL(VIRTIO_F_VERSION_1)
@@ -878,6 +896,258 @@ static void test_blk_indirect(void)
 	blk_teardown();
 }
 
+/* The network device, on the test host's backend */
+#define NET_BASE	V3_VIRTIO_NET_BASE
+#define NET_IRQ		V3_VIRTIO_NET_IRQ
+#define RXQ		0
+#define TXQ		1
+#define NHDR		sizeof(struct virtio_net_hdr_v1)
+#define RXBUF		0x40000ULL	/* receive buffer i at RXBUF + i * 0x1000 */
+#define TXBUF		0x50000ULL
+
+static struct v3_virtio_net nic;
+static struct v3_host_net tap;
+static const u8 nic_mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
+
+static void net_setup(void)
+{
+	setup();
+	memset(&tap, 0, sizeof(tap));
+	CHECK(v3_virtio_net_init(&nic, vm, &tap, nic_mac, NET_BASE,
+				 NET_IRQ) == 0);
+	CHECK(tap.attaches == 1 && tap.ready);
+	dev = &nic.dev;
+	base = NET_BASE;
+	irq = NET_IRQ;
+}
+
+static void net_teardown(void)
+{
+	v3_virtio_net_free(&nic);
+	v3_virtio_net_free(&nic);	/* twice: the backend is put once */
+	CHECK(tap.detaches == 1 && tap.puts == 1 && !tap.ready);
+	dev = &vm->board->rng;
+	base = BASE;
+	irq = IRQ;
+	teardown();
+}
+
+static void offer_q(unsigned int q, u16 head)
+{
+	u16 idx = get16(QAVAIL(q) + 2);
+
+	put16(QAVAIL(q) + 4 + 2 * (idx % NUM), head);
+	put16(QAVAIL(q) + 2, idx + 1);
+}
+
+/* The length of used entry @i of queue @q */
+static u32 used_len_q(unsigned int q, unsigned int i)
+{
+	return get32(QUSED(q) + 4 + 8 * (i % NUM) + 4);
+}
+
+/* Offer receive buffer @i: a writable chain of @len bytes */
+static void rx_offer(unsigned int i, u32 len)
+{
+	memset(ram + RXBUF + i * 0x1000, 0xee, 0x1000);
+	desc(QDESC(RXQ), i, RXBUF + i * 0x1000, len, VRING_DESC_F_WRITE, 0);
+	offer_q(RXQ, i);
+}
+
+static void frame(u8 *f, size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		f[i] = (u8)(seed + i * 3);
+}
+
+/* Receive buffer @i holds a header and @f */
+static bool rx_holds(unsigned int i, const u8 *f, size_t len)
+{
+	struct virtio_net_hdr_v1 h;
+	const u8 *p = ram + RXBUF + i * 0x1000;
+
+	memcpy(&h, p, sizeof(h));
+	return h.num_buffers == 1 && !h.flags && !h.gso_type &&
+	       !memcmp(p + NHDR, f, len);
+}
+
+static void test_net_config(void)
+{
+	static const u8 mcast[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	struct v3_virtio_net n2;
+	u8 mac[8];
+
+	net_setup();
+	CHECK(rd(VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_NET);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) ==
+	      (BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+	       BIT(VIRTIO_RING_F_EVENT_IDX)));
+	wr(VIRTIO_MMIO_QUEUE_SEL, 1);
+	CHECK(rd(VIRTIO_MMIO_QUEUE_NUM_MAX) == V3_VIRTQ_MAX_SIZE);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 2);
+	CHECK(rd(VIRTIO_MMIO_QUEUE_NUM_MAX) == 0);
+	/* the MAC, byte by byte as Linux reads it; writes change nothing */
+	memset(mac, 0xff, sizeof(mac));
+	for (unsigned int i = 0; i < 6; i++)
+		CHECK(v3_range_dispatch(&vm->mmio, base + VIRTIO_MMIO_CONFIG + i,
+					&mac[i], 1, false) == 0);
+	CHECK(!memcmp(mac, nic_mac, 6));
+	mac[0] = 0;
+	CHECK(v3_range_dispatch(&vm->mmio, base + VIRTIO_MMIO_CONFIG, mac, 1,
+				true) == 0);
+	CHECK(v3_range_dispatch(&vm->mmio, base + VIRTIO_MMIO_CONFIG, mac, 1,
+				false) == 0 && mac[0] == 0x52);
+	/* nothing past the MAC */
+	CHECK(cfg64(0) == 0);
+	/* a multicast MAC, a host that cannot attach: refused, nothing kept */
+	CHECK(v3_virtio_net_init(&n2, vm, &tap, mcast, NET_BASE + 0x1000,
+				 10) == -EINVAL);
+	tap.attach_error = -EBADFD;
+	CHECK(v3_virtio_net_init(&n2, vm, &tap, nic_mac, NET_BASE + 0x1000,
+				 10) == -EBADFD);
+	CHECK(!n2.iov && !n2.net && !n2.dev.lock);
+	tap.attach_error = 0;
+	net_teardown();
+}
+
+static void test_net_tx(void)
+{
+	u8 f[100];
+
+	net_setup();
+	driver_up_queues(F_V1, 2);
+	/* a header and a frame of 100 bytes over two buffers */
+	memset(ram + TXBUF, 0, NHDR);
+	frame(f, sizeof(f), 9);
+	memcpy(ram + TXBUF + NHDR, f, 40);
+	memcpy(ram + TXBUF + 0x800, f + 40, 60);
+	desc(QDESC(TXQ), 0, TXBUF, NHDR + 40, VRING_DESC_F_NEXT, 1);
+	desc(QDESC(TXQ), 1, TXBUF + 0x800, 60, 0, 0);
+	offer_q(TXQ, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(tap.nr_sent == 1 && tap.sent_len == 100 &&
+	      !memcmp(tap.sent, f, 100));
+	CHECK(get16(QUSED(TXQ) + 2) == 1 && used_len_q(TXQ, 0) == 0);
+	CHECK(line());
+	/* a frame the host refuses, one too long: dropped and given back */
+	tap.error = -ENOBUFS;
+	offer_q(TXQ, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	tap.error = 0;
+	desc(QDESC(TXQ), 2, 0x100000, 0x10000 + NHDR, 0, 0);
+	offer_q(TXQ, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(tap.nr_sent == 1 && nic.tx_dropped == 2);
+	CHECK(get16(QUSED(TXQ) + 2) == 3);
+	/* 64 KiB less one is the longest frame */
+	desc(QDESC(TXQ), 2, 0x100000, 0xffff + NHDR, 0, 0);
+	offer_q(TXQ, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(tap.nr_sent == 2 && tap.sent_len == 0xffff);
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	/* a chain shorter than the header is not a frame */
+	desc(QDESC(TXQ), 3, TXBUF, NHDR - 1, 0, 0);
+	offer_q(TXQ, 3);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CHECK(test_host_log_lines("a frame to send without its header") == 1);
+	CHECK(tap.nr_sent == 2);
+	net_teardown();
+}
+
+static void test_net_rx(void)
+{
+	u8 f1[60], f2[1514], f3[64], big[TEST_NET_FRAME];
+
+	net_setup();
+	frame(f1, sizeof(f1), 1);
+	frame(f2, sizeof(f2), 2);
+	frame(f3, sizeof(f3), 3);
+	frame(big, sizeof(big), 4);
+	/* a frame before the driver is ready waits in the host */
+	CHECK(!test_net_arrive(&tap, f1, sizeof(f1)));
+	CHECK(tap.nr_rx == 1);
+	driver_up_queues(F_V1, 2);
+	CHECK(tap.nr_rx == 1);
+	/* buffers given: the waiting frame is delivered, with its header */
+	rx_offer(0, NHDR + 1518);
+	rx_offer(1, NHDR + 1518);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
+	CHECK(tap.nr_rx == 0 && get16(QUSED(RXQ) + 2) == 1);
+	CHECK(used_len_q(RXQ, 0) == NHDR + sizeof(f1) && rx_holds(0, f1, sizeof(f1)));
+	CHECK(line());
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	/* a frame arrives: the host's thread delivers it */
+	CHECK(!test_net_arrive(&tap, f2, sizeof(f2)));
+	CHECK(get16(QUSED(RXQ) + 2) == 2 && used_len_q(RXQ, 1) == NHDR + 1514);
+	CHECK(rx_holds(1, f2, sizeof(f2)) && line());
+	/* no buffer: it waits, until the driver gives one */
+	CHECK(!test_net_arrive(&tap, f3, sizeof(f3)));
+	CHECK(tap.nr_rx == 1 && get16(QUSED(RXQ) + 2) == 2);
+	rx_offer(2, NHDR + 1518);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
+	CHECK(tap.nr_rx == 0 && rx_holds(2, f3, sizeof(f3)));
+	/* too long for the buffer: dropped, the buffer kept for the next one */
+	rx_offer(3, NHDR + 1518);
+	CHECK(!test_net_arrive(&tap, big, sizeof(big)));
+	CHECK(nic.rx_dropped == 1 && get16(QUSED(RXQ) + 2) == 3);
+	CHECK(ram[RXBUF + 3 * 0x1000] == 0xee);
+	CHECK(!test_net_arrive(&tap, f1, sizeof(f1)));
+	CHECK(get16(QUSED(RXQ) + 2) == 4 && rx_holds(3, f1, sizeof(f1)));
+	/* a buffer over two pieces, the header split */
+	desc(QDESC(RXQ), 4, RXBUF + 4 * 0x1000, 5,
+	     VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 5);
+	desc(QDESC(RXQ), 5, RXBUF + 4 * 0x1000 + 5, 2000, VRING_DESC_F_WRITE, 0);
+	offer_q(RXQ, 4);
+	CHECK(!test_net_arrive(&tap, f2, sizeof(f2)));
+	CHECK(used_len_q(RXQ, 4) == NHDR + 1514 && rx_holds(4, f2, sizeof(f2)));
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	/* a readable receive buffer: the device needs a reset */
+	desc(QDESC(RXQ), 6, RXBUF, 100, 0, 0);
+	offer_q(RXQ, 6);
+	CHECK(!test_net_arrive(&tap, f1, sizeof(f1)));
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CHECK(test_host_log_lines("a receive buffer that is not a header") == 1);
+	CHECK(tap.nr_rx == 1);			/* the frame still waits */
+	net_teardown();
+}
+
+/*
+ * A flood for the guest is a bounded amount of work each time: frames too
+ * long for its buffers are dropped one weight at a time; frames that fit
+ * stop at the weight, or when the buffers run out.
+ */
+static void test_net_flood(void)
+{
+	unsigned int i;
+
+	net_setup();
+	driver_up_queues(F_V1, 2);
+	rx_offer(0, NHDR + 100);
+	tap.flood = 200;
+	CHECK(tap.ready(tap.priv));		/* again, please */
+	CHECK(tap.floods == V3_VIRTQ_WEIGHT_CHAINS);
+	CHECK(nic.rx_dropped == V3_VIRTQ_WEIGHT_CHAINS);
+	CHECK(get16(QUSED(RXQ) + 2) == 0);
+	/* the guest's notification too: replayed */
+	CHECK(notify() == -EAGAIN);
+	/* frames that fit: as many as there are buffers */
+	tap.flood = 60;
+	for (i = 1; i < NUM; i++)
+		rx_offer(i, NHDR + 100);
+	CHECK(!tap.ready(tap.priv));
+	CHECK(get16(QUSED(RXQ) + 2) == NUM);
+	CHECK(used_len_q(RXQ, NUM - 1) == NHDR + 60);
+	tap.flood = 0;
+	/* after a reset, nothing is delivered until the driver is ready */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	CHECK(!test_net_arrive(&tap, ram, 60) && tap.nr_rx == 1);
+	net_teardown();
+}
+
 static const struct test_case virtio_cases[] = {
 	{ "registers", test_registers },
 	{ "negotiation", test_negotiation },
@@ -892,6 +1162,10 @@ static const struct test_case virtio_cases[] = {
 	{ "blk_rw", test_blk_rw },
 	{ "blk_errors", test_blk_errors },
 	{ "blk_indirect", test_blk_indirect },
+	{ "net_config", test_net_config },
+	{ "net_tx", test_net_tx },
+	{ "net_rx", test_net_rx },
+	{ "net_flood", test_net_flood },
 };
 
 const struct test_suite virtio_suite = {

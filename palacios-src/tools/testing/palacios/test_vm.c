@@ -1699,7 +1699,8 @@ static void test_pt_refused(void)
 		{ { 0, 0, 15, 15 }, -EEXIST },		/* a disk's */
 		{ { 0x2e8, 8, V3_PT_NO_IRQ, 0 }, -EBUSY },	/* the host's */
 		{ { 0, 0, 7, 7 }, -EBUSY },		/* the host's too */
-		{ { 0x3e8, 8, 11, 11 }, -ENXIO },		/* not on this host */
+		{ { 0, 0, 11, 11 }, -EEXIST },		/* the NIC's */
+		{ { 0x3e8, 8, 10, 10 }, -ENXIO },		/* not on this host */
 	};
 	struct v3_vm *vm = NULL, *other = NULL;
 	struct v3_host_irq *host_irq7;
@@ -1710,7 +1711,7 @@ static void test_pt_refused(void)
 	memset(&test_hio, 0, sizeof(test_hio));
 	test_hio.busy_first = 0x2e8;
 	test_hio.busy_count = 8;
-	test_hio.missing[11] = true;
+	test_hio.missing[10] = true;
 	CHECK(v3_host_hook_irq(7, NULL, NULL, "host", &host_irq7) == 0);
 	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
 	CHECK(v3_vm_create(&default_cfg, &other) == 0);
@@ -1726,7 +1727,7 @@ static void test_pt_refused(void)
 	CHECK(test_host.errors == (int)ARRAY_SIZE(bad));
 	CHECK(test_host_log_lines("ports 0x2e8-0x2ef are in use on the host") ==
 	      1);
-	CHECK(test_host_log_lines("the host has no IRQ 11") == 1);
+	CHECK(test_host_log_lines("the host has no IRQ 10") == 1);
 	/* the one that failed on its IRQ gave its ports back */
 	CHECK(v3_vm_passthrough(vm, &(struct v3_pt_spec){ 0x3e8, 8, 5, 5 }) == 0);
 	/* a host line beyond the ISA ones, on a free line of the guest */
@@ -1794,6 +1795,50 @@ static void test_disks(void)
 	v3_vm_free(vm);
 	for (i = 0; i < 5; i++)
 		CHECK(f[i].puts == (i < 3));
+	CHECK(test_host.pages == base_pages && test_host.objects == base_objects);
+	core_down();
+}
+
+/* The NIC: one, before anything is loaded, on the command line */
+static void test_nic(void)
+{
+	static const u8 mcast[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
+	static const u8 mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+	static struct v3_host_net n[4];
+	struct v3_vm *vm = NULL;
+	char line[256];
+	unsigned int i;
+
+	core_up(1, false);
+	memset(n, 0, sizeof(n));
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	CHECK(v3_vm_add_nic(vm, &n[0], mcast) == -EINVAL);
+	CHECK(test_host_log_lines("network device refused: error -22 (a multicast MAC)") == 1);
+	CHECK(v3_vm_add_nic(vm, &n[1], mac) == 0);
+	CHECK(n[1].attaches == 1);
+	CHECK(test_host_log_lines("network device: MAC 52:54:00:12:34:56, at 0xd0004000") == 1);
+	CHECK(v3_vm_add_nic(vm, &n[2], NULL) == -EEXIST);
+	CHECK(v3_board_cmdline(vm, line, sizeof(line)) > 0);
+	CHECK(strstr(line, "virtio_mmio.device=4K@0xd0004000:11 "));
+	image(V3_IMAGE_LONG64, ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	CHECK(v3_vm_add_nic(vm, &n[3], NULL) == -EBUSY);
+	v3_vm_free(vm);
+	for (i = 0; i < 4; i++)
+		CHECK(n[i].puts == (i == 1) && n[i].detaches == (i == 1));
+
+	/* a random MAC is unicast and locally administered */
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	memset(n, 0, sizeof(n));
+	CHECK(v3_vm_add_nic(vm, &n[0], NULL) == 0);
+	CHECK((vm->board->nic->mac[0] & 3) == 2);
+	/* the host's refusal to attach: nothing kept */
+	v3_vm_free(vm);
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	n[1].attach_error = -EBADFD;
+	CHECK(v3_vm_add_nic(vm, &n[1], NULL) == -EBADFD);
+	CHECK(!vm->board->nic && !n[1].puts);
+	v3_vm_free(vm);
 	CHECK(test_host.pages == base_pages && test_host.objects == base_objects);
 	core_down();
 }
@@ -1921,6 +1966,7 @@ static const struct test_case vm_cases[] = {
 	{ "pt_ports", test_pt_ports },
 	{ "pt_refused", test_pt_refused },
 	{ "disks", test_disks },
+	{ "nic", test_nic },
 	{ "pt_no_memory", test_pt_no_memory },
 	{ "pt_irq_edge", test_pt_irq_edge },
 	{ "pt_irq_level", test_pt_irq_level },

@@ -394,6 +394,72 @@ static int board_cmdline_disks(struct v3_board *b, char *buf,
 	return n;
 }
 
+int v3_vm_add_nic(struct v3_vm *vm, struct v3_host_net *net, const u8 *mac)
+{
+	struct v3_board *b = vm->board;
+	struct v3_virtio_net *n;
+	u8 addr[6];
+	int err;
+
+	if (mac) {
+		memcpy(addr, mac, sizeof(addr));
+	} else {
+		v3_host_random_bytes(addr, sizeof(addr));
+		/* unicast, locally administered */
+		addr[0] = (addr[0] & 0xfe) | 0x02;
+	}
+	v3_host_mutex_lock(vm->lock);
+	if (v3_vm_state(vm) != V3_VM_CREATED) {
+		v3_err_ratelimited("vm %s: network device refused: the VM has a guest loaded already\n",
+				   vm->name);
+		err = -EBUSY;
+		goto out;
+	}
+	if (b->nic) {
+		v3_err_ratelimited("vm %s: network device refused: a VM has one\n",
+				   vm->name);
+		err = -EEXIST;
+		goto out;
+	}
+	n = v3_host_zalloc(sizeof(*n));
+	if (!n) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = v3_virtio_net_init(n, vm, net, addr, V3_VIRTIO_NET_BASE,
+				 V3_VIRTIO_NET_IRQ);
+	if (err) {
+		v3_err_ratelimited("vm %s: network device refused: error %d%s\n",
+				   vm->name, err,
+				   err == -EINVAL ? " (a multicast MAC)" : "");
+		v3_host_free(n);
+		goto out;
+	}
+	b->nic = n;
+	v3_info("vm %s: network device: MAC %02x:%02x:%02x:%02x:%02x:%02x, at 0x%llx on line %u\n",
+		vm->name, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5],
+		n->dev.base, n->dev.irq);
+out:
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+/* Frames no longer arrive once the vCPUs stopped. */
+static void board_nic_stop(struct v3_board *b)
+{
+	if (b->nic)
+		v3_virtio_net_stop(b->nic);
+}
+
+static void board_nic_free(struct v3_board *b)
+{
+	if (!b->nic)
+		return;
+	v3_virtio_net_free(b->nic);
+	v3_host_free(b->nic);
+	b->nic = NULL;
+}
+
 int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 {
 	struct v3_board *b = vm->board;
@@ -406,6 +472,8 @@ int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 		return 0;
 	n = board_cmdline_dev(buf, size, n, &b->rng);
 	n = board_cmdline_disks(b, buf, size, n);
+	if (b->nic)
+		n = board_cmdline_dev(buf, size, n, &b->nic->dev);
 	return n;
 }
 
@@ -432,6 +500,7 @@ static const struct v3_board_dev v3_board_devs[] = {
 	{ "pvclock", board_pvclock_create, NULL, NULL },
 	{ "virtio-rng", board_rng_create, NULL, board_rng_free },
 	{ "disks", NULL, NULL, board_disks_free },
+	{ "nic", NULL, board_nic_stop, board_nic_free },
 	{ "passthrough", NULL, board_pt_stop, NULL },
 };
 

@@ -166,6 +166,16 @@ static int virtio_notify_queue(struct v3_virtio *dev, u32 idx)
 	return dev->replay ? -EAGAIN : 0;
 }
 
+bool v3_virtio_kick(struct v3_virtio *dev, unsigned int q)
+{
+	bool again;
+
+	v3_host_mutex_lock(dev->lock);
+	again = virtio_notify_queue(dev, q) == -EAGAIN;
+	v3_host_mutex_unlock(dev->lock);
+	return again;
+}
+
 static u32 virtio_reg_read(struct v3_virtio *dev, unsigned int off)
 {
 	struct v3_virtq *q = virtio_sel_queue(dev);

@@ -251,6 +251,14 @@ fault:
 	return -EFAULT;
 }
 
+void v3_virtq_unpop(struct v3_virtio *dev, unsigned int qi,
+		    const struct v3_virtq_chain *chain)
+{
+	dev->vq[qi].last_avail--;
+	dev->spent_chains--;
+	dev->spent_bytes -= chain->out_len + chain->in_len;
+}
+
 void v3_virtq_push(struct v3_virtio *dev, unsigned int qi, u16 head, u32 len)
 {
 	struct v3_virtq *q = &dev->vq[qi];

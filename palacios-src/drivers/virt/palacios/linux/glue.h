@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct v3_host_file;
+struct v3_host_net;
 
 /* mem.c */
 u64 pal_pages_in_use(void);
@@ -32,6 +33,12 @@ void pal_dev_exit(void);
  */
 int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 		      const char **why);
+
+/*
+ * net.c: a descriptor of the calling process as a NIC's tap; -EBUSY if
+ * the tap queue is a VM's NIC already; *@why says what is wrong with it
+ */
+int pal_host_net_get(int fd, struct v3_host_net **out, const char **why);
 
 /* vmm.c */
 int pal_vmm_init(void);

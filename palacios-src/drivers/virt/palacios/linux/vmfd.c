@@ -222,6 +222,33 @@ static long pal_vm_add_disk(struct pal_vm *p, struct palacios_disk __user *arg)
 	return err;
 }
 
+static long pal_vm_add_nic(struct pal_vm *p, struct palacios_nic __user *arg)
+{
+	struct v3_host_net *net;
+	struct palacios_nic d;
+	const char *why;
+	int err;
+
+	if (copy_from_user(&d, arg, sizeof(d)))
+		return -EFAULT;
+	if ((d.flags & ~PALACIOS_NIC_MAC) || d.pad[0] || d.pad[1])
+		return -EINVAL;
+	if (!p->vm)
+		return -EBUSY;
+	err = pal_host_net_get(d.fd, &net, &why);
+	if (err) {
+		if (err != -ENOMEM)
+			pr_info_ratelimited("vm %s: network device refused: descriptor %d is %s\n",
+					    p->name, d.fd, why);
+		return err;
+	}
+	err = v3_vm_add_nic(p->vm, net,
+			    d.flags & PALACIOS_NIC_MAC ? d.mac : NULL);
+	if (err)
+		v3_host_net_put(net);
+	return err;
+}
+
 static long pal_vm_stop(struct pal_vm *p)
 {
 	u32 state = pal_vm_state(p);
@@ -362,6 +389,8 @@ static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
 		return pal_vm_set_affinity(p, argp);
 	case PALACIOS_VM_ADD_DISK:
 		return pal_vm_add_disk(p, argp);
+	case PALACIOS_VM_ADD_NIC:
+		return pal_vm_add_nic(p, argp);
 	}
 	return -ENOTTY;
 }
@@ -388,6 +417,7 @@ static long pal_vm_ioctl(struct file *file, unsigned int cmd,
 	case PALACIOS_VM_PASSTHROUGH:
 	case PALACIOS_VM_SET_AFFINITY:
 	case PALACIOS_VM_ADD_DISK:
+	case PALACIOS_VM_ADD_NIC:
 		break;
 	default:
 		return -ENOTTY;

@@ -7,6 +7,9 @@
  * host outside what it owns; the harness checks that the interrupt line
  * follows the interrupt status, that used entries name heads inside the
  * queue and that a device that needs a reset serves nothing.
+ *
+ * A program whose first byte is odd drives the network device instead,
+ * for which frames also arrive from the host, one or a flood at a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,12 +60,46 @@ static u32 take(const u8 **p, const u8 *end, unsigned int n)
 	return v;
 }
 
+/* The network device, on the test host's backend */
+static struct v3_virtio_net nic;
+static struct v3_host_net tap;
+
+static struct v3_virtio *nic_up(struct v3_vm *vm)
+{
+	static const u8 mac[6] = { 0x52, 0x54, 0, 1, 2, 3 };
+
+	memset(&tap, 0, sizeof(tap));
+	if (v3_virtio_net_init(&nic, vm, &tap, mac, V3_VIRTIO_MMIO_BASE, 12))
+		abort();
+	return &nic.dev;
+}
+
+/* Frames arrive for the guest: one of @len bytes, or a flood of them */
+static void nic_arrive(u32 len, bool flood)
+{
+	static u8 frame[TEST_NET_FRAME];
+
+	memset(frame, (u8)len, sizeof(frame));
+	tap.flood = flood ? len % 2048 + 1 : 0;
+	test_net_arrive(&tap, frame, len % sizeof(frame) + 1);
+	tap.flood = 0;
+}
+
+static void nic_down(void)
+{
+	v3_virtio_net_free(&nic);
+	check(tap.puts == 1 && tap.detaches == 1,
+	      "the network backend was not given back once");
+}
+
 int fuzz_one_input(const u8 *data, size_t size)
 {
 	static struct v3_vm *vm;
-	static struct v3_virtio dev;
+	static struct v3_virtio rng;
 	static struct v3_virtq_chain chain;
 	const u8 *p = data, *end = data + size;
+	struct v3_virtio *dev = &rng;
+	bool net = size && (data[0] & 1);
 	u8 *ram;
 
 	if (!vm) {
@@ -76,8 +113,10 @@ int fuzz_one_input(const u8 *data, size_t size)
 	check(ram, "no guest RAM");
 	memset(ram, 0, AREA_SIZE);
 	line = false;
-	if (v3_virtio_init(&dev, vm, &v3_virtio_rng_ops, &chain,
-			   V3_VIRTIO_MMIO_BASE, 12))
+	if (net)
+		dev = nic_up(vm);
+	else if (v3_virtio_init(dev, vm, &v3_virtio_rng_ops, &chain,
+				V3_VIRTIO_MMIO_BASE, 12))
 		abort();
 
 	while (p < end) {
@@ -85,7 +124,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 		u32 off, val;
 		int ret;
 
-		switch (op % 4) {
+		switch (op % 5) {
 		case 0:		/* a register write */
 		case 1:
 			off = take(&p, end, 1) * 4;
@@ -112,13 +151,20 @@ int fuzz_one_input(const u8 *data, size_t size)
 			v3_range_dispatch(&vm->mmio, V3_VIRTIO_MMIO_BASE + off,
 					  &val, 4, false);
 			break;
+		case 4:		/* frames arrive */
+			val = take(&p, end, 2);
+			if (net)
+				nic_arrive(val, op & 0x80);
+			break;
 		}
-		check(line == (dev.isr != 0),
+		check(line == (dev->isr != 0),
 		      "the line does not follow the interrupt status");
-		if (dev.status & VIRTIO_CONFIG_S_NEEDS_RESET)
-			check(v3_virtq_pop(&dev, 0, &chain) == 0,
+		if (dev->status & VIRTIO_CONFIG_S_NEEDS_RESET)
+			check(v3_virtq_pop(dev, 0, &chain) == 0,
 			      "a device that needs a reset served a chain");
 	}
-	v3_virtio_free(&dev);
+	v3_virtio_free(dev);
+	if (net)
+		nic_down();
 	return 0;
 }

@@ -110,6 +110,7 @@ static const unsigned long known[] = {
 	PALACIOS_VM_SET_AFFINITY,
 	PALACIOS_VM_PASSTHROUGH,
 	PALACIOS_VM_ADD_DISK,
+	PALACIOS_VM_ADD_NIC,
 };
 
 /* xorshift64* */
@@ -620,6 +621,7 @@ static void fuzz_known(void)
 		1, 3, 2, 1, 1, 3, 3, 3, 2, 2, 2, 1, 2, 2, 2, 1,
 		2,	/* PALACIOS_VM_PASSTHROUGH */
 		1,	/* PALACIOS_VM_ADD_DISK */
+		1,	/* PALACIOS_VM_ADD_NIC */
 	};
 	union {
 		struct palacios_create_vm create;
@@ -633,6 +635,7 @@ static void fuzz_known(void)
 		struct palacios_vm_affinity aff;
 		struct palacios_passthrough pt;
 		struct palacios_disk disk;
+		struct palacios_nic nic;
 	} a;
 	unsigned int i, w = 0, total = 0;
 	const void *arg = NULL;
@@ -684,6 +687,12 @@ static void fuzz_known(void)
 		/* a scratch file, or any descriptor of this process */
 		a.disk.fd = chance(70) ? disk_fd : (int)rnd(64) - 2;
 		a.disk.flags = chance(90) ? rnd(2) : rnd64();
+		break;
+	case PALACIOS_VM_ADD_NIC:
+		/* any descriptor of this process (no tap: none is made here) */
+		a.nic.fd = (int)rnd(64) - 2;
+		a.nic.flags = chance(90) ? rnd(2) : rnd64();
+		fill(a.nic.mac, sizeof(a.nic.mac));
 		break;
 	}
 	if (_IOC_DIR(req) == _IOC_NONE) {

@@ -29,6 +29,8 @@
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <linux/palacios.h>
 
 #include "kselftest_harness.h"
@@ -1908,6 +1910,85 @@ TEST_F(palacios, disks)
 	close(tiny);
 	close(fd2);
 	close(fd);
+	EXPECT_EQ(pages, host_pages(self->dev));
+}
+
+/* A queue of tap device @name (made if need be) with @flags, or -1 */
+static int tap_open(const char *name, short flags)
+{
+	struct ifreq ifr = { .ifr_flags = flags };
+	int fd = open("/dev/net/tun", O_RDWR);
+
+	if (fd < 0 || !name)
+		return fd;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST_F(palacios, nics)
+{
+	char name[PALACIOS_NAME_LEN], name2[PALACIOS_NAME_LEN];
+	const struct image *l = &self->loop;
+	__u64 pages = host_pages(self->dev);
+	struct palacios_nic n = { .flags = PALACIOS_NIC_MAC,
+				  .mac = { 0x52, 0x54, 0, 0, 0, 1 } };
+	int vm, vm2, tap, tap2, bare;
+
+	tap = tap_open("paltest0", IFF_TAP | IFF_NO_PI);
+	if (tap < 0)
+		SKIP(return, "no tap device (CONFIG_TUN?): %s", strerror(errno));
+	tap2 = tap_open("paltest1", IFF_TAP | IFF_NO_PI);
+	ASSERT_LE(0, tap2);
+	bare = tap_open(NULL, 0);
+	ASSERT_LE(0, bare);
+	vm = create_vm(self->dev, vm_name(name, "nics"), 0);
+	ASSERT_LE(0, vm);
+	n.fd = tap;
+	/* not configured: no VM to give it to yet */
+	EXPECT_EQ(-EBUSY, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	ASSERT_EQ(0, configure(vm, 16ULL << 20, 1));
+	n.flags = 0x2;
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	n.flags = PALACIOS_NIC_MAC;
+	n.pad[1] = 1;
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	n.pad[1] = 0;
+	n.fd = -1;
+	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	n.fd = self->dev;		/* not a tap */
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	n.fd = bare;			/* a tun descriptor without its device */
+	EXPECT_EQ(-EBADFD, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	n.fd = tap;
+	n.mac[0] = 0x01;		/* multicast */
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	n.mac[0] = 0x52;
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	/* one NIC a VM */
+	n.fd = tap2;
+	EXPECT_EQ(-EEXIST, pio(vm, PALACIOS_VM_ADD_NIC, &n));
+	n.fd = tap;
+	/* a tap queue is one VM's */
+	vm2 = create_vm(self->dev, vm_name(name2, "nics2"), 0);
+	ASSERT_LE(0, vm2);
+	ASSERT_EQ(0, configure(vm2, 16ULL << 20, 1));
+	EXPECT_EQ(-EBUSY, pio(vm2, PALACIOS_VM_ADD_NIC, &n));
+	/* the VM holds the tap: the descriptor may go; freed, it is free */
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_FREE, NULL));
+	EXPECT_EQ(0, pio(vm2, PALACIOS_VM_ADD_NIC, &n));
+	/* once a guest is loaded, too late */
+	ASSERT_EQ(0, load(vm2, l->data, l->size));
+	EXPECT_EQ(-EBUSY, pio(vm2, PALACIOS_VM_ADD_NIC, &n));
+	close(tap);
+	EXPECT_EQ(0, pio(vm2, PALACIOS_VM_FREE, NULL));
+	close(vm2);
+	close(vm);
+	close(bare);
+	close(tap2);
 	EXPECT_EQ(pages, host_pages(self->dev));
 }
 

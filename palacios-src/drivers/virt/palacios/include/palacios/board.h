@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 struct v3_host_file;
+struct v3_host_net;
 struct v3_vm;
 
 /* The disks a VM may have: one ISA line each (see <palacios/devices.h>) */
@@ -89,5 +90,22 @@ int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size);
  */
 int v3_vm_add_disk(struct v3_vm *vm, struct v3_host_file *file, u64 size,
 		   bool ro);
+
+/**
+ * v3_vm_add_nic() - give a VM its network device, a virtio NIC
+ * @vm: the VM, CREATED: a Linux guest learns of it from the command line
+ *      its loader writes
+ * @net: the host's network backend behind it; the VM owns it from a
+ *       success on, and gives it back when it is freed
+ * @mac: its MAC address, unicast; or NULL for a random one (locally
+ *       administered)
+ *
+ * The NIC sits at %V3_VIRTIO_NET_BASE, on ISA line %V3_VIRTIO_NET_IRQ; a
+ * VM has one.  A refusal is logged once, rate-limited.
+ *
+ * Return: 0, -EBUSY if the VM is not CREATED, -EEXIST if it has its NIC,
+ * -EINVAL for a multicast @mac, or -ENOMEM.
+ */
+int v3_vm_add_nic(struct v3_vm *vm, struct v3_host_net *net, const u8 *mac);
 
 #endif /* _PALACIOS_BOARD_H */

@@ -40,8 +40,13 @@ struct v3_vm;
 					V3_BOARD_MAX_DISKS - 1,		\
 					V3_VIRTIO_BLK_IRQ0)
 static_assert(V3_VIRTIO_BLK_IRQ0 + V3_BOARD_MAX_DISKS <= 16);
+/* The network device: in the window after the disks', on this line */
+#define V3_VIRTIO_NET_IRQ	11
+#define V3_VIRTIO_NET_BASE	(V3_VIRTIO_MMIO_BASE +			\
+				 (1 + V3_BOARD_MAX_DISKS) * V3_VIRTIO_MMIO_SIZE)
 /* The ISA lines of the board's virtio devices */
-#define V3_BOARD_VIRTIO_LINES	(BIT(V3_VIRTIO_RNG_IRQ) | V3_BOARD_DISK_LINES)
+#define V3_BOARD_VIRTIO_LINES	(BIT(V3_VIRTIO_RNG_IRQ) | V3_BOARD_DISK_LINES | \
+				 BIT(V3_VIRTIO_NET_IRQ))
 
 /**
  * struct v3_board - the devices of a VM
@@ -63,6 +68,7 @@ static_assert(V3_VIRTIO_BLK_IRQ0 + V3_BOARD_MAX_DISKS <= 16);
  * @rng_chain: its chain, taken from its queue
  * @disk: the disks, the first @nr_disks allocated
  * @nr_disks: their number
+ * @nic: the network device, or NULL
  */
 struct v3_board {
 	struct v3_vm *vm;
@@ -82,6 +88,7 @@ struct v3_board {
 	struct v3_virtq_chain *rng_chain;
 	struct v3_virtio_blk *disk[V3_BOARD_MAX_DISKS];
 	unsigned int nr_disks;
+	struct v3_virtio_net *nic;
 };
 
 /**

@@ -481,6 +481,86 @@ int v3_host_file_flush(struct v3_host_file *file);
  */
 void v3_host_file_put(struct v3_host_file *file);
 
+/*
+ * struct v3_host_net: a network backend the host opened for a VM (a tap
+ * device on Linux), opaque to the core: Ethernet frames without any
+ * header of the host's.  The core sends the guest's frames to it, takes
+ * the frames it received for the guest, and gives it back with
+ * v3_host_net_put().
+ */
+struct v3_host_net;
+
+/**
+ * struct v3_host_iov - a piece of a frame, in guest RAM the host holds
+ * @base: its host address
+ * @len: its length in bytes
+ */
+struct v3_host_iov {
+	void *base;
+	size_t len;
+};
+
+/**
+ * v3_host_net_send() - send a frame of the guest
+ * @net: the backend
+ * @iov: the frame's pieces, in order
+ * @nr: their number
+ *
+ * Never waits for room: a frame the backend cannot take now is dropped,
+ * as a full transmit queue drops it.
+ *
+ * Return: 0, or a negative errno (the frame is dropped).
+ *
+ * Context: process context; may sleep.
+ */
+int v3_host_net_send(struct v3_host_net *net, const struct v3_host_iov *iov,
+		     unsigned int nr);
+
+/**
+ * v3_host_net_recv() - take the next frame received for the guest
+ * @net: the backend
+ * @iov: where to put it
+ * @nr: the pieces of @iov
+ *
+ * Never waits for a frame.
+ *
+ * Return: the frame's length, -EAGAIN if none waits, -EMSGSIZE if it was
+ * longer than @iov (it is dropped), or another negative errno.
+ *
+ * Context: process context; may sleep.
+ */
+int v3_host_net_recv(struct v3_host_net *net, const struct v3_host_iov *iov,
+		     unsigned int nr);
+
+/**
+ * v3_host_net_attach() - be called when frames arrive
+ * @net: the backend
+ * @ready: called in a thread of the host (process context) after frames
+ *         arrived, at least once for frames waiting when it attaches; it
+ *         returns true to be called again (it stopped with work left)
+ * @priv: its argument
+ *
+ * Return: 0 or a negative errno.
+ */
+int v3_host_net_attach(struct v3_host_net *net, bool (*ready)(void *priv),
+		       void *priv);
+
+/**
+ * v3_host_net_detach() - no longer be called
+ * @net: the backend, attached
+ *
+ * Once it returns, @ready runs nowhere and will not be called.
+ *
+ * Context: process context; may sleep.
+ */
+void v3_host_net_detach(struct v3_host_net *net);
+
+/**
+ * v3_host_net_put() - give a network backend back
+ * @net: the backend, detached
+ */
+void v3_host_net_put(struct v3_host_net *net);
+
 /**
  * v3_host_timer_alloc() - allocate a one-shot timer
  * @fn: called when it expires, in interrupt context: it must not sleep

@@ -38,6 +38,8 @@
 #include <linux/types.h>
 
 struct v3_host_file;
+struct v3_host_iov;
+struct v3_host_net;
 struct v3_mutex;
 struct v3_vm;
 struct v3_virtio;
@@ -157,7 +159,8 @@ struct v3_virtio_ops {
  * @config_gen: ConfigGeneration
  * @spent_chains: chains taken since the notification began
  * @spent_bytes: their bytes
- * @replay: the notification stopped with chains left (its weight spent)
+ * @replay: the notification stopped with chains left (its weight spent),
+ *          or with other work left that the model counts against it
  * @vq: the queues
  */
 struct v3_virtio {
@@ -223,6 +226,23 @@ int v3_virtio_access(struct v3_virtio *dev, unsigned int off, void *data,
 		     unsigned int len, bool write);
 
 /**
+ * v3_virtio_kick() - the host has work for a queue
+ * @dev: the device
+ * @q: the queue index
+ *
+ * Runs the model's @notify for @q as a driver's notification would (under
+ * the device's lock, with the weight of one notification), if the device
+ * is DRIVER_OK and @q ready; from a thread of the host, for work that
+ * comes from the host's side (frames arriving for a guest).
+ *
+ * Return: true if its weight was spent with work left: the host calls
+ * again (after a rescheduling point of its own).
+ *
+ * Context: process context; may sleep.
+ */
+bool v3_virtio_kick(struct v3_virtio *dev, unsigned int q);
+
+/**
  * v3_virtio_feature() - whether the driver accepted a feature
  * @dev: the device
  * @bit: the feature bit
@@ -263,6 +283,21 @@ void v3_virtio_fail(struct v3_virtio *dev, const char *why);
  */
 int v3_virtq_pop(struct v3_virtio *dev, unsigned int q,
 		 struct v3_virtq_chain *chain);
+
+/**
+ * v3_virtq_unpop() - give back the chain last taken, unused
+ * @dev: the device
+ * @q: the queue index
+ * @chain: the chain v3_virtq_pop() last gave for @q
+ *
+ * The next v3_virtq_pop() takes the same entry again (as the driver has
+ * it then), and the chain no longer counts against the weight: for a
+ * device that took a chain before it knew whether it had work for it.
+ *
+ * Context: the device's lock held.
+ */
+void v3_virtq_unpop(struct v3_virtio *dev, unsigned int q,
+		    const struct v3_virtq_chain *chain);
 
 /**
  * v3_virtq_push() - give a chain back to the driver
@@ -362,5 +397,63 @@ int v3_virtio_blk_init(struct v3_virtio_blk *b, struct v3_vm *vm,
  * @b: the device, or one whose init failed
  */
 void v3_virtio_blk_free(struct v3_virtio_blk *b);
+
+/**
+ * struct v3_virtio_net - a virtio network device
+ * @dev: its transport
+ * @net: the host's network backend behind it (a tap on Linux)
+ * @mac: its MAC address
+ * @attached: the host calls it when frames arrive
+ * @tx_dropped: frames of the guest the host refused or that were too long
+ * @rx_dropped: frames for the guest longer than its buffers
+ * @rx: the chain a received frame goes to
+ * @tx: the chain of the frame being sent
+ * @iov: the pieces of a chain's frame, as the host takes them
+ */
+struct v3_virtio_net {
+	struct v3_virtio dev;
+	struct v3_host_net *net;
+	u8 mac[6];
+	bool attached;
+	u64 tx_dropped;
+	u64 rx_dropped;
+	struct v3_virtq_chain rx;
+	struct v3_virtq_chain tx;
+	struct v3_host_iov *iov;
+};
+
+/**
+ * v3_virtio_net_init() - create a virtio network device
+ * @n: the state to initialise
+ * @vm: the VM
+ * @net: the host's network backend; the device owns it from a success on,
+ *       and puts it with v3_host_net_put() when it is freed
+ * @mac: its MAC address, unicast
+ * @base: guest-physical address of its window
+ * @irq: its ISA line
+ *
+ * The device asks the host to call it as frames arrive
+ * (v3_host_net_attach()) from then on until v3_virtio_net_stop().
+ *
+ * Return: 0, -EINVAL for a multicast @mac, -ENOMEM, or an error of
+ * v3_virtio_init() or v3_host_net_attach().
+ */
+int v3_virtio_net_init(struct v3_virtio_net *n, struct v3_vm *vm,
+		       struct v3_host_net *net, const u8 mac[6], u64 base,
+		       unsigned int irq);
+
+/**
+ * v3_virtio_net_stop() - stop receiving frames for the guest
+ * @n: the device, or one whose init failed
+ *
+ * Once it returns, the host no longer calls the device.
+ */
+void v3_virtio_net_stop(struct v3_virtio_net *n);
+
+/**
+ * v3_virtio_net_free() - stop the device, unhook it and put its backend
+ * @n: the device, or one whose init failed
+ */
+void v3_virtio_net_free(struct v3_virtio_net *n);
 
 #endif /* _PALACIOS_VIRTIO_H */

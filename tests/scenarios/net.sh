@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Scenario net: Linux guests on virtio NICs over tap devices, in a network namespace of the host: pings and HTTP transfers both ways, checked by md5; two guests on one bridge ping each other
+#@ stage: boot
+#@ order: 53
+#@ kernel: m
+
+# Everything happens in a network namespace of the test host's own
+# (/run/palnet), as a user's VMs would sit in a container's: the palacios
+# tool makes its tap devices there, the host's side of each tap gets an
+# address there.  The guests are the tests' Linux guest, whose /init
+# (tests/guest/linux-init.sh) does the guest's side from guest.net=; all
+# run on host CPU 1 (see "The rig's defect" in tests/README).
+
+NET_NS=/run/palnet
+
+# netns CMD...: CMD in the scenario's network namespace
+netns() {
+	nsenter --net=$NET_NS "$@"
+}
+
+# net_tap_up TAP ADDR: once the tool made TAP, give it ADDR and set it up
+net_tap_up() {
+	local n=0
+	until netns ip link show "$1" >/dev/null 2>&1 || [ $n -ge 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if [ -n "$2" ]; then
+		netns ip addr add "$2" dev "$1"
+	fi
+	netns ip link set "$1" up
+}
+
+# net_vm NAME TAP,MAC GUEST-NET [ARGS]: the Linux guest NAME on a NIC over
+# TAP, in the background, its console in /tmp/NAME.out
+net_vm() {
+	netns timeout 240 /bin/palacios run -k /guest/bzImage \
+		-i /guest/initrd.cpio.gz -m 128M -a 1 -n "$1" -N "tap=$2" \
+		-p "console=ttyS0 panic=-1 guest.net=$3 ${4:-}" \
+		</dev/null >"/tmp/$1.out" 2>&1 &
+}
+
+# net_report NAME PID: wait for guest NAME to end, and show what it said
+net_report() {
+	wait "$2"
+	say "net_$1_rc=$?"
+	grep -E "^GUEST: |^palacios: |virtio_net|Kernel panic|BUG|WARNING" \
+		"/tmp/$1.out" | sed "s/^/NET($1)| /"
+}
+
+net_one() {
+	local pid n=0
+	mkdir -p /tmp/www
+	head -c 4194304 /dev/urandom >/tmp/www/blob
+	say "net_host_blob_md5=$(md5sum </tmp/www/blob | cut -d' ' -f1)"
+	net_vm net1 pt0,mac=52:54:00:00:02:02 10.0.2.2/24,10.0.2.1 guest.nettcp
+	pid=$!
+	net_tap_up pt0 10.0.2.1/24
+	netns httpd -p 10.0.2.1:8080 -h /tmp/www
+	# the guest's blob, once it serves it
+	until netns wget -q -O /tmp/gblob http://10.0.2.2:8080/blob 2>/dev/null ||
+		[ $n -ge 180 ] || ! kill -0 $pid 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+	done
+	say "net_host_got_md5=$(md5sum </tmp/gblob | cut -d' ' -f1) bytes=$(wc -c </tmp/gblob)"
+	say "net_host_ping=$(netns ping -c 3 -W 2 10.0.2.2 | grep -o '[0-9]* packets received')"
+	say "net_host_neigh=$(netns ip neigh show dev pt0 | grep -o '52:54:00:00:02:02' | head -n 1)"
+	touch /tmp/www/done
+	net_report net1 $pid
+	say "net_tap_gone=$(netns ip link show pt0 >/dev/null 2>&1 && echo no || echo yes)"
+}
+
+net_bridge() {
+	local pa pb
+	netns brctl addbr br0 && netns ip link set br0 up
+	net_vm neta pa 10.0.3.2/24,10.0.3.3
+	pa=$!
+	net_vm netb pb 10.0.3.3/24,10.0.3.2
+	pb=$!
+	net_tap_up pa && netns brctl addif br0 pa
+	net_tap_up pb && netns brctl addif br0 pb
+	# (the bridge's ports: the links that ip shows with "master br0")
+	say "net_bridge_ports=$(netns ip -o link | sed -n 's/^[0-9]*: \([a-z0-9]*\):.* master br0 .*/\1/p' | tr '\n' ' ')"
+	net_report neta $pa
+	net_report netb $pb
+}
+
+net_guest() {
+	insmod_as net_load "$M/palacios.ko"
+	mkdir -p /run && touch $NET_NS
+	if unshare --net=$NET_NS true; then
+		netns ip link set lo up
+		say "net_ns=$(netns ip -o link | wc -l) links"
+		net_one
+		net_bridge
+	else
+		say "net_ns=cannot make one"
+	fi
+	say "net_vms_left=$(/bin/palacios list | awk 'NR > 1 && $6 != "kernel"' | wc -l)"
+	rmmod_as net_unload palacios
+}
+
+# net_md5 NAME KEY: the guest's md5 of what it sent or got, as it said it
+net_md5() {
+	text "$(serial "$1")" | sed -n "s/^NET(net1)| GUEST: $2=\([0-9a-f]*\).*/\1/p"
+}
+
+# net_transfer NAME DIRECTION: the two ends of a transfer agree
+net_transfer() {
+	local a b
+	case $2 in
+	to-guest)
+		a=$(text "$(serial "$1")" | sed -n 's/^PALTEST: net_host_blob_md5=//p')
+		b=$(net_md5 "$1" got_md5) ;;
+	to-host)
+		a=$(net_md5 "$1" blob_md5)
+		b=$(text "$(serial "$1")" | sed -n 's/^PALTEST: net_host_got_md5=\([0-9a-f]*\).*/\1/p') ;;
+	esac
+	echo "md5 of what was sent: ${a:-nothing}; of what arrived: ${b:-nothing}"
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+
+net_checks() {
+	local n=$1
+	t net-load has "$n" "net_load=ok"
+	t net-ns has "$n" "net_ns=1 links"
+	t net-nic logged "$n" "^NET(net1)| GUEST: eth0 52:54:00:00:02:02 virtio_net"
+	t net-nic-line logged "$n" "palacios: vm net1: network device: MAC 52:54:00:00:02:02, at 0xd0004000 on line 11"
+	t net-guest-ping logged "$n" "^NET(net1)| GUEST: ping 10.0.2.1: 3 packets received"
+	t net-host-ping has "$n" "net_host_ping=3 packets received"
+	t net-host-neigh has "$n" "net_host_neigh=52:54:00:00:02:02"
+	t net-tcp-to-guest net_transfer "$n" to-guest
+	t net-tcp-to-host net_transfer "$n" to-host
+	t net-tcp-bytes logged "$n" "^NET(net1)| GUEST: got_md5=[0-9a-f]* bytes=4194304"
+	t net-peer-done logged "$n" "^NET(net1)| GUEST: peer done"
+	t net-rc has "$n" "net_net1_rc=0"
+	t net-tap-gone has "$n" "net_tap_gone=yes"
+	t net-bridge-ports has "$n" "net_bridge_ports=pa pb "
+	t net-bridge-a logged "$n" "^NET(neta)| GUEST: ping 10.0.3.3: 3 packets received"
+	t net-bridge-b logged "$n" "^NET(netb)| GUEST: ping 10.0.3.2: 3 packets received"
+	t net-bridge-a-rc has "$n" "net_neta_rc=0"
+	t net-bridge-b-rc has "$n" "net_netb_rc=0"
+	t net-vms-freed has "$n" "net_vms_left=0"
+	t net-unload has "$n" "net_unload=ok"
+	t net-clean-log clean_log "$n"
+}
