@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario debug: the KASAN, UBSAN, lockdep and kmemleak kernel: KUnit, boot-time guests, the uapi tests, a root on a virtio disk; no report, every page back
+# Scenario debug: the KASAN, UBSAN, lockdep and kmemleak kernel: KUnit, boot-time guests, the uapi tests, a root on a virtio disk, guests on virtio NICs; no report, every page back
 #@ stage: debug
 #@ order: 10
 #@ kernel: debug
@@ -19,6 +19,8 @@ debug_guest() {
 		parallel_linux dpar
 		# the Linux guest from an ext4 root on a virtio disk
 		rootfs_boots
+		# Linux guests on virtio NICs over taps (tests/scenarios/net.sh)
+		net_tests
 	fi
 	# kmemleak reports an object only once it is 5 s
 	# old and only from the second scan after it lost its last reference.
@@ -45,6 +47,7 @@ debug_checks() {
 	uapi_tests_checks "$n"
 	parallel_linux_checks "$n" dpar
 	rootfs_disk_checks "$n" debug-rootfs
+	net_test_checks "$n" debug-net
 	t debug-kmemleak-clean has "$n" "kmemleak=0"
 	t debug-lockdep-still-on has "$n" "debug_locks=1"
 	t debug-no-reports clean_log "$n"

@@ -86,8 +86,9 @@ net_bridge() {
 	net_report netb $pb
 }
 
-net_guest() {
-	insmod_as net_load "$M/palacios.ko"
+# net_tests: the two parts, in the scenario's network namespace (also
+# run by the debug scenario)
+net_tests() {
 	mkdir -p /run && touch $NET_NS
 	if unshare --net=$NET_NS true; then
 		netns ip link set lo up
@@ -98,6 +99,11 @@ net_guest() {
 		say "net_ns=cannot make one"
 	fi
 	say "net_vms_left=$(/bin/palacios list | awk 'NR > 1 && $6 != "kernel"' | wc -l)"
+}
+
+net_guest() {
+	insmod_as net_load "$M/palacios.ko"
+	net_tests
 	rmmod_as net_unload palacios
 }
 
@@ -121,27 +127,33 @@ net_transfer() {
 	[ -n "$a" ] && [ "$a" = "$b" ]
 }
 
+# net_test_checks BOOT PREFIX: what net_tests reported, as tests PREFIX-*
+net_test_checks() {
+	local n=$1 p=$2
+	t $p-ns has "$n" "net_ns=1 links"
+	t $p-nic logged "$n" "^NET(net1)| GUEST: eth0 52:54:00:00:02:02 virtio_net"
+	t $p-nic-line logged "$n" "palacios: vm net1: network device: MAC 52:54:00:00:02:02, at 0xd0004000 on line 11"
+	t $p-guest-ping logged "$n" "^NET(net1)| GUEST: ping 10.0.2.1: 3 packets received"
+	t $p-host-ping has "$n" "net_host_ping=3 packets received"
+	t $p-host-neigh has "$n" "net_host_neigh=52:54:00:00:02:02"
+	t $p-tcp-to-guest net_transfer "$n" to-guest
+	t $p-tcp-to-host net_transfer "$n" to-host
+	t $p-tcp-bytes logged "$n" "^NET(net1)| GUEST: got_md5=[0-9a-f]* bytes=4194304"
+	t $p-peer-done logged "$n" "^NET(net1)| GUEST: peer done"
+	t $p-rc has "$n" "net_net1_rc=0"
+	t $p-tap-gone has "$n" "net_tap_gone=yes"
+	t $p-bridge-ports has "$n" "net_bridge_ports=pa pb "
+	t $p-bridge-a logged "$n" "^NET(neta)| GUEST: ping 10.0.3.3: 3 packets received"
+	t $p-bridge-b logged "$n" "^NET(netb)| GUEST: ping 10.0.3.2: 3 packets received"
+	t $p-bridge-a-rc has "$n" "net_neta_rc=0"
+	t $p-bridge-b-rc has "$n" "net_netb_rc=0"
+	t $p-vms-freed has "$n" "net_vms_left=0"
+}
+
 net_checks() {
 	local n=$1
 	t net-load has "$n" "net_load=ok"
-	t net-ns has "$n" "net_ns=1 links"
-	t net-nic logged "$n" "^NET(net1)| GUEST: eth0 52:54:00:00:02:02 virtio_net"
-	t net-nic-line logged "$n" "palacios: vm net1: network device: MAC 52:54:00:00:02:02, at 0xd0004000 on line 11"
-	t net-guest-ping logged "$n" "^NET(net1)| GUEST: ping 10.0.2.1: 3 packets received"
-	t net-host-ping has "$n" "net_host_ping=3 packets received"
-	t net-host-neigh has "$n" "net_host_neigh=52:54:00:00:02:02"
-	t net-tcp-to-guest net_transfer "$n" to-guest
-	t net-tcp-to-host net_transfer "$n" to-host
-	t net-tcp-bytes logged "$n" "^NET(net1)| GUEST: got_md5=[0-9a-f]* bytes=4194304"
-	t net-peer-done logged "$n" "^NET(net1)| GUEST: peer done"
-	t net-rc has "$n" "net_net1_rc=0"
-	t net-tap-gone has "$n" "net_tap_gone=yes"
-	t net-bridge-ports has "$n" "net_bridge_ports=pa pb "
-	t net-bridge-a logged "$n" "^NET(neta)| GUEST: ping 10.0.3.3: 3 packets received"
-	t net-bridge-b logged "$n" "^NET(netb)| GUEST: ping 10.0.3.2: 3 packets received"
-	t net-bridge-a-rc has "$n" "net_neta_rc=0"
-	t net-bridge-b-rc has "$n" "net_netb_rc=0"
-	t net-vms-freed has "$n" "net_vms_left=0"
+	net_test_checks "$n" net
 	t net-unload has "$n" "net_unload=ok"
 	t net-clean-log clean_log "$n"
 }
