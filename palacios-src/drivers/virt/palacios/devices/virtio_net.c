@@ -101,8 +101,8 @@ static void net_tx(struct v3_virtio_net *n)
 /*
  * Deliver the frames waiting in the host, while the guest has buffers.  A
  * chain taken for a frame that is not there, or that was too long for it,
- * goes back to the queue for the next frame; the frames dropped so count
- * against the weight, as the chains they would have taken.
+ * goes back to the queue for the next frame; the frames dropped so have a
+ * weight of their own (as many as the chains of a notification).
  */
 static void net_rx(struct v3_virtio_net *n)
 {

@@ -92,14 +92,22 @@ int v3_host_net_recv(struct v3_host_net *n, const struct v3_host_iov *iov,
 {
 	struct msghdr msg = { };
 	size_t len = pal_iov_len(iov, nr);
-	int ret;
+	int peek, ret;
 
+	/*
+	 * The frame's length first, as vhost-net asks it: recvmsg() tells a
+	 * frame longer than the buffers (MSG_TRUNC) only for a socket
+	 * buffer, not for a frame an XDP program redirected to the tap.
+	 */
+	peek = n->sock->ops->peek_len(n->sock);
+	if (!peek)
+		return -EAGAIN;
 	iov_iter_kvec(&msg.msg_iter, ITER_DEST, (const struct kvec *)iov, nr,
 		      len);
-	/* with MSG_TRUNC, the frame's whole length: a longer one is lost */
+	/* a frame too long is taken all the same, and lost */
 	ret = n->sock->ops->recvmsg(n->sock, &msg, len,
 				    MSG_DONTWAIT | MSG_TRUNC);
-	if (ret > 0 && ret > len)
+	if (ret >= 0 && (peek > len || ret > len))
 		return -EMSGSIZE;
 	return ret;
 }
