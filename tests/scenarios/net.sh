@@ -80,8 +80,9 @@ net_bridge() {
 	pb=$!
 	net_tap_up pa && netns brctl addif br0 pa
 	net_tap_up pb && netns brctl addif br0 pb
-	# (the bridge's ports: the links that ip shows with "master br0")
-	say "net_bridge_ports=$(netns ip -o link | sed -n 's/^[0-9]*: \([a-z0-9]*\):.* master br0 .*/\1/p' | tr '\n' ' ')"
+	# (the bridge's ports: the links that ip shows with "master br0", by
+	# name: the two taps are made in either order)
+	say "net_bridge_ports=$(netns ip -o link | sed -n 's/^[0-9]*: \([a-z0-9]*\):.* master br0 .*/\1/p' | sort | tr '\n' ' ')"
 	net_report neta $pa
 	net_report netb $pb
 }
