@@ -8,13 +8,15 @@
 #@ append: pci=noacpi palacios.guest=/guests/hello.img,/guests/triple.img,/guests/unbacked.img,/guests/badmsr.img,/guests/badport.img,/guests/wbinvd.img,/guests/cr4.img,/guests/dbtrap.img,/guests/acloop.img pal.nguests=9
 
 # pci=noacpi (above): the host's virtio disk gets its interrupt from the
-# BIOS's PIRQ table instead of the DSDT's _PRT method.  Since the test
-# kernel has networking (stop 28), this debug kernel runs longer than
-# ACPICA's 30 s limit in _PRT's loop of 128 entries (AE_AML_LOOP_TIMEOUT
-# at 36 s and 40 s of guest time, 2 boots of 2), the disk is left without
-# an interrupt ("PCI INT A: no GSI") and the boot hangs reading its
-# partition table.  Why the interpreter got that slow is not known yet:
-# a workaround, not a fix (see the note of stop 28).
+# BIOS's PIRQ table instead of the DSDT's _PRT method.  ACPICA stops an
+# AML loop after 30 s of time, and this debug kernel (KASAN, lockdep,
+# kmemleak, under TCG) needs about that long for _PRT's loop of 128
+# entries: on a machine slower than the one where it passed it times out
+# (AE_AML_LOOP_TIMEOUT at 36-40 s of guest time, 3 boots of 3 here, with
+# or without networking in the kernel), the disk is left without an
+# interrupt ("PCI INT A: no GSI") and the boot hangs reading its
+# partition table.  Why one AML loop costs the debug kernel that much is
+# not known yet (see the note of stop 28).
 
 debug_guest() {
 	local n
