@@ -27,7 +27,9 @@
 #include <uapi/linux/virtio_ids.h>
 #include <uapi/linux/virtio_net.h>
 
+#include <palacios/guest.h>
 #include <palacios/host.h>
+#include <palacios/log.h>
 #include <palacios/virtio.h>
 
 #define VIRTIO_NET_RXQ		0
@@ -89,10 +91,13 @@ static void net_tx(struct v3_virtio_net *n)
 			v3_virtio_fail(dev, "a frame to send without its header");
 			break;
 		}
-		nr = net_iov(n, c, 0, c->nr_out, VIRTIO_NET_HDR);
-		if (c->out_len - VIRTIO_NET_HDR > VIRTIO_NET_FRAME_MAX ||
-		    v3_host_net_send(n->net, n->iov, nr))
+		if (c->out_len - VIRTIO_NET_HDR > VIRTIO_NET_FRAME_MAX) {
 			n->tx_dropped++;
+		} else {
+			nr = net_iov(n, c, 0, c->nr_out, VIRTIO_NET_HDR);
+			if (v3_host_net_send(n->net, n->iov, nr))
+				n->tx_dropped++;
+		}
 		v3_virtq_push(dev, VIRTIO_NET_TXQ, c->head, 0);
 	}
 	v3_virtio_notify(dev, VIRTIO_NET_TXQ);
@@ -208,6 +213,11 @@ void v3_virtio_net_stop(struct v3_virtio_net *n)
 void v3_virtio_net_free(struct v3_virtio_net *n)
 {
 	v3_virtio_net_stop(n);
+	if (n->tx_dropped || n->rx_dropped)
+		v3_info("vm %s: virtio-net: %llu frames of the guest dropped, %llu for it\n",
+			n->dev.vm->name, n->tx_dropped, n->rx_dropped);
+	n->tx_dropped = 0;
+	n->rx_dropped = 0;
 	v3_virtio_free(&n->dev);
 	if (n->net)
 		v3_host_net_put(n->net);

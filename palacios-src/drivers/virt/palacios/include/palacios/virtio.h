@@ -453,6 +453,8 @@ void v3_virtio_net_stop(struct v3_virtio_net *n);
 /**
  * v3_virtio_net_free() - stop the device, unhook it and put its backend
  * @n: the device, or one whose init failed
+ *
+ * The frames it dropped, if any, are logged in one line.
  */
 void v3_virtio_net_free(struct v3_virtio_net *n);
 
