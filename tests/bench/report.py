@@ -13,6 +13,8 @@ per exit (guest loop included); without icount it gives wall-clock time.
 Both boots also booted the Linux guest (the host's own kernel) to its
 shell, in Palacios and then in KVM (tests/bench/kvm-linux.c), timed the
 same way from the VMM's start to "GUEST: shell ready" on its console.
+Then the same guest ran tests/bench/iobench.c on a virtio disk and a
+virtio NIC, in KVM with Debian's QEMU as its VMM and in Palacios.
 Exits 0 if every figure was found.
 """
 import re
@@ -54,7 +56,90 @@ def parse(path):
         who: float(us) for who, us in re.findall(
             r"^PALTEST: pingpong (palacios|kvm) rounds=\d+ us_per_round=([0-9.]+)",
             text, re.M)}
+    res["io"] = {}
+    for who, kind, kv in re.findall(
+            r"^PALTEST: iobench (palacios|kvm) (blk|tcp) (.*)$", text, re.M):
+        res["io"].setdefault(who, {}).update(
+            (k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", kv))
     return res, mhz
+
+
+# The I/O figures: (name, unit, key of ns, how many requests, bytes moved,
+# higher is better).  Bytes: a throughput (MiB/s); else a rate (1/s), or
+# for round trips a latency (us).
+IO_ROWS = (
+    ("blk seq read", "MiB/s", "seqread_ns", "seq_reqs", "seq_bytes"),
+    ("blk seq write", "MiB/s", "seqwrite_ns", "seq_reqs", "seq_bytes"),
+    ("blk rand read", "IOPS", "randread_ns", "rand_reqs", None),
+    ("blk rand write", "IOPS", "randwrite_ns", "rand_reqs", None),
+    ("tcp round trip", "us", "rtt_ns", "rtt_rounds", None),
+    ("tcp guest<-host", "MiB/s", "rx_ns", "stream_reqs", "stream_bytes"),
+    ("tcp guest->host", "MiB/s", "tx_ns", "stream_reqs", "stream_bytes"),
+)
+
+
+def io_value(io, row):
+    """(wall figure, ns per request) of one row, or None."""
+    name, unit, key, reqs, nbytes = row
+    if key not in io:
+        return None
+    ns = io[key]
+    if reqs == "seq_reqs":
+        n = io["seq_bytes"] // io["seq_block"]
+    elif reqs == "stream_reqs":
+        n = io["stream_bytes"] // 65536
+    else:
+        n = io[reqs]
+    if not ns or not n:
+        return None
+    if nbytes:
+        fig = io[nbytes] / 1048576.0 / (ns / 1e9)
+    elif unit == "us":
+        fig = ns / n / 1000.0
+    else:
+        fig = n / (ns / 1e9)
+    return fig, ns / n
+
+
+def io_report(icount, wall):
+    """virtio-blk and virtio-net: Palacios against KVM with QEMU."""
+    print()
+    print("I/O of the Linux guest (iobench): virtio-blk on a 64 MiB file of "
+          "the host's memory (O_DIRECT; 16 MiB sequential in 64 KiB, 1000 "
+          "random 4 KiB), virtio-net over a tap to the host (500 TCP round "
+          "trips of a byte; 16 MiB each way). KVM: Debian's QEMU, -M "
+          "microvm, its virtio-blk and virtio-net devices on virtio-mmio")
+    print("%-16s %6s %10s %10s %6s   %14s %14s %6s" %
+          ("", "unit", "Palacios", "KVM+QEMU", "ratio",
+           "Palacios insn", "KVM insn", "ratio"))
+    ok, met, missed = True, [], []
+    for row in IO_ROWS:
+        out = [row[0], row[1]]
+        p = io_value(wall["io"].get("palacios", {}), row)
+        k = io_value(wall["io"].get("kvm", {}), row)
+        if p and k:
+            r = p[0] / k[0]
+            out += ["%.1f" % p[0], "%.1f" % k[0], "%.2f" % r]
+            better = r <= 1.0 if row[1] == "us" else r >= 1.0
+            (met if better else missed).append("%s %.2fx" % (row[0], r))
+        else:
+            ok = False
+            out += ["?", "?", "?"]
+        p = io_value(icount["io"].get("palacios", {}), row)
+        k = io_value(icount["io"].get("kvm", {}), row)
+        if p and k:
+            out += ["%.0f" % p[1], "%.0f" % k[1], "%.2f" % (p[1] / k[1])]
+        else:
+            ok = False
+            out += ["?", "?", "?"]
+        print("%-16s %6s %10s %10s %6s   %14s %14s %6s" % tuple(out))
+    print("(wall run: figures; icount run: instructions of the whole "
+          "machine per request: a 64 KiB block, a 4 KiB block, a round "
+          "trip, 64 KiB of a stream)")
+    print("target (Palacios at least KVM+QEMU's, wall run): met for %s%s" %
+          (", ".join(met) or "none",
+           "; MISSED for " + ", ".join(missed) if missed else ""))
+    return ok
 
 
 def boot_report(icount, wall):
@@ -164,6 +249,7 @@ def main():
           (icount_mhz, wall_mhz))
     ok = boot_report(icount, wall) and ok
     ok = speedup_report(wall) and ok
+    ok = io_report(icount, wall) and ok
     return 0 if ok else 1
 
 

@@ -18,7 +18,8 @@ echo "GUEST: rng_distinct=$(head -c 4096 /dev/hwrng 2>&1 | od -An -v -tx1 |
 # The board's virtio NIC (tests/scenarios/net.sh): guest.net=ADDR/LEN,PEER
 # sets eth0 up and pings PEER until it answers; with guest.nettcp it then
 # fetches PEER's /blob over HTTP and serves one of its own until PEER
-# took it (PEER's /done); else it stays up a while for PEER's pings.
+# took it (PEER's /done); with guest.iobench it runs the I/O benchmark;
+# else it stays up a while for PEER's pings.
 net=$(sed -n 's/.*guest\.net=\([0-9./,]*\).*/\1/p' /proc/cmdline)
 if [ -n "$net" ]; then
 	peer=${net#*,}
@@ -30,7 +31,14 @@ if [ -n "$net" ]; then
 		n=$((n + 1))
 	done
 	echo "GUEST: ping $peer: $(ping -c 3 -W 2 "$peer" | grep -o '[0-9]* packets received')"
-	if grep -qw guest.nettcp /proc/cmdline; then
+	if grep -qw guest.iobench /proc/cmdline; then
+		# The benchmark (tests/scenarios/bench.sh): the disk vda, then
+		# TCP with PEER's "iobench serve 5001"
+		for w in "blk /dev/vda" "tcp $peer 5001"; do
+			# shellcheck disable=SC2086 # $w is the words of a command
+			/bin/iobench $w 2>&1 | sed 's/^/GUEST: /'
+		done
+	elif grep -qw guest.nettcp /proc/cmdline; then
 		mkdir -p /tmp/www
 		head -c 4194304 /dev/urandom > /tmp/www/blob
 		echo "GUEST: blob_md5=$(md5sum < /tmp/www/blob | cut -d' ' -f1)"

@@ -132,6 +132,7 @@ guests() {
 	echo "this is not a Palacios image" > "$B/guests/garbage.img" &&
 	gcc -O2 -static -Wall -o "$B/kvm-bench" "$top/tests/bench/kvm-bench.c" &&
 	gcc -O2 -static -Wall -o "$B/kvm-linux" "$top/tests/bench/kvm-linux.c" &&
+	gcc -O2 -static -Wall -o "$B/iobench" "$top/tests/bench/iobench.c" &&
 	gcc -O2 -static -Wall -o "$B/clockcheck" "$top/tests/guest/clockcheck.c" &&
 	gcc -O2 -static -Wall -o "$B/parspin" "$top/tests/guest/parspin.c" &&
 	gcc -O2 -static -Wall -o "$B/pingpong" "$top/tests/guest/pingpong.c" &&
@@ -139,7 +140,8 @@ guests() {
 	"$top/tests/lib/mkinitramfs.sh" "$B/guest-initrd.cpio.gz" \
 		"$top/tests/guest/linux-init.sh" \
 		"$B/clockcheck:/bin/clockcheck" "$B/parspin:/bin/parspin" \
-		"$B/pingpong:/bin/pingpong" "$B/ipistorm:/bin/ipistorm" &&
+		"$B/pingpong:/bin/pingpong" "$B/ipistorm:/bin/ipistorm" \
+		"$B/iobench:/bin/iobench" &&
 	uapi_progs || return 1
 	distro_kernel || echo "guests: no distribution kernel: its test is skipped"
 }
@@ -187,7 +189,7 @@ initrd() {
 		"$top/tests/guest/init.sh" "$SC_DIR:/scenarios" \
 		"$B/kvmcheck:/bin/kvmcheck" "$B/hwbp:/bin/hwbp" \
 		"$B/kvm-bench:/bin/kvm-bench" "$B/kvm-linux:/bin/kvm-linux" \
-		"$B/guests:/guests" \
+		"$B/iobench:/bin/iobench" "$B/guests:/guests" \
 		"$B/palacios:/bin/palacios" "$B/palacios_test:/bin/palacios_test" \
 		"$B/palacios_fuzz:/bin/palacios_fuzz" \
 		"$IMG/m/bzImage:/guest/bzImage" \

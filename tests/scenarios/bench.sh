@@ -34,6 +34,7 @@ bench_guest() {
 	boot_time kvm /bin/kvm-linux -t 40 -k /guest/bzImage \
 		-i /guest/initrd.cpio.gz -m 128 \
 		-p "console=ttyS0 panic=-1 guest.shell"
+	iobench_all
 	# Two vCPUs on host CPUs 1 and 2: one busy loop against two at once
 	# (wall time only: under -icount QEMU runs one CPU at a time)
 	if grep -q pal.mode=wall /proc/cmdline; then
@@ -52,17 +53,91 @@ bench_guest() {
 	say "tsc_mhz_detected=$(klog | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)"
 }
 
+# I/O: the same Linux guest with a virtio disk (a 64 MiB file of the
+# host's memory) and a virtio NIC (tap pbench, the host at 10.0.9.1), under
+# KVM with Debian's QEMU as its VMM (its virtio-blk and virtio-net, on
+# virtio-mmio: -M microvm) and under Palacios; the guest runs iobench
+# (tests/bench/iobench.c), the host its peer.  QEMU and its libraries come
+# on the host's virtio disk, /dev/vda (bench_qemu_image).
+
+# io_guest WHO COMMAND...: the guest's IOBENCH lines as "iobench WHO ...",
+# or the end of its console
+io_guest() {
+	local who=$1 t0 rc
+	shift
+	t0=$(now_ms)
+	timeout 300 "$@" </dev/null >/tmp/io.out 2>&1
+	rc=$?
+	say "iobench_rc $who rc=$rc ms=$(($(now_ms) - t0)) $(tr -d '\r' </tmp/io.out | grep -E "^GUEST: (uptime|init started)" | tr '\n' ' ')"
+	[ -n "${IOB_ALL-}" ] && sed "s/^/IOB $who| /" /tmp/io.out
+	if grep -q "^GUEST: IOBENCH" /tmp/io.out; then
+		tr -d '\r' </tmp/io.out | sed -n "s/^GUEST: IOBENCH /PALTEST: iobench $who /p"
+	else
+		tail -n 25 /tmp/io.out | sed "s/^/IOB $who| /"
+	fi
+}
+
+iobench_all() {
+	local q=/opt/qemu ip="guest.net=10.0.9.2/24,10.0.9.1 guest.iobench" srv
+	mkdir -p $q
+	mount -t ext4 -o ro /dev/vda $q || { say "iobench=no QEMU disk"; return; }
+	dd if=/dev/zero of=/tmp/iodisk bs=1M count=64 2>/dev/null
+	tunctl -t pbench >/dev/null &&
+		ip addr add 10.0.9.1/24 dev pbench && ip link set pbench up
+	/bin/iobench serve 5001 &
+	srv=$!
+	io_guest kvm $q/lib/ld-linux-x86-64.so.2 --library-path $q/lib \
+		$q/bin/qemu-system-x86_64 -L $q/share -M microvm \
+		-accel kvm -cpu host -m 128 -nodefaults -no-user-config \
+		-nographic -serial stdio -no-reboot \
+		-kernel /guest/bzImage -initrd /guest/initrd.cpio.gz \
+		-append "console=ttyS0 panic=-1 $ip" \
+		-drive if=none,id=d0,file=/tmp/iodisk,format=raw,file.locking=off \
+		-device virtio-blk-device,drive=d0 \
+		-netdev tap,id=n0,ifname=pbench,script=no,downscript=no \
+		-device virtio-net-device,netdev=n0
+	rmmod kvm_amd kvm irqbypass
+	insmod "$M/palacios.ko"
+	io_guest palacios /bin/palacios run -k /guest/bzImage \
+		-i /guest/initrd.cpio.gz -m 128M -n bench-io \
+		--disk /tmp/iodisk -N tap=pbench -p "console=ttyS0 panic=-1 $ip"
+	rmmod palacios
+	kill $srv
+	tunctl -d pbench >/dev/null
+	umount $q
+	rm -f /tmp/iodisk
+	kvm_load bench_kvm_load_io
+}
+
+# bench_qemu_image IMG: an ext4 image of Debian's QEMU, its libraries and
+# the firmware of -M microvm, for the host's /opt/qemu
+bench_qemu_image() {
+	local d=$B/qemu.d q=/usr/bin/qemu-system-x86_64 l
+	rm -rf "$d" "$1" && mkdir -p "$d/bin" "$d/lib" "$d/share" &&
+	cp "$q" "$d/bin/" &&
+	for l in $(ldd "$q" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t*\(\/[^ ]*ld-linux[^ ]*\).*/\1/p'); do
+		cp -L "$l" "$d/lib/" || return 1
+	done &&
+	cp -L /usr/share/qemu/qboot.rom /usr/share/qemu/bios-microvm.bin \
+		/usr/share/qemu/linuxboot_dma.bin \
+		"$d/share/" &&
+	PATH=$PATH:/sbin:/usr/sbin mke2fs -q -F -t ext4 -L palqemu -d "$d" "$1" 96M &&
+	rm -rf "$d"
+}
+
 # Two boots: instructions under -icount shift=0, and wall time
 # Without KUnit: the module's suites run when it loads, on another CPU
 # while the guest measures, and under -icount their instructions count in
 # the guest's clock (they made a port I/O exit look 10 times as dear when
 # a VM's creation grew dearer).
 bench_run() {
+	local disk="--qemu-arg -drive --qemu-arg file=$B/qemu.ext4,format=raw,if=virtio"
+	t bench-qemu-image bench_qemu_image "$B/qemu.ext4" || return
 	QEMU_SMP=$(sc_conf bench smp 2) \
-		QEMU_ARGS="--qemu-arg -icount --qemu-arg shift=0" \
+		QEMU_ARGS="--qemu-arg -icount --qemu-arg shift=0 $disk" \
 		t "$1-icount" boot "$1-icount" "$2" qemu64,+svm,+npt bench \
 		kunit.enable=0
-	QEMU_SMP=$(sc_conf bench smp 2) \
+	QEMU_SMP=$(sc_conf bench smp 2) QEMU_ARGS=$disk \
 		t "$1-wall" boot "$1-wall" "$2" qemu64,+svm,+npt bench \
 		pal.mode=wall kunit.enable=0
 }

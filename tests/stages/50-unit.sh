@@ -21,10 +21,11 @@ stage_unit() {
 	done < <(sed -n -e 's/^not ok /not_ok /p' -e '/^ok /p' "$L/unit-build-and-run.log")
 	make -C "$U" clean >/dev/null
 
-	# libFuzzer, bounded in time (22 s each: four fuzzers in the time
-	# three took at 30 s), fixed seed
+	# libFuzzer, bounded in time (22 s each), fixed seed, $JOBS at a
+	# time (each on a CPU of its own: as many runs as one at a time)
 	make -C "$U/fuzz" clean >/dev/null
-	t fuzz-build-and-run make -C "$U/fuzz" run FUZZ_SECONDS="${FUZZ_SECONDS:-22}"
+	t fuzz-build-and-run make -C "$U/fuzz" -k -j"$JOBS" run \
+		FUZZ_SECONDS="${FUZZ_SECONDS:-22}"
 	while read -r f runs _ crashes _; do
 		if [ "$crashes" = 0 ] && [ "${runs:-0}" -gt 0 ]; then
 			ok "$f"
