@@ -39,6 +39,7 @@
 #define DISK_MIN	(32 << 20)	/* the disk must be at least this big */
 #define RTT_ROUNDS	500		/* TCP round trips of one byte */
 #define STREAM_BYTES	(16 << 20)	/* TCP stream, each way */
+#define STREAM_BLOCK	(64 << 10)	/* the stream's writes and reads */
 
 static void die(const char *what)
 {
@@ -154,7 +155,7 @@ static int tcp_connect(const char *peer, int port, char mode)
 /* a stream of STREAM_BYTES, read (mode 'r') or written ('w'): ns */
 static uint64_t tcp_stream(const char *peer, int port, char mode)
 {
-	static char buf[64 << 10];
+	static char buf[STREAM_BLOCK];
 	uint64_t t0 = now_ns();
 	size_t left = STREAM_BYTES;
 	int fd = tcp_connect(peer, port, mode);
@@ -190,8 +191,8 @@ static int tcp(const char *peer, int port)
 	close(fd);
 	rx = tcp_stream(peer, port, 'r');
 	tx = tcp_stream(peer, port, 'w');
-	printf("IOBENCH tcp rtt_rounds=%d stream_bytes=%d rtt_ns=%llu rx_ns=%llu tx_ns=%llu\n",
-	       RTT_ROUNDS, STREAM_BYTES, (unsigned long long)rtt,
+	printf("IOBENCH tcp rtt_rounds=%d stream_bytes=%d stream_block=%d rtt_ns=%llu rx_ns=%llu tx_ns=%llu\n",
+	       RTT_ROUNDS, STREAM_BYTES, STREAM_BLOCK, (unsigned long long)rtt,
 	       (unsigned long long)rx, (unsigned long long)tx);
 	return 0;
 }
@@ -199,7 +200,7 @@ static int tcp(const char *peer, int port)
 /* one connection of the peer: its first byte says what it wants */
 static void serve_one(int fd)
 {
-	static char buf[64 << 10];
+	static char buf[STREAM_BLOCK];
 	size_t left = STREAM_BYTES;
 	char mode, ack = 'k';
 	ssize_t n;

@@ -64,32 +64,28 @@ def parse(path):
     return res, mhz
 
 
-# The I/O figures: (name, unit, key of ns, how many requests, bytes moved,
-# higher is better).  Bytes: a throughput (MiB/s); else a rate (1/s), or
-# for round trips a latency (us).
+# The I/O figures: (name, unit, key of its ns, key of its request count or
+# of its request size, key of its bytes moved).  With bytes: a throughput
+# (MiB/s), its requests the bytes over the request size; else a rate
+# (1/s), or for round trips a latency (us).
 IO_ROWS = (
-    ("blk seq read", "MiB/s", "seqread_ns", "seq_reqs", "seq_bytes"),
-    ("blk seq write", "MiB/s", "seqwrite_ns", "seq_reqs", "seq_bytes"),
+    ("blk seq read", "MiB/s", "seqread_ns", "seq_block", "seq_bytes"),
+    ("blk seq write", "MiB/s", "seqwrite_ns", "seq_block", "seq_bytes"),
     ("blk rand read", "IOPS", "randread_ns", "rand_reqs", None),
     ("blk rand write", "IOPS", "randwrite_ns", "rand_reqs", None),
     ("tcp round trip", "us", "rtt_ns", "rtt_rounds", None),
-    ("tcp guest<-host", "MiB/s", "rx_ns", "stream_reqs", "stream_bytes"),
-    ("tcp guest->host", "MiB/s", "tx_ns", "stream_reqs", "stream_bytes"),
+    ("tcp guest<-host", "MiB/s", "rx_ns", "stream_block", "stream_bytes"),
+    ("tcp guest->host", "MiB/s", "tx_ns", "stream_block", "stream_bytes"),
 )
 
 
 def io_value(io, row):
     """(wall figure, ns per request) of one row, or None."""
-    name, unit, key, reqs, nbytes = row
-    if key not in io:
+    _, unit, key, reqs, nbytes = row
+    if key not in io or reqs not in io or (nbytes and nbytes not in io):
         return None
     ns = io[key]
-    if reqs == "seq_reqs":
-        n = io["seq_bytes"] // io["seq_block"]
-    elif reqs == "stream_reqs":
-        n = io["stream_bytes"] // 65536
-    else:
-        n = io[reqs]
+    n = io[nbytes] // io[reqs] if nbytes and io[reqs] else io[reqs]
     if not ns or not n:
         return None
     if nbytes:

@@ -69,7 +69,6 @@ io_guest() {
 	timeout 300 "$@" </dev/null >/tmp/io.out 2>&1
 	rc=$?
 	say "iobench_rc $who rc=$rc ms=$(($(now_ms) - t0)) $(tr -d '\r' </tmp/io.out | grep -E "^GUEST: (uptime|init started)" | tr '\n' ' ')"
-	[ -n "${IOB_ALL-}" ] && sed "s/^/IOB $who| /" /tmp/io.out
 	if grep -q "^GUEST: IOBENCH" /tmp/io.out; then
 		tr -d '\r' </tmp/io.out | sed -n "s/^GUEST: IOBENCH /PALTEST: iobench $who /p"
 	else
