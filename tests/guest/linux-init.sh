@@ -26,6 +26,8 @@ if [ -n "$net" ]; then
 	ip link set lo up
 	ip addr add "${net%,*}" dev eth0 && ip link set eth0 up
 	echo "GUEST: eth0 $(cat /sys/class/net/eth0/address) $(basename "$(readlink /sys/class/net/eth0/device/driver)")"
+	# the offloads the driver took: CSUM, GUEST_CSUM, GUEST_TSO4, HOST_TSO4
+	echo "GUEST: eth0 offloads=$(cut -c1,2,8,12 /sys/class/net/eth0/device/features)"
 	n=0
 	until ping -c 1 -W 1 "$peer" >/dev/null 2>&1 || [ $n -ge 90 ]; do
 		n=$((n + 1))

@@ -76,7 +76,8 @@ net_bridge() {
 	netns brctl addbr br0 && netns ip link set br0 up
 	net_vm neta pa 10.0.3.2/24,10.0.3.3
 	pa=$!
-	net_vm netb pb 10.0.3.3/24,10.0.3.2
+	# (b without offloads: the host completes a's for it)
+	net_vm netb pb,offload=off 10.0.3.3/24,10.0.3.2
 	pb=$!
 	net_tap_up pa && netns brctl addif br0 pa
 	net_tap_up pb && netns brctl addif br0 pb
@@ -134,6 +135,8 @@ net_test_checks() {
 	t $p-ns has "$n" "net_ns=1 links"
 	t $p-nic logged "$n" "^NET(net1)| GUEST: eth0 52:54:00:00:02:02 virtio_net"
 	t $p-nic-line logged "$n" "palacios: vm net1: network device: MAC 52:54:00:00:02:02, at 0xd0004000 on line 11"
+	t $p-offloads logged "$n" "^NET(net1)| GUEST: eth0 offloads=1111"
+	t $p-offloads-off logged "$n" "^NET(netb)| GUEST: eth0 offloads=0000"
 	t $p-guest-ping logged "$n" "^NET(net1)| GUEST: ping 10.0.2.1: 3 packets received"
 	t $p-host-ping has "$n" "net_host_ping=3 packets received"
 	t $p-host-neigh has "$n" "net_host_neigh=52:54:00:00:02:02"

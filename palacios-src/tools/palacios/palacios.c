@@ -28,6 +28,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/palacios.h>
+#include <linux/virtio_net.h>
 
 #define DEV_PATH	"/dev/palacios"
 #define DEFAULT_MEM	(16ULL << 20)
@@ -152,6 +153,7 @@ struct opts {
 	const char *tap;		/* -N: the NIC's tap device */
 	bool has_mac;
 	__u8 mac[6];
+	bool no_offload;		/* -N ...,offload=off */
 };
 
 struct command {
@@ -355,18 +357,26 @@ static int parse_disk(char *arg, const char **file, bool *ro)
 	return 0;
 }
 
-/* tap=NAME[,mac=MAC]; NAME is @arg's, cut at the comma */
+/* tap=NAME[,mac=MAC][,offload=off]; NAME is @arg's, cut at the comma */
 static int parse_net(char *arg, struct opts *o)
 {
-	char *comma = strchr(arg, ',');
+	char *item = strchr(arg, ','), *next;
 	unsigned int b[6], i;
 	char end;
 
 	if (strncmp(arg, "tap=", 4) || arg[4] == 0 || arg[4] == ',')
 		goto bad;
-	if (comma) {
-		*comma = 0;
-		if (sscanf(comma + 1, "mac=%x:%x:%x:%x:%x:%x%c", &b[0], &b[1],
+	if (item)
+		*item++ = 0;
+	for (; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = 0;
+		if (!strcmp(item, "offload=off")) {
+			o->no_offload = true;
+			continue;
+		}
+		if (sscanf(item, "mac=%x:%x:%x:%x:%x:%x%c", &b[0], &b[1],
 			   &b[2], &b[3], &b[4], &b[5], &end) != 6)
 			goto bad;
 		for (i = 0; i < 6; i++) {
@@ -376,7 +386,7 @@ static int parse_net(char *arg, struct opts *o)
 		}
 		if (o->mac[0] & 1)
 			return fail("-N: %s is a multicast MAC address",
-				    comma + 5);
+				    item + 4);
 		o->has_mac = true;
 	}
 	if (strlen(arg + 4) >= IFNAMSIZ)
@@ -385,7 +395,7 @@ static int parse_net(char *arg, struct opts *o)
 	o->tap = arg + 4;
 	return 0;
 bad:
-	return fail("-N needs tap=NAME or tap=NAME,mac=XX:XX:XX:XX:XX:XX");
+	return fail("-N needs tap=NAME[,mac=XX:XX:XX:XX:XX:XX][,offload=off]");
 }
 
 /* Returns 0 to go on, -1 after an error, 1 after --help */
@@ -830,14 +840,16 @@ static int net_vm(int vm, const char *name, const struct opts *o)
 {
 	struct palacios_nic n = { 0 };
 	struct ifreq ifr = { 0 };
-	int fd, err;
+	int fd, err, hdr = sizeof(struct virtio_net_hdr_v1);
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return fail("cannot open /dev/net/tun: %s", strerror(errno));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	/* with virtio-net headers, for the offloads, unless told not to */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (o->no_offload ? 0 : IFF_VNET_HDR);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->tap);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
+	    (!o->no_offload && ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0)) {
 		err = errno;
 		close(fd);
 		return fail("cannot attach to tap %s: %s%s", o->tap,
@@ -845,7 +857,8 @@ static int net_vm(int vm, const char *name, const struct opts *o)
 			    " (a tun device, or a tap with other flags?)" : "");
 	}
 	n.fd = fd;
-	n.flags = o->has_mac ? PALACIOS_NIC_MAC : 0;
+	n.flags = (o->has_mac ? PALACIOS_NIC_MAC : 0) |
+		  (o->no_offload ? 0 : PALACIOS_NIC_VNET_HDR);
 	memcpy(n.mac, o->mac, sizeof(n.mac));
 	err = ioctl(vm, PALACIOS_VM_ADD_NIC, &n) < 0 ? errno : 0;
 	close(fd);
@@ -1705,10 +1718,11 @@ static const struct option list_opts[] = {
 	"  -D, --disk FILE[,ro]  give the vm FILE (a file or block device) as a\n" \
 	"                        virtio disk, read-only with ,ro; repeatable, up\n" \
 	"                        to 3\n" \
-	"  -N, --net tap=NAME[,mac=MAC]\n" \
+	"  -N, --net tap=NAME[,mac=MAC][,offload=off]\n" \
 	"                        give the vm a virtio network device on the host's\n" \
 	"                        tap device NAME (made if it does not exist), with\n" \
-	"                        MAC (default: a random one)\n" \
+	"                        MAC (default: a random one); checksum and TCP\n" \
+	"                        segmentation offloads unless offload=off\n" \
 	"  -d, --passthrough DEV give the host device DEV to the vm: com1 to\n" \
 	"                        com4, or FIRST[-LAST][@IRQ[:LINE]], host ports\n" \
 	"                        and IRQ, on the guest's ISA line LINE (default:\n" \

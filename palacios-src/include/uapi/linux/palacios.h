@@ -307,8 +307,13 @@ struct palacios_disk {
 /**
  * struct palacios_nic - the network device of a VM (%PALACIOS_VM_ADD_NIC)
  * @fd: a descriptor of the calling process: an open /dev/net/tun attached
- *      to a tap device with IFF_TAP | IFF_NO_PI (and without IFF_VNET_HDR)
- * @flags: %PALACIOS_NIC_MAC if @mac is given, or 0
+ *      to a tap device with IFF_TAP | IFF_NO_PI, and with IFF_VNET_HDR
+ *      and a header of 12 bytes (TUNSETVNETHDRSZ) if and only if @flags
+ *      has %PALACIOS_NIC_VNET_HDR
+ * @flags: %PALACIOS_NIC_MAC if @mac is given; %PALACIOS_NIC_VNET_HDR if
+ *         the tap carries virtio-net headers: the device then offers the
+ *         guest checksum and TCP segmentation offloads, and sets the
+ *         tap's offloads (TUNSETOFFLOAD) to those the guest accepts
  * @mac: the guest's MAC address, unicast, with %PALACIOS_NIC_MAC; without
  *       it, a random one (locally administered)
  * @pad: zero
@@ -325,6 +330,7 @@ struct palacios_nic {
 };
 
 #define PALACIOS_NIC_MAC	0x1U	/* @mac is given */
+#define PALACIOS_NIC_VNET_HDR	0x2U	/* the tap has virtio-net headers */
 
 /* ioctls of /dev/palacios */
 #define PALACIOS_GET_API_VERSION	_IO(PALACIOS_IOCTL_TYPE, 0x00)

@@ -561,6 +561,20 @@ static size_t test_iov_len(const struct v3_host_iov *iov, unsigned int nr)
 	return len;
 }
 
+unsigned int v3_host_net_hdr_len(struct v3_host_net *net)
+{
+	return net->hdr_len;
+}
+
+int v3_host_net_offload(struct v3_host_net *net, unsigned int offloads)
+{
+	net->offload_calls++;
+	if (net->offload_error)
+		return net->offload_error;
+	net->offloads = offloads;
+	return 0;
+}
+
 int v3_host_net_send(struct v3_host_net *net, const struct v3_host_iov *iov,
 		     unsigned int nr)
 {

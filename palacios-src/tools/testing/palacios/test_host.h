@@ -119,6 +119,11 @@ struct v3_host_file {
  * @attaches: v3_host_net_attach() calls that succeeded
  * @detaches: v3_host_net_detach() calls
  * @puts: v3_host_net_put() calls
+ * @hdr_len: what v3_host_net_hdr_len() says: 0, or 12 (frames sent and
+ *           received with a virtio-net header in front, in the lengths)
+ * @offloads: the last offloads v3_host_net_offload() set
+ * @offload_calls: v3_host_net_offload() calls
+ * @offload_error: what v3_host_net_offload() returns, if not 0
  */
 struct v3_host_net {
 	u8 rx[TEST_NET_FRAMES][TEST_NET_FRAME];
@@ -127,7 +132,7 @@ struct v3_host_net {
 	unsigned int nr_rx;
 	size_t flood;
 	unsigned long floods;
-	u8 sent[65536];
+	u8 sent[65536 + 256];
 	size_t sent_len;
 	unsigned long nr_sent;
 	int error;
@@ -137,6 +142,10 @@ struct v3_host_net {
 	unsigned long attaches;
 	unsigned long detaches;
 	unsigned long puts;
+	unsigned int hdr_len;
+	unsigned int offloads;
+	unsigned long offload_calls;
+	int offload_error;
 };
 
 /**

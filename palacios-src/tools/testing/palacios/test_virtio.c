@@ -9,6 +9,7 @@
 #include <string.h>
 #include <linux/array_size.h>
 #include <linux/errno.h>
+#include <uapi/linux/if_tun.h>
 #include <uapi/linux/virtio_blk.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_ids.h>
@@ -1117,6 +1118,129 @@ static void test_net_rx(void)
 	net_teardown();
 }
 
+/* A header with @flags and @gso, and the frame @f behind it, in @out */
+static size_t hdr_frame(u8 *out, u8 flags, u8 gso, const u8 *f, size_t len)
+{
+	struct virtio_net_hdr_v1 h = { .flags = flags, .gso_type = gso,
+				       .hdr_len = 54, .gso_size = 1448,
+				       .csum_start = 34, .csum_offset = 16 };
+
+	memcpy(out, &h, NHDR);
+	memcpy(out + NHDR, f, len);
+	return NHDR + len;
+}
+
+#define F_NET_OFFLOADS	(BIT_ULL(VIRTIO_NET_F_CSUM) |			\
+			 BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) |		\
+			 BIT_ULL(VIRTIO_NET_F_HOST_TSO4) |		\
+			 BIT_ULL(VIRTIO_NET_F_GUEST_TSO4))
+
+/* Send @len bytes at TXBUF (a header and a frame) as TX chain @i */
+static void tx_send(unsigned int i, size_t len)
+{
+	desc(QDESC(TXQ), i, TXBUF, len, 0, 0);
+	offer_q(TXQ, i);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+}
+
+/*
+ * Over a backend with headers: the offloads offered, the host told which
+ * the driver accepts (none again after a reset), and each header passed
+ * through both ways when it asks only for what the other side accepted;
+ * else the frame is dropped and counted.
+ */
+static void test_net_offload(void)
+{
+	u8 f[1000], buf[NHDR + sizeof(f)];
+	struct virtio_net_hdr_v1 h;
+	size_t n;
+
+	setup();
+	memset(&tap, 0, sizeof(tap));
+	tap.hdr_len = NHDR;
+	tap.offloads = TUN_F_CSUM;		/* whatever the tap had */
+	CHECK(v3_virtio_net_init(&nic, vm, &tap, nic_mac, NET_BASE,
+				 NET_IRQ) == 0);
+	dev = &nic.dev;
+	base = NET_BASE;
+	irq = NET_IRQ;
+	CHECK(tap.offloads == 0 && tap.offload_calls == 1);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) ==
+	      (BIT(VIRTIO_NET_F_MAC) | F_NET_OFFLOADS |
+	       BIT(VIRTIO_RING_F_INDIRECT_DESC) | BIT(VIRTIO_RING_F_EVENT_IDX)));
+	frame(f, sizeof(f), 5);
+	/* a driver that takes every offload: the host may use them */
+	driver_up_queues(F_V1 | F_NET_OFFLOADS, 2);
+	CHECK(tap.offloads == (TUN_F_CSUM | TUN_F_TSO4));
+	/* sent: the header as the guest wrote it (num_buffers 0), the frame */
+	n = hdr_frame(ram + TXBUF, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		      VIRTIO_NET_HDR_GSO_TCPV4, f, sizeof(f));
+	tx_send(0, n);
+	CHECK(tap.nr_sent == 1 && tap.sent_len == n);
+	memcpy(&h, tap.sent, NHDR);
+	CHECK(h.flags == VIRTIO_NET_HDR_F_NEEDS_CSUM &&
+	      h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 && h.gso_size == 1448 &&
+	      h.csum_start == 34 && h.csum_offset == 16 && !h.num_buffers);
+	CHECK(!memcmp(tap.sent + NHDR, f, sizeof(f)));
+	/* a segment offload the device does not know (UDP): dropped */
+	tx_send(1, hdr_frame(ram + TXBUF, 0, VIRTIO_NET_HDR_GSO_UDP, f,
+			     sizeof(f)));
+	CHECK(tap.nr_sent == 1 && nic.tx_dropped == 1);
+	/* received: the host's header, with num_buffers 1 */
+	rx_offer(0, NHDR + 1518);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
+	n = hdr_frame(buf, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		      VIRTIO_NET_HDR_GSO_TCPV4, f, sizeof(f));
+	CHECK(!test_net_arrive(&tap, buf, n));
+	CHECK(get16(QUSED(RXQ) + 2) == 1 && used_len_q(RXQ, 0) == n);
+	memcpy(&h, ram + RXBUF, NHDR);
+	CHECK(h.flags == VIRTIO_NET_HDR_F_NEEDS_CSUM && h.num_buffers == 1 &&
+	      h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 && h.gso_size == 1448);
+	CHECK(!memcmp(ram + RXBUF + NHDR, f, sizeof(f)));
+	/* a reset: the host is told none */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	CHECK(tap.offloads == 0);
+	/* a driver that takes checksums only, not segments */
+	driver_up_queues(F_V1 | BIT_ULL(VIRTIO_NET_F_CSUM) |
+			 BIT_ULL(VIRTIO_NET_F_GUEST_CSUM), 2);
+	CHECK(tap.offloads == TUN_F_CSUM);
+	rx_offer(0, NHDR + 1518);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
+	/* a TCP segment for it, still in the host's queue: dropped, counted */
+	CHECK(!test_net_arrive(&tap, buf, n));
+	CHECK(get16(QUSED(RXQ) + 2) == 0 && nic.rx_dropped == 1);
+	/* a partial checksum is delivered; so are its own segments refused */
+	n = hdr_frame(buf, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, f, sizeof(f));
+	CHECK(!test_net_arrive(&tap, buf, n));
+	CHECK(get16(QUSED(RXQ) + 2) == 1 && used_len_q(RXQ, 0) == n);
+	tx_send(0, hdr_frame(ram + TXBUF, VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			     VIRTIO_NET_HDR_GSO_TCPV4, f, sizeof(f)));
+	CHECK(tap.nr_sent == 1 && nic.tx_dropped == 2);
+	/* a driver that takes none: the host's "checksum valid" is dropped */
+	driver_up_queues(F_V1, 2);
+	CHECK(tap.offloads == 0);
+	rx_offer(0, NHDR + 1518);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
+	n = hdr_frame(buf, VIRTIO_NET_HDR_F_DATA_VALID, 0, f, sizeof(f));
+	CHECK(!test_net_arrive(&tap, buf, n));
+	memcpy(&h, ram + RXBUF, NHDR);
+	CHECK(get16(QUSED(RXQ) + 2) == 1 && !h.flags && h.num_buffers == 1);
+	tx_send(0, hdr_frame(ram + TXBUF, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, f,
+			     sizeof(f)));
+	CHECK(tap.nr_sent == 1 && nic.tx_dropped == 3);
+	tx_send(1, hdr_frame(ram + TXBUF, 0, 0, f, sizeof(f)));
+	CHECK(tap.nr_sent == 2 && tap.sent_len == NHDR + sizeof(f));
+	/* a host that refuses offloads: said once, frames come without */
+	tap.offload_error = -EINVAL;
+	driver_up_queues(F_V1 | F_NET_OFFLOADS, 2);
+	CHECK(tap.offloads == 0 && nic.offloads == 0);
+	CHECK(test_host_log_lines("the host refused offloads 0x3") == 1);
+	tap.offload_error = 0;
+	net_teardown();
+	/* a backend without headers offers none (test_net_config) */
+}
+
 /*
  * A flood for the guest is a bounded amount of work each time: frames too
  * long for its buffers are dropped one weight at a time; frames that fit
@@ -1167,6 +1291,7 @@ static const struct test_case virtio_cases[] = {
 	{ "net_config", test_net_config },
 	{ "net_tx", test_net_tx },
 	{ "net_rx", test_net_rx },
+	{ "net_offload", test_net_offload },
 	{ "net_flood", test_net_flood },
 };
 

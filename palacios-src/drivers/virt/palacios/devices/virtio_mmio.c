@@ -147,6 +147,9 @@ static void virtio_set_status(struct v3_virtio *dev, u32 val)
 	if ((val & VIRTIO_CONFIG_S_DRIVER_OK) &&
 	    !(val & VIRTIO_CONFIG_S_FEATURES_OK))
 		val &= ~VIRTIO_CONFIG_S_DRIVER_OK;
+	if ((val & ~dev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    dev->ops->driver_ok)
+		dev->ops->driver_ok(dev);
 	dev->status = val | (dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 

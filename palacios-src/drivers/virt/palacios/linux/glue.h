@@ -35,10 +35,12 @@ int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
 		      const char **why);
 
 /*
- * net.c: a descriptor of the calling process as a NIC's tap; -EBUSY if
- * the tap queue is a VM's NIC already; *@why says what is wrong with it
+ * net.c: a descriptor of the calling process as a NIC's tap, with
+ * virtio-net headers if @vnet_hdr; -EBUSY if the tap queue is a VM's NIC
+ * already; *@why says what is wrong with it
  */
-int pal_host_net_get(int fd, struct v3_host_net **out, const char **why);
+int pal_host_net_get(int fd, bool vnet_hdr, struct v3_host_net **out,
+		     const char **why);
 
 /* vmm.c */
 int pal_vmm_init(void);

@@ -2,8 +2,12 @@
 /*
  * Palacios host interface on Linux: the tap devices behind the VMs'
  * network devices, which a process gives by descriptor: an open
- * /dev/net/tun attached to a tap device with IFF_TAP | IFF_NO_PI, without
- * IFF_VNET_HDR (frames with no header of the host's).
+ * /dev/net/tun attached to a tap device with IFF_TAP | IFF_NO_PI, and
+ * either without IFF_VNET_HDR (bare frames) or with it and a header of
+ * 12 bytes (frames behind a struct virtio_net_hdr_v1, which the tap
+ * checks, and offloads).  Which of the two is the process's word, as it
+ * is vhost-net's: a tap set up otherwise garbles the VM's own frames and
+ * nothing else.
  *
  * As vhost-net does, the core sends and takes frames through the tap's
  * socket (tun_get_socket()), never waiting; an entry on the socket's wait
@@ -22,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
+#include <linux/virtio_net.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -47,10 +52,12 @@ static_assert(offsetof(struct v3_host_iov, len) ==
  * @ready: the core's, see v3_host_net_attach()
  * @priv: its argument
  * @node: in pal_nets
+ * @hdr_len: the virtio-net header in front of each frame, or 0
  */
 struct v3_host_net {
 	struct file *file;
 	struct socket *sock;
+	unsigned int hdr_len;
 	wait_queue_head_t *wqh;
 	wait_queue_entry_t wait;
 	poll_table table;
@@ -72,6 +79,21 @@ static size_t pal_iov_len(const struct v3_host_iov *iov, unsigned int nr)
 	for (i = 0; i < nr; i++)
 		len += iov[i].len;
 	return len;
+}
+
+unsigned int v3_host_net_hdr_len(struct v3_host_net *n)
+{
+	return n->hdr_len;
+}
+
+int v3_host_net_offload(struct v3_host_net *n, unsigned int offloads)
+{
+	/*
+	 * What QEMU asks of a tap with TUNSETOFFLOAD, whose argument is the
+	 * value itself: no user memory is involved.  (The file is a tap's:
+	 * tun_get_socket() took it.)
+	 */
+	return n->file->f_op->unlocked_ioctl(n->file, TUNSETOFFLOAD, offloads);
 }
 
 int v3_host_net_send(struct v3_host_net *n, const struct v3_host_iov *iov,
@@ -102,6 +124,7 @@ int v3_host_net_recv(struct v3_host_net *n, const struct v3_host_iov *iov,
 	peek = n->sock->ops->peek_len(n->sock);
 	if (!peek)
 		return -EAGAIN;
+	peek += n->hdr_len;
 	iov_iter_kvec(&msg.msg_iter, ITER_DEST, (const struct kvec *)iov, nr,
 		      len);
 	/* a frame too long is taken all the same, and lost */
@@ -167,7 +190,8 @@ void v3_host_net_detach(struct v3_host_net *n)
 	cancel_work_sync(&n->work);
 }
 
-int pal_host_net_get(int fd, struct v3_host_net **out, const char **why)
+int pal_host_net_get(int fd, bool vnet_hdr, struct v3_host_net **out,
+		     const char **why)
 {
 	struct v3_host_net *n, *o;
 	struct socket *sock;
@@ -198,6 +222,7 @@ int pal_host_net_get(int fd, struct v3_host_net **out, const char **why)
 	}
 	n->file = file;
 	n->sock = sock;
+	n->hdr_len = vnet_hdr ? sizeof(struct virtio_net_hdr_v1) : 0;
 	mutex_lock(&pal_nets_lock);
 	list_for_each_entry(o, &pal_nets, node)
 		if (o->sock == sock)

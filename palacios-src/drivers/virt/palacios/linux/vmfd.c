@@ -231,11 +231,13 @@ static long pal_vm_add_nic(struct pal_vm *p, struct palacios_nic __user *arg)
 
 	if (copy_from_user(&d, arg, sizeof(d)))
 		return -EFAULT;
-	if ((d.flags & ~PALACIOS_NIC_MAC) || d.pad[0] || d.pad[1])
+	if ((d.flags & ~(PALACIOS_NIC_MAC | PALACIOS_NIC_VNET_HDR)) ||
+	    d.pad[0] || d.pad[1])
 		return -EINVAL;
 	if (!p->vm)
 		return -EBUSY;
-	err = pal_host_net_get(d.fd, &net, &why);
+	err = pal_host_net_get(d.fd, d.flags & PALACIOS_NIC_VNET_HDR, &net,
+			       &why);
 	if (err) {
 		if (err != -ENOMEM)
 			pr_info_ratelimited("vm %s: network device refused: descriptor %d is %s\n",

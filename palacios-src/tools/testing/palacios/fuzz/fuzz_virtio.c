@@ -9,7 +9,8 @@
  * queue and that a device that needs a reset serves nothing.
  *
  * A program whose first byte is odd drives the network device instead,
- * for which frames also arrive from the host, one or a flood at a time.
+ * for which frames also arrive from the host, one or a flood at a time;
+ * over a backend with virtio-net headers (offloads) if its bit 1 is set.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <linux/types.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_mmio.h>
+#include <uapi/linux/virtio_net.h>
 
 #include <palacios/guest.h>
 #include <palacios/host.h>
@@ -64,11 +66,12 @@ static u32 take(const u8 **p, const u8 *end, unsigned int n)
 static struct v3_virtio_net nic;
 static struct v3_host_net tap;
 
-static struct v3_virtio *nic_up(struct v3_vm *vm)
+static struct v3_virtio *nic_up(struct v3_vm *vm, bool hdr)
 {
 	static const u8 mac[6] = { 0x52, 0x54, 0, 1, 2, 3 };
 
 	memset(&tap, 0, sizeof(tap));
+	tap.hdr_len = hdr ? sizeof(struct virtio_net_hdr_v1) : 0;
 	if (v3_virtio_net_init(&nic, vm, &tap, mac, V3_VIRTIO_MMIO_BASE, 12))
 		abort();
 	return &nic.dev;
@@ -114,7 +117,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 	memset(ram, 0, AREA_SIZE);
 	line = false;
 	if (net)
-		dev = nic_up(vm);
+		dev = nic_up(vm, data[0] & 2);
 	else if (v3_virtio_init(dev, vm, &v3_virtio_rng_ops, &chain,
 				V3_VIRTIO_MMIO_BASE, 12))
 		abort();

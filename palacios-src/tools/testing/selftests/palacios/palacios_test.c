@@ -32,6 +32,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/palacios.h>
+#include <linux/virtio_net.h>
 
 #include "kselftest_harness.h"
 #include "palacios_util.h"
@@ -1936,11 +1937,14 @@ TEST_F(palacios, nics)
 	__u64 pages = host_pages(self->dev);
 	struct palacios_nic n = { .flags = PALACIOS_NIC_MAC,
 				  .mac = { 0x52, 0x54, 0, 0, 0, 1 } };
+	int hdr = sizeof(struct virtio_net_hdr_v1);
 	int vm, vm2, tap, tap2, bare;
 
-	tap = tap_open("paltest0", IFF_TAP | IFF_NO_PI);
+	/* with virtio-net headers, as the tool attaches */
+	tap = tap_open("paltest0", IFF_TAP | IFF_NO_PI | IFF_VNET_HDR);
 	if (tap < 0)
 		SKIP(return, "no tap device (CONFIG_TUN?): %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(tap, TUNSETVNETHDRSZ, &hdr));
 	tap2 = tap_open("paltest1", IFF_TAP | IFF_NO_PI);
 	ASSERT_LE(0, tap2);
 	bare = tap_open(NULL, 0);
@@ -1951,7 +1955,7 @@ TEST_F(palacios, nics)
 	/* not configured: no VM to give it to yet */
 	EXPECT_EQ(-EBUSY, pio(vm, PALACIOS_VM_ADD_NIC, &n));
 	ASSERT_EQ(0, configure(vm, 16ULL << 20, 1));
-	n.flags = 0x2;
+	n.flags = 0x4;
 	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_NIC, &n));
 	n.flags = PALACIOS_NIC_MAC;
 	n.pad[1] = 1;
@@ -1977,8 +1981,12 @@ TEST_F(palacios, nics)
 	ASSERT_LE(0, vm2);
 	ASSERT_EQ(0, configure(vm2, 16ULL << 20, 1));
 	EXPECT_EQ(-EBUSY, pio(vm2, PALACIOS_VM_ADD_NIC, &n));
-	/* the VM holds the tap: the descriptor may go; freed, it is free */
+	/*
+	 * the VM holds the tap: the descriptor may go; freed, it is free
+	 * (for a NIC with offloads now: the device sets the tap's)
+	 */
 	EXPECT_EQ(0, pio(vm, PALACIOS_VM_FREE, NULL));
+	n.flags |= PALACIOS_NIC_VNET_HDR;
 	EXPECT_EQ(0, pio(vm2, PALACIOS_VM_ADD_NIC, &n));
 	/* once a guest is loaded, too late */
 	ASSERT_EQ(0, load(vm2, l->data, l->size));

@@ -483,9 +483,10 @@ void v3_host_file_put(struct v3_host_file *file);
 
 /*
  * struct v3_host_net: a network backend the host opened for a VM (a tap
- * device on Linux), opaque to the core: Ethernet frames without any
- * header of the host's.  The core sends the guest's frames to it, takes
- * the frames it received for the guest, and gives it back with
+ * device on Linux), opaque to the core: Ethernet frames, each behind a
+ * struct virtio_net_hdr_v1 if the backend carries one
+ * (v3_host_net_hdr_len()).  The core sends the guest's frames to it,
+ * takes the frames it received for the guest, and gives it back with
  * v3_host_net_put().
  */
 struct v3_host_net;
@@ -499,6 +500,31 @@ struct v3_host_iov {
 	void *base;
 	size_t len;
 };
+
+/**
+ * v3_host_net_hdr_len() - the header in front of each frame
+ * @net: the backend
+ *
+ * Return: 0 if frames come and go bare; sizeof(struct virtio_net_hdr_v1)
+ * if each has that header in front (a tap with IFF_VNET_HDR on Linux):
+ * the first piece given to v3_host_net_send() is then a header, and
+ * v3_host_net_recv() writes one before the frame (its @num_buffers is
+ * the core's to set), both counted in the lengths.
+ */
+unsigned int v3_host_net_hdr_len(struct v3_host_net *net);
+
+/**
+ * v3_host_net_offload() - say what the frames for the guest may use
+ * @net: the backend, with headers
+ * @offloads: TUN_F_* of <uapi/linux/if_tun.h>: %TUN_F_CSUM (partial
+ *            checksums), %TUN_F_TSO4 (TCP segments over IPv4, with
+ *            %TUN_F_CSUM), or 0
+ *
+ * Return: 0 or a negative errno (the offloads are unchanged).
+ *
+ * Context: process context; may sleep.
+ */
+int v3_host_net_offload(struct v3_host_net *net, unsigned int offloads);
 
 /**
  * v3_host_net_send() - send a frame of the guest

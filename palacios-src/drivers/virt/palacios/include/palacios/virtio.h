@@ -127,6 +127,8 @@ struct v3_virtq {
  * @notify: the driver notified queue @q (the device is DRIVER_OK, the
  *          queue ready); take its chains
  * @reset: the driver reset the device; forget any state of the queues
+ * @driver_ok: the driver set DRIVER_OK: the features it accepted are
+ *             final (v3_virtio_feature()); NULL if nothing is to be done
  */
 struct v3_virtio_ops {
 	const char *name;
@@ -138,6 +140,7 @@ struct v3_virtio_ops {
 		       unsigned int len, bool write);
 	void (*notify)(struct v3_virtio *dev, unsigned int q);
 	void (*reset)(struct v3_virtio *dev);
+	void (*driver_ok)(struct v3_virtio *dev);
 };
 
 /**
@@ -405,16 +408,22 @@ void v3_virtio_blk_free(struct v3_virtio_blk *b);
  * @mac: its MAC address
  * @attached: the host calls it when frames arrive
  * @tx_dropped: frames of the guest the host refused or that were too long
- * @rx_dropped: frames for the guest longer than its buffers
+ * @rx_dropped: frames for the guest longer than its buffers, or with
+ *              offloads the driver did not accept
  * @rx: the chain a received frame goes to
  * @tx: the chain of the frame being sent
  * @iov: the pieces of a chain's frame, as the host takes them
+ * @hdr: the backend carries a virtio-net header with each frame: the
+ *       device offers offloads
+ * @offloads: the TUN_F_* offloads the host was last told it may use
  */
 struct v3_virtio_net {
 	struct v3_virtio dev;
 	struct v3_host_net *net;
 	u8 mac[6];
 	bool attached;
+	bool hdr;
+	unsigned int offloads;
 	u64 tx_dropped;
 	u64 rx_dropped;
 	struct v3_virtq_chain rx;
