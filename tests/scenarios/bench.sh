@@ -76,6 +76,22 @@ io_guest() {
 	fi
 }
 
+# io_kvm Q ARGS: the I/O guest under KVM, Debian's QEMU from Q (-M microvm:
+# its virtio-blk and virtio-net on virtio-mmio) its VMM, ARGS on the
+# guest's command line
+io_kvm() {
+	io_guest kvm $1/lib/ld-linux-x86-64.so.2 --library-path $1/lib \
+		$1/bin/qemu-system-x86_64 -L $1/share -M microvm \
+		-accel kvm -cpu host -m 128 -nodefaults -no-user-config \
+		-nographic -serial stdio -no-reboot \
+		-kernel /guest/bzImage -initrd /guest/initrd.cpio.gz \
+		-append "console=ttyS0 panic=-1 $2" \
+		-drive if=none,id=d0,file=/tmp/iodisk,format=raw,file.locking=off \
+		-device virtio-blk-device,drive=d0 \
+		-netdev tap,id=n0,ifname=pbench,script=no,downscript=no \
+		-device virtio-net-device,netdev=n0
+}
+
 iobench_all() {
 	local q=/opt/qemu ip="guest.net=10.0.9.2/24,10.0.9.1 guest.iobench" srv
 	mkdir -p $q
@@ -85,16 +101,7 @@ iobench_all() {
 		ip addr add 10.0.9.1/24 dev pbench && ip link set pbench up
 	/bin/iobench serve 5001 &
 	srv=$!
-	io_guest kvm $q/lib/ld-linux-x86-64.so.2 --library-path $q/lib \
-		$q/bin/qemu-system-x86_64 -L $q/share -M microvm \
-		-accel kvm -cpu host -m 128 -nodefaults -no-user-config \
-		-nographic -serial stdio -no-reboot \
-		-kernel /guest/bzImage -initrd /guest/initrd.cpio.gz \
-		-append "console=ttyS0 panic=-1 $ip" \
-		-drive if=none,id=d0,file=/tmp/iodisk,format=raw,file.locking=off \
-		-device virtio-blk-device,drive=d0 \
-		-netdev tap,id=n0,ifname=pbench,script=no,downscript=no \
-		-device virtio-net-device,netdev=n0
+	io_kvm $q "$ip"
 	rmmod kvm_amd kvm irqbypass
 	insmod "$M/palacios.ko"
 	io_guest palacios /bin/palacios run -k /guest/bzImage \
