@@ -92,8 +92,11 @@ io_kvm() {
 		-device virtio-net-device,netdev=n0
 }
 
+# The I/O guest's command line: its address and the host's, and iobench
+IOB_ARGS="guest.net=10.0.9.2/24,10.0.9.1 guest.iobench"
+
 iobench_all() {
-	local q=/opt/qemu ip="guest.net=10.0.9.2/24,10.0.9.1 guest.iobench" srv
+	local q=/opt/qemu ip=$IOB_ARGS srv
 	mkdir -p $q
 	mount -t ext4 -o ro /dev/vda $q || { say "iobench=no QEMU disk"; return; }
 	dd if=/dev/zero of=/tmp/iodisk bs=1M count=64 2>/dev/null

@@ -27,8 +27,7 @@ iostall_dump() {
 	sed "s/^/ISTALL| /" /proc/softirqs
 	/bin/palacios stats bench-io 2>&1 | sed "s/^/ISTALL| /"
 	tr -d '\r' </tmp/io.out | tail -n 15 | sed "s/^/ISTALL guest| /"
-	ps -o pid,stat,comm 2>/dev/null | sed "s/^/ISTALL| /" ||
-		ps | sed "s/^/ISTALL| /"
+	ps -o pid,stat,comm | sed "s/^/ISTALL| /"
 	echo l >/proc/sysrq-trigger
 	echo t >/proc/sysrq-trigger
 	echo q >/proc/sysrq-trigger
@@ -66,7 +65,7 @@ $cur" | awk -v run="$1" -v ms=$(($(now_ms) - t0)) '{ for (c = 2; c <= 4; c++) v[
 
 iostall_guest() {
 	local n i q=/opt/qemu kvm
-	iostall_ip="guest.net=10.0.9.2/24,10.0.9.1 guest.iobench"
+	iostall_ip=$IOB_ARGS
 	n=$(sed -n 's/.*pal\.iostall=\([0-9]*\).*/\1/p' /proc/cmdline)
 	# pal.iostall_kvm: KVM's QEMU guest before each, as in the bench
 	kvm=$(sed -n 's/.*pal\.iostall_kvm=\([0-9]*\).*/\1/p' /proc/cmdline)
