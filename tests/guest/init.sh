@@ -32,9 +32,10 @@ M=/lib/modules
 # minutes.  So each second CPU 0 interrupts every other CPU (a CPUID read
 # through /dev/cpu/N/cpuid is a function-call IPI), and a CPU with a lost
 # interrupt takes it within a second.  Only on QEMU's SVM (not Bochs'
-# VMX), and not with pal.kick=0: under -icount (one thread runs every CPU,
-# there is no race, and the interrupts would count in the figures), or to
-# see the defect.
+# VMX), and not with pal.kick=0 (to see the defect).  Under -icount too:
+# one thread runs every CPU there, but the main loop's device interrupts
+# can still land in VMRUN's update, and the bench's icount boot once hung
+# for its whole 600 s in KVM's I/O guest without the kicks.
 rig_kick() {
 	local n
 	n=$(grep -c ^processor /proc/cpuinfo)

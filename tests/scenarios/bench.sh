@@ -145,7 +145,7 @@ bench_run() {
 	QEMU_SMP=$(sc_conf bench smp 2) \
 		QEMU_ARGS="--qemu-arg -icount --qemu-arg shift=0 $disk" \
 		t "$1-icount" boot "$1-icount" "$2" qemu64,+svm,+npt bench \
-		kunit.enable=0 pal.kick=0
+		kunit.enable=0
 	QEMU_SMP=$(sc_conf bench smp 2) QEMU_ARGS=$disk \
 		t "$1-wall" boot "$1-wall" "$2" qemu64,+svm,+npt bench \
 		pal.mode=wall kunit.enable=0
