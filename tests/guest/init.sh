@@ -29,29 +29,32 @@ M=/lib/modules
 # CPU's local APIC until another one arrives; when the lost one was the
 # CPU's own timer, the CPU and everything that runs on it (a vCPU and its
 # guest's timers) stops until something else interrupts it, which took
-# minutes.  So each second CPU 0 interrupts every other CPU (a CPUID read
-# through /dev/cpu/N/cpuid is a function-call IPI), and a CPU with a lost
-# interrupt takes it within a second.  Only on QEMU's SVM (not Bochs'
+# minutes.  So each second CPUs 0 and 1 each interrupt every other CPU (a
+# CPUID read through /dev/cpu/N/cpuid is a function-call IPI), and a CPU
+# with a lost interrupt takes it within a second.  Two kickers, so that
+# one of them stuck in a function call to the CPU that lost it (a
+# module's on_each_cpu(), which spins until every CPU has run it) does
+# not leave that CPU waiting: with CPU 0 alone kicking, such a call from
+# CPU 0 to CPU 2 could wait for ever (a reading of a bench boot that hung
+# in CI with one kicker, not seen directly).  Only on QEMU's SVM (not Bochs'
 # VMX), and not with pal.kick=0 (to see the defect).  Under -icount too:
 # one thread runs every CPU there, but the main loop's device interrupts
-# can still land in VMRUN's update, and the bench's icount boot once hung
-# for its whole 600 s in KVM's I/O guest without the kicks.
+# and timers can still land in VMRUN's update.
 rig_kick() {
-	local n
+	local n k
 	n=$(grep -c ^processor /proc/cpuinfo)
 	grep -qw svm /proc/cpuinfo && [ "$n" -gt 1 ] || return 0
 	grep -q "pal\.kick=0" /proc/cmdline && return 0
-	# CPU 0 kicks the others, CPU 1 kicks CPU 0
-	taskset -c 0 sh -c "while sleep 1; do
-		c=1
-		while [ \$c -lt $n ]; do
-			dd if=/dev/cpu/\$c/cpuid bs=16 count=1 2>/dev/null >/dev/null
-			c=\$((c + 1))
-		done
-	done" </dev/null >/dev/null 2>&1 &
-	taskset -c 1 sh -c "while sleep 1; do
-		dd if=/dev/cpu/0/cpuid bs=16 count=1 2>/dev/null >/dev/null
-	done" </dev/null >/dev/null 2>&1 &
+	for k in 0 1; do
+		taskset -c $k sh -c "while sleep 1; do
+			c=0
+			while [ \$c -lt $n ]; do
+				[ \$c = $k ] ||
+					dd if=/dev/cpu/\$c/cpuid bs=16 count=1 2>/dev/null >/dev/null
+				c=\$((c + 1))
+			done
+		done" </dev/null >/dev/null 2>&1 &
+	done
 }
 rig_kick
 

@@ -1,14 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario smp: 2-vCPU Linux guests, their vCPUs on two host CPUs, booted to their shell and powered off in turn, 50 times
+# Scenario smp: 2-vCPU Linux guests, their vCPUs on two host CPUs, booted to their shell and powered off in turn, 30 times
 #@ stage: boot
 #@ order: 60
 #@ kernel: m
 #@ smp: 3
-#@ append: pal.smp=50
+#@ append: pal.smp=30
 
 # A host of 3 CPUs, so that the vCPUs go to CPUs 1 and 2 and CPU 0 runs
 # none: QEMU 7.2 corrupts its first CPU's SVM state now and then when it
 # runs guests (see "The rig's defect" in tests/README).
+#
+# 30 guests: at a failure rate of 10 %, 30 clean boots in a row happen
+# with a chance under 5 %.  (It was 50, which costs 130 s more of a CI
+# run on the budget's edge; for more by hand, raise pal.smp= above: the
+# check follows it.)
 
 # Two vCPUs: brought up by INIT and SIPI, to the shell, powered off
 smp_smoke() {
@@ -34,32 +39,35 @@ smp_guest() {
 	# The control: the same 2-vCPU guest under kvm_amd, in the same
 	# QEMU host, its vCPU threads on host CPUs 1 and 2
 	kvm_load smp_kvm_load
-	for i in $(seq 1 "${KVM_CONTROL:-10}"); do
+	for i in $(seq 1 "${KVM_CONTROL:-5}"); do
 		boot_time kvm-smp /bin/kvm-linux -c 2 -a 1,2 -k /guest/bzImage \
 			-i /guest/initrd.cpio.gz -m 128 \
 			-p "console=ttyS0 panic=-1 guest.shell"
 	done
 }
 
-# smp_all_good BOOT: all 50 guests reached their shell and powered off,
-# with their 2 vCPUs on host CPUs 1 and 2; the others are shown, and the
-# host log has each one's console (KSMP| lines).
+# smp_all_good BOOT: all pal.smp=N guests (the host's command line)
+# reached their shell and powered off, with their 2 vCPUs on host CPUs 1
+# and 2; the others are shown, and the host log has each one's console
+# (KSMP| lines).
 smp_all_good() {
-	local log good
+	local log good want
 	log=$(serial "$1")
+	want=$(text "$log" | sed -n 's/.*Command line:.* pal\.smp=\([0-9]*\).*/\1/p' | head -n 1)
 	good=$(text "$log" | grep -c "^PALTEST: smp_smoke cpus=2 stopped=shutdown placed=1,2$")
-	echo "expected 50 guests with 2 vCPUs (on host CPUs 1 and 2) to reach their shell and power off"
+	[ -n "$want" ] || echo "no pal.smp=N on the host's command line"
+	echo "expected ${want:-?} guests with 2 vCPUs (on host CPUs 1 and 2) to reach their shell and power off"
 	echo "saw $good; the others:"
 	text "$log" | grep "^PALTEST: smp_smoke" |
 		grep -v "cpus=2 stopped=shutdown placed=1,2$" | head -n 10 | sed 's/^/    /'
 	echo "in: $log"
-	[ "$good" -eq 50 ]
+	[ -n "$want" ] && [ "$good" -eq "$want" ]
 }
 
 smp_checks() {
 	local n=$1
 	t smp-load has "$n" "smp_load=ok"
-	t smp-50-guests smp_all_good "$n"
+	t smp-guests smp_all_good "$n"
 	t smp-unload has "$n" "smp_unload=ok"
 	t smp-pages-returned has "$n" "smp_pages_back=yes"
 	t smp-clean clean_log "$n"
