@@ -15,6 +15,21 @@ echo "GUEST: rng=$(cat /sys/class/misc/hw_random/rng_current 2>&1)"
 echo "GUEST: rng_distinct=$(head -c 4096 /dev/hwrng 2>&1 | od -An -v -tx1 |
 	tr -s ' ' '\n' | grep -c . ) bytes, $(head -c 4096 /dev/hwrng |
 	od -An -v -tx1 | tr -s ' ' '\n' | grep . | sort -u | wc -l) values"
+# The board's virtio console (tests/scenarios/net.sh): with guest.chan=N,
+# /dev/hvc0 held open in raw mode (from the first open: in the tty's
+# cooked mode its bytes would be echoed and edited), "ready" said on it,
+# then N bytes taken from it, their md5 said, and the bytes given back
+chan=$(sed -n 's/.*guest\.chan=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$chan" ]; then
+	echo "GUEST: hvc0 $([ -c /dev/hvc0 ] && echo is) virtio_console=$(ls /sys/bus/virtio/drivers/virtio_console | grep -c '^virtio')"
+	exec 3<>/dev/hvc0
+	stty raw -echo <&3
+	echo ready >&3
+	head -c "$chan" <&3 >/tmp/chan
+	echo "GUEST: chan_md5=$(md5sum </tmp/chan | cut -d' ' -f1) bytes=$(wc -c </tmp/chan)"
+	cat /tmp/chan >&3
+	exec 3>&-
+fi
 # The board's virtio NIC (tests/scenarios/net.sh): guest.net=ADDR/LEN,PEER
 # sets eth0 up and pings PEER until it answers; with guest.nettcp it then
 # fetches PEER's /blob over HTTP and serves one of its own until PEER

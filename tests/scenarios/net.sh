@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Scenario net: Linux guests on virtio NICs over tap devices, in a network namespace of the host: pings and HTTP transfers both ways, checked by md5; two guests on one bridge ping each other
+# Scenario net: Linux guests on virtio NICs over tap devices, in a network namespace of the host: pings and HTTP transfers both ways, checked by md5; two guests on one bridge ping each other; 64 KiB through a guest's virtio console and back
 #@ stage: boot
 #@ order: 53
 #@ kernel: m
@@ -32,10 +32,13 @@ net_tap_up() {
 }
 
 # net_vm NAME TAP,MAC GUEST-NET [ARGS]: the Linux guest NAME on a NIC over
-# TAP, in the background, its console in /tmp/NAME.out
+# TAP, in the background, its console in /tmp/NAME.out; with NET_CHAN=
+# IN,OUT a virtio console on those FIFOs too
 net_vm() {
+	# shellcheck disable=SC2086 # the option is two words or none
 	netns timeout 240 /bin/palacios run -k /guest/bzImage \
 		-i /guest/initrd.cpio.gz -m 128M -a 1 -n "$1" -N "tap=$2" \
+		${NET_CHAN:+-C $NET_CHAN} \
 		-p "console=ttyS0 panic=-1 guest.net=$3 ${4:-}" \
 		</dev/null >"/tmp/$1.out" 2>&1 &
 }
@@ -49,12 +52,22 @@ net_report() {
 }
 
 net_one() {
-	local pid n=0
+	local pid cpid n=0
 	mkdir -p /tmp/www
 	head -c 4194304 /dev/urandom >/tmp/www/blob
 	say "net_host_blob_md5=$(md5sum </tmp/www/blob | cut -d' ' -f1)"
-	net_vm net1 pt0,mac=52:54:00:00:02:02 10.0.2.2/24,10.0.2.1 guest.nettcp
+	# and 64 KiB to the guest's virtio console and back, through FIFOs
+	rm -f /tmp/cin /tmp/cout && mkfifo /tmp/cin /tmp/cout
+	head -c 65536 /dev/urandom >/tmp/chan.data
+	say "net_chan_md5=$(md5sum </tmp/chan.data | cut -d' ' -f1)"
+	NET_CHAN=/tmp/cin,/tmp/cout net_vm net1 pt0,mac=52:54:00:00:02:02 \
+		10.0.2.2/24,10.0.2.1 "guest.nettcp guest.chan=65536"
 	pid=$!
+	# the guest's "ready" first (each open waits for the tool's own)
+	timeout 240 sh -c 'head -c 6 /tmp/cout >/tmp/chan.ready &&
+		cat /tmp/chan.data >/tmp/cin &&
+		head -c 65536 /tmp/cout >/tmp/chan.back' &
+	cpid=$!
 	net_tap_up pt0 10.0.2.1/24
 	netns httpd -p 10.0.2.1:8080 -h /tmp/www
 	# the guest's blob, once it serves it
@@ -68,6 +81,8 @@ net_one() {
 	say "net_host_neigh=$(netns ip neigh show dev pt0 | grep -o '52:54:00:00:02:02' | head -n 1)"
 	touch /tmp/www/done
 	net_report net1 $pid
+	wait $cpid
+	say "net_chan_back_md5=$(md5sum </tmp/chan.back | cut -d' ' -f1) bytes=$(wc -c </tmp/chan.back)"
 	say "net_tap_gone=$(netns ip link show pt0 >/dev/null 2>&1 && echo no || echo yes)"
 }
 
@@ -114,7 +129,8 @@ net_md5() {
 	text "$(serial "$1")" | sed -n "s/^NET(net1)| GUEST: $2=\([0-9a-f]*\).*/\1/p"
 }
 
-# net_transfer NAME DIRECTION: the two ends of a transfer agree
+# net_transfer NAME DIRECTION: the two ends of a transfer agree (TCP, or
+# the virtio console's FIFOs: chan-*)
 net_transfer() {
 	local a b
 	case $2 in
@@ -124,6 +140,12 @@ net_transfer() {
 	to-host)
 		a=$(net_md5 "$1" blob_md5)
 		b=$(text "$(serial "$1")" | sed -n 's/^PALTEST: net_host_got_md5=\([0-9a-f]*\).*/\1/p') ;;
+	chan-to-guest)
+		a=$(text "$(serial "$1")" | sed -n 's/^PALTEST: net_chan_md5=//p')
+		b=$(net_md5 "$1" chan_md5) ;;
+	chan-to-host)
+		a=$(text "$(serial "$1")" | sed -n 's/^PALTEST: net_chan_md5=//p')
+		b=$(text "$(serial "$1")" | sed -n 's/^PALTEST: net_chan_back_md5=\([0-9a-f]*\) bytes=65536$/\1/p') ;;
 	esac
 	echo "md5 of what was sent: ${a:-nothing}; of what arrived: ${b:-nothing}"
 	[ -n "$a" ] && [ "$a" = "$b" ]
@@ -140,6 +162,10 @@ net_test_checks() {
 	t $p-guest-ping logged "$n" "^NET(net1)| GUEST: ping 10.0.2.1: 3 packets received"
 	t $p-host-ping has "$n" "net_host_ping=3 packets received"
 	t $p-host-neigh has "$n" "net_host_neigh=52:54:00:00:02:02"
+	t $p-chan-device logged "$n" "palacios: vm net1: virtio console at 0xd0005000 on line 6"
+	t $p-chan-hvc0 logged "$n" "^NET(net1)| GUEST: hvc0 is virtio_console=1"
+	t $p-chan-to-guest net_transfer "$n" chan-to-guest
+	t $p-chan-to-host net_transfer "$n" chan-to-host
 	t $p-tcp-to-guest net_transfer "$n" to-guest
 	t $p-tcp-to-host net_transfer "$n" to-host
 	t $p-tcp-bytes logged "$n" "^NET(net1)| GUEST: got_md5=[0-9a-f]* bytes=4194304"

@@ -154,6 +154,8 @@ struct opts {
 	bool has_mac;
 	__u8 mac[6];
 	bool no_offload;		/* -N ...,offload=off */
+	const char *chan_in;		/* -C: the virtio console's */
+	const char *chan_out;
 };
 
 struct command {
@@ -357,6 +359,19 @@ static int parse_disk(char *arg, const char **file, bool *ro)
 	return 0;
 }
 
+/* IN,OUT: two paths, @arg cut at the comma */
+static int parse_channel(char *arg, struct opts *o)
+{
+	char *comma = strchr(arg, ',');
+
+	if (!comma || comma == arg || !comma[1] || strchr(comma + 1, ','))
+		return fail("-C needs two paths: IN,OUT");
+	*comma = 0;
+	o->chan_in = arg;
+	o->chan_out = comma + 1;
+	return 0;
+}
+
 /* tap=NAME[,mac=MAC][,offload=off]; NAME is @arg's, cut at the comma */
 static int parse_net(char *arg, struct opts *o)
 {
@@ -465,6 +480,14 @@ static int parse_opts(const struct command *cmd, int argc, char **argv,
 				       &o->disk_ro[o->nr_disks]))
 				return -1;
 			o->nr_disks++;
+			break;
+		case 'C':
+			if (o->chan_in) {
+				usage_error(cmd, "one virtio console (-C)");
+				return -1;
+			}
+			if (parse_channel(optarg, o))
+				return -1;
 			break;
 		case 'N':
 			if (o->tap) {
@@ -871,6 +894,36 @@ static int net_vm(int vm, const char *name, const struct opts *o)
 	}
 	errno = err;
 	return vm_fail(vm, "give a network device to", name);
+}
+
+/*
+ * Gives the vm its -C virtio console: IN and OUT, FIFOs (or pipes, as
+ * /dev/fd/N), opened both ways so that the vm never sees an end of file
+ * or a closed reader.  Returns 0, or 1 after an error.
+ */
+static int channel_vm(int vm, const char *name, const struct opts *o)
+{
+	struct palacios_channel c = { 0 };
+	int err = 0;
+
+	c.in_fd = open(o->chan_in, O_RDWR | O_CLOEXEC);
+	if (c.in_fd < 0)
+		return fail("cannot open %s: %s", o->chan_in, strerror(errno));
+	c.out_fd = open(o->chan_out, O_RDWR | O_CLOEXEC);
+	if (c.out_fd < 0) {
+		err = errno;
+		close(c.in_fd);
+		return fail("cannot open %s: %s", o->chan_out, strerror(err));
+	}
+	if (ioctl(vm, PALACIOS_VM_ADD_CHANNEL, &c) < 0)
+		err = errno;
+	close(c.in_fd);
+	close(c.out_fd);
+	if (err == EINVAL)
+		return fail("cannot give %s,%s to vm %s: %s", o->chan_in,
+			    o->chan_out, name, "not FIFOs, pipes or sockets");
+	errno = err;
+	return err ? vm_fail(vm, "give a virtio console to", name) : 0;
 }
 
 /*
@@ -1392,6 +1445,8 @@ static int cmd_run(const struct command *cmd, int argc, char **argv)
 		ret = disks_vm(vm, name, &o);
 	if (!ret && o.tap)
 		ret = net_vm(vm, name, &o);
+	if (!ret && o.chan_in)
+		ret = channel_vm(vm, name, &o);
 	if (!ret)
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1436,6 +1491,8 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 		ret = disks_vm(vm, name, &o);
 	if (!ret && o.tap)
 		ret = net_vm(vm, name, &o);
+	if (!ret && o.chan_in)
+		ret = channel_vm(vm, name, &o);
 	if (!ret && (o.image || o.kernel))
 		ret = load_guest(vm, name, &o, &g);
 	free_guest(&g);
@@ -1674,6 +1731,7 @@ static const struct option run_opts[] = {
 	{ "passthrough", required_argument, NULL, 'd' },
 	{ "disk", required_argument, NULL, 'D' },
 	{ "net", required_argument, NULL, 'N' },
+	{ "channel", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1685,6 +1743,7 @@ static const struct option create_opts[] = {
 	{ "passthrough", required_argument, NULL, 'd' },
 	{ "disk", required_argument, NULL, 'D' },
 	{ "net", required_argument, NULL, 'N' },
+	{ "channel", required_argument, NULL, 'C' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
 	{ "params", required_argument, NULL, 'p' },
@@ -1723,6 +1782,10 @@ static const struct option list_opts[] = {
 	"                        tap device NAME (made if it does not exist), with\n" \
 	"                        MAC (default: a random one); checksum and TCP\n" \
 	"                        segmentation offloads unless offload=off\n" \
+	"  -C, --channel IN,OUT  give the vm a virtio console (/dev/hvc0 in a\n" \
+	"                        Linux guest): what is written to IN (a FIFO, or\n" \
+	"                        a pipe as /dev/fd/N) goes to the guest, what the\n" \
+	"                        guest writes comes out of OUT\n" \
 	"  -d, --passthrough DEV give the host device DEV to the vm: com1 to\n" \
 	"                        com4, or FIRST[-LAST][@IRQ[:LINE]], host ports\n" \
 	"                        and IRQ, on the guest's ISA line LINE (default:\n" \
@@ -1786,14 +1849,16 @@ static const char console_help[] =
 static const struct command commands[] = {
 	CMD("run", cmd_run, 0,
 	    "[-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]... [-N tap=NAME]\n"
+	    "[-C IN,OUT] "
 	    "[-n NAME] [--persistent] {IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "create a vm, load IMAGE or BZIMAGE, launch it and attach to its console",
-	    run_help, ":m:c:a:d:D:N:n:k:i:p:h", run_opts),
+	    run_help, ":m:c:a:d:D:N:C:n:k:i:p:h", run_opts),
 	CMD("create", cmd_create, 0,
 	    "NAME [-m SIZE] [-c N] [-a CPUS] [-d DEV]... [-D FILE]... [-N tap=NAME]\n"
+	    "[-C IN,OUT] "
 	    "[-k BZIMAGE [-i INITRD] [-p CMDLINE] | --image IMAGE]",
 	    "create a persistent vm, configured and optionally loaded",
-	    create_help, ":m:c:a:d:D:N:k:i:p:h", create_opts),
+	    create_help, ":m:c:a:d:D:N:C:k:i:p:h", create_opts),
 	CMD("load", cmd_load, 0,
 	    "NAME {[--image] IMAGE | -k BZIMAGE [-i INITRD] [-p CMDLINE]}",
 	    "load IMAGE or BZIMAGE into a configured vm", load_help, ":k:i:p:h",

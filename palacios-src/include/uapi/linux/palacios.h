@@ -305,6 +305,30 @@ struct palacios_disk {
 #define PALACIOS_MAX_DISKS	3	/* disks per VM */
 
 /**
+ * struct palacios_channel - the second console of a VM, a virtio console
+ *                           (%PALACIOS_VM_ADD_CHANNEL)
+ * @in_fd: a descriptor of the calling process, open for reading: a pipe, a
+ *         FIFO or a stream socket whose bytes go to the guest
+ * @out_fd: one open for writing, where the guest's bytes go: a pipe, a
+ *          FIFO or a stream socket; it may be @in_fd (a socket)
+ * @flags: 0
+ * @reserved: 0
+ *
+ * A Linux guest sees it as /dev/hvc0.  The guest's bytes wait in its
+ * buffers while @out_fd is full, and the host's wait in @in_fd until the
+ * guest has buffers: nothing is lost but what the guest sends after the
+ * reader of @out_fd is gone.  The VM takes a reference to each open file;
+ * the caller may close the descriptors.  See
+ * Documentation/virt/palacios/virtio.rst.
+ */
+struct palacios_channel {
+	__s32 in_fd;
+	__s32 out_fd;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
  * struct palacios_nic - the network device of a VM (%PALACIOS_VM_ADD_NIC)
  * @fd: a descriptor of the calling process: an open /dev/net/tun attached
  *      to a tap device with IFF_TAP | IFF_NO_PI, and with IFF_VNET_HDR
@@ -354,5 +378,6 @@ struct palacios_nic {
 #define PALACIOS_VM_SET_AFFINITY	_IOW(PALACIOS_IOCTL_TYPE, 0x1b, struct palacios_vm_affinity)
 #define PALACIOS_VM_ADD_DISK		_IOW(PALACIOS_IOCTL_TYPE, 0x1c, struct palacios_disk)
 #define PALACIOS_VM_ADD_NIC		_IOW(PALACIOS_IOCTL_TYPE, 0x1d, struct palacios_nic)
+#define PALACIOS_VM_ADD_CHANNEL		_IOW(PALACIOS_IOCTL_TYPE, 0x1e, struct palacios_channel)
 
 #endif /* _UAPI_LINUX_PALACIOS_H */

@@ -661,6 +661,64 @@ bool test_net_arrive(struct v3_host_net *net, const void *frame, size_t len)
 	return net->ready ? net->ready(net->priv) : false;
 }
 
+int v3_host_chan_read(struct v3_host_chan *chan, void *buf, u32 len)
+{
+	size_t n = chan->in_len - chan->in_off;
+
+	if (n > len)
+		n = len;
+	memcpy(buf, chan->in + chan->in_off, n);
+	chan->in_off += n;
+	return n;
+}
+
+int v3_host_chan_write(struct v3_host_chan *chan, const void *buf, u32 len)
+{
+	size_t room = chan->out_room ? chan->out_room : sizeof(chan->out);
+
+	if (chan->out_error)
+		return chan->out_error;
+	room -= chan->out_len;
+	if (len > room)
+		len = room;
+	memcpy(chan->out + chan->out_len, buf, len);
+	chan->out_len += len;
+	return len;
+}
+
+int v3_host_chan_attach(struct v3_host_chan *chan,
+			bool (*ready)(void *priv, unsigned int what),
+			void *priv)
+{
+	if (chan->attach_error)
+		return chan->attach_error;
+	chan->ready = ready;
+	chan->priv = priv;
+	chan->attaches++;
+	return 0;
+}
+
+void v3_host_chan_wake(struct v3_host_chan *chan)
+{
+	chan->wakes++;
+}
+
+void v3_host_chan_detach(struct v3_host_chan *chan)
+{
+	chan->ready = NULL;
+	chan->detaches++;
+}
+
+void v3_host_chan_put(struct v3_host_chan *chan)
+{
+	chan->puts++;
+}
+
+bool test_chan_ready(struct v3_host_chan *chan, unsigned int what)
+{
+	return chan->ready ? chan->ready(chan->priv, what) : false;
+}
+
 struct v3_timer *v3_host_timer_alloc(void (*fn)(void *arg), void *arg)
 {
 	struct v3_timer *t;

@@ -160,6 +160,49 @@ struct v3_host_net {
 bool test_net_arrive(struct v3_host_net *net, const void *frame, size_t len);
 
 /**
+ * struct v3_host_chan - the test host's byte channel
+ * @in: bytes for the guest, @in_len of them from @in_off
+ * @in_len: their end
+ * @in_off: the next to give
+ * @out: the guest's bytes taken, @out_len of them
+ * @out_len: their number
+ * @out_room: the most @out takes in all (0: sizeof(@out))
+ * @out_error: if not 0, what writes return
+ * @attach_error: if not 0, what v3_host_chan_attach() returns
+ * @ready: the core's, while attached
+ * @priv: its argument
+ * @attaches: v3_host_chan_attach() calls that succeeded
+ * @wakes: v3_host_chan_wake() calls
+ * @detaches: v3_host_chan_detach() calls
+ * @puts: v3_host_chan_put() calls
+ */
+struct v3_host_chan {
+	u8 in[8192];
+	size_t in_len;
+	size_t in_off;
+	u8 out[1 << 20];
+	size_t out_len;
+	size_t out_room;
+	int out_error;
+	int attach_error;
+	bool (*ready)(void *priv, unsigned int what);
+	void *priv;
+	unsigned long attaches;
+	unsigned long wakes;
+	unsigned long detaches;
+	unsigned long puts;
+};
+
+/**
+ * test_chan_ready() - bytes arrive for the guest, or room for its bytes
+ * @chan: the channel
+ * @what: V3_HOST_CHAN_IN, V3_HOST_CHAN_OUT or both
+ *
+ * Return: what the core's ready() returned, or false if not attached.
+ */
+bool test_chan_ready(struct v3_host_chan *chan, unsigned int what);
+
+/**
  * test_host_fpu_held() - whether the calling thread holds the FPU
  *
  * Return: true between v3_host_fpu_get() and v3_host_fpu_put().

@@ -1274,6 +1274,183 @@ static void test_net_flood(void)
 	net_teardown();
 }
 
+#define CON_BASE	V3_VIRTIO_CON_BASE
+#define CON_IRQ		V3_VIRTIO_CON_IRQ
+
+static struct v3_virtio_con con;
+static struct v3_host_chan chan;
+
+static void con_setup(void)
+{
+	setup();
+	memset(&chan, 0, sizeof(chan));
+	CHECK(v3_virtio_con_init(&con, vm, &chan, CON_BASE, CON_IRQ) == 0);
+	CHECK(chan.attaches == 1 && chan.ready);
+	dev = &con.dev;
+	base = CON_BASE;
+	irq = CON_IRQ;
+}
+
+static void con_teardown(void)
+{
+	v3_virtio_con_free(&con);
+	v3_virtio_con_free(&con);	/* twice: the channel is put once */
+	CHECK(chan.detaches == 1 && chan.puts == 1 && !chan.ready);
+	dev = &vm->board->rng;
+	base = BASE;
+	irq = IRQ;
+	teardown();
+}
+
+static void test_con_config(void)
+{
+	struct v3_virtio_con c2;
+
+	con_setup();
+	CHECK(rd(VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_CONSOLE);
+	/* one port: neither multiport nor a size nor emergency writes */
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) ==
+	      (BIT(VIRTIO_RING_F_INDIRECT_DESC) | BIT(VIRTIO_RING_F_EVENT_IDX)));
+	wr(VIRTIO_MMIO_QUEUE_SEL, 1);
+	CHECK(rd(VIRTIO_MMIO_QUEUE_NUM_MAX) == V3_VIRTQ_MAX_SIZE);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 2);
+	CHECK(rd(VIRTIO_MMIO_QUEUE_NUM_MAX) == 0);
+	/* a host that cannot attach: refused, nothing kept */
+	chan.attach_error = -EBADFD;
+	CHECK(v3_virtio_con_init(&c2, vm, &chan, CON_BASE + 0x1000, 9) ==
+	      -EBADFD);
+	CHECK(!c2.chan && !c2.dev.lock);
+	chan.attach_error = 0;
+	con_teardown();
+}
+
+/* Chain @i of the transmit queue: @len bytes of @f over two pieces */
+static void con_tx_offer(unsigned int i, const u8 *f, u32 len)
+{
+	u32 first = len / 3;
+
+	memcpy(ram + TXBUF + i * 0x1000, f, first);
+	memcpy(ram + TXBUF + i * 0x1000 + 0x800, f + first, len - first);
+	desc(QDESC(TXQ), 2 * i, TXBUF + i * 0x1000, first, VRING_DESC_F_NEXT,
+	     2 * i + 1);
+	desc(QDESC(TXQ), 2 * i + 1, TXBUF + i * 0x1000 + 0x800, len - first,
+	     0, 0);
+	offer_q(TXQ, 2 * i);
+}
+
+static void test_con_tx(void)
+{
+	u8 f[300];
+
+	con_setup();
+	driver_up_queues(F_V1, 2);
+	frame(f, sizeof(f), 5);
+	/* the guest's bytes go to the host, the chain back to the driver */
+	con_tx_offer(0, f, 100);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(chan.out_len == 100 && !memcmp(chan.out, f, 100));
+	CHECK(get16(QUSED(TXQ) + 2) == 1 && used_len_q(TXQ, 0) == 0);
+	CHECK(line());
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	/* the host full after 150 of 300: the chain waits, then goes on */
+	chan.out_room = 250;
+	con_tx_offer(1, f, 300);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(chan.out_len == 250 && get16(QUSED(TXQ) + 2) == 1);
+	CHECK(!line());
+	CHECK(!test_chan_ready(&chan, V3_HOST_CHAN_IN));
+	CHECK(get16(QUSED(TXQ) + 2) == 1);	/* bytes in: not room */
+	chan.out_room = 0;
+	CHECK(!test_chan_ready(&chan, V3_HOST_CHAN_OUT));
+	CHECK(chan.out_len == 400 && !memcmp(chan.out + 100, f, 300));
+	CHECK(get16(QUSED(TXQ) + 2) == 2 && line());
+	/* the host's end gone: the bytes are lost, the chain given back */
+	chan.out_error = -EPIPE;
+	con_tx_offer(2, f, 77);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(get16(QUSED(TXQ) + 2) == 3 && con.tx_lost == 77);
+	chan.out_error = 0;
+	/* a reset forgets a half-sent chain */
+	chan.out_room = 410;
+	con_tx_offer(3, f, 20);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(chan.out_len == 410 && con.tx_off == 10);
+	driver_up_queues(F_V1, 2);
+	CHECK(con.tx_off == 0);
+	chan.out_room = 0;
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	/* a buffer the device would write, in a chain to send */
+	desc(QDESC(TXQ), 0, TXBUF, 10, VRING_DESC_F_WRITE, 0);
+	offer_q(TXQ, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CHECK(test_host_log_lines("a buffer to send that the device would write") == 1);
+	CHECK(chan.out_len == 410);
+	con_teardown();
+	CHECK(test_host_log_lines("virtio-console: 77 bytes of the guest lost") == 1);
+}
+
+/* Offer console receive buffer @i of @len bytes */
+static void con_rx_offer(unsigned int i, u32 len)
+{
+	memset(ram + RXBUF + i * 0x1000, 0xee, 0x1000);
+	desc(QDESC(RXQ), i, RXBUF + i * 0x1000, len, VRING_DESC_F_WRITE, 0);
+	offer_q(RXQ, i);
+}
+
+static void test_con_rx(void)
+{
+	con_setup();
+	frame(chan.in, sizeof(chan.in), 7);
+	/* bytes before the driver is ready wait in the host */
+	chan.in_len = 100;
+	CHECK(!test_chan_ready(&chan, V3_HOST_CHAN_IN));
+	CHECK(chan.in_off == 0);
+	driver_up_queues(F_V1, 2);
+	CHECK(!test_chan_ready(&chan, V3_HOST_CHAN_IN) && chan.in_off == 0);
+	/* DRIVER_OK has the host serve the queues: what waits is not forgotten */
+	CHECK(chan.wakes == 1);
+	/* buffers given: filled with what waits, and no more */
+	con_rx_offer(0, 64);
+	con_rx_offer(1, 64);
+	con_rx_offer(2, 64);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
+	CHECK(get16(QUSED(RXQ) + 2) == 2 && chan.in_off == 100);
+	CHECK(used_len_q(RXQ, 0) == 64 && used_len_q(RXQ, 1) == 36);
+	CHECK(!memcmp(ram + RXBUF, chan.in, 64) &&
+	      !memcmp(ram + RXBUF + 0x1000, chan.in + 64, 36));
+	CHECK(ram[RXBUF + 0x1000 + 36] == 0xee && line());
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	/* more bytes: the host's thread delivers them into the buffer left */
+	chan.in_len = 130;
+	CHECK(!test_chan_ready(&chan, V3_HOST_CHAN_IN));
+	CHECK(get16(QUSED(RXQ) + 2) == 3 && used_len_q(RXQ, 2) == 30);
+	CHECK(!memcmp(ram + RXBUF + 0x2000, chan.in + 100, 30) && line());
+	/* no buffer: they wait, until the driver gives one */
+	chan.in_len = 140;
+	CHECK(!test_chan_ready(&chan, V3_HOST_CHAN_IN) && chan.in_off == 130);
+	/* a buffer over two pieces */
+	desc(QDESC(RXQ), 3, RXBUF + 0x3000, 4,
+	     VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 4);
+	desc(QDESC(RXQ), 4, RXBUF + 0x3100, 100, VRING_DESC_F_WRITE, 0);
+	offer_q(RXQ, 3);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
+	CHECK(get16(QUSED(RXQ) + 2) == 4 && used_len_q(RXQ, 3) == 10);
+	CHECK(!memcmp(ram + RXBUF + 0x3000, chan.in + 130, 4) &&
+	      !memcmp(ram + RXBUF + 0x3100, chan.in + 134, 6));
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
+	/* a readable receive buffer: the device needs a reset */
+	chan.in_len = 150;
+	desc(QDESC(RXQ), 5, RXBUF, 100, 0, 0);
+	offer_q(RXQ, 5);
+	CHECK(!test_chan_ready(&chan, V3_HOST_CHAN_IN));
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CHECK(test_host_log_lines("a receive buffer the device cannot write") == 1);
+	CHECK(chan.in_off == 140);		/* the bytes still wait */
+	con_teardown();
+}
+
 static const struct test_case virtio_cases[] = {
 	{ "registers", test_registers },
 	{ "negotiation", test_negotiation },
@@ -1293,6 +1470,9 @@ static const struct test_case virtio_cases[] = {
 	{ "net_rx", test_net_rx },
 	{ "net_offload", test_net_offload },
 	{ "net_flood", test_net_flood },
+	{ "con_config", test_con_config },
+	{ "con_tx", test_con_tx },
+	{ "con_rx", test_con_rx },
 };
 
 const struct test_suite virtio_suite = {

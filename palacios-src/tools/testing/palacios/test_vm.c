@@ -1700,6 +1700,7 @@ static void test_pt_refused(void)
 		{ { 0x2e8, 8, V3_PT_NO_IRQ, 0 }, -EBUSY },	/* the host's */
 		{ { 0, 0, 7, 7 }, -EBUSY },		/* the host's too */
 		{ { 0, 0, 11, 11 }, -EEXIST },		/* the NIC's */
+		{ { 0, 0, 6, 6 }, -EEXIST },		/* the console's */
 		{ { 0x3e8, 8, 10, 10 }, -ENXIO },		/* not on this host */
 	};
 	struct v3_vm *vm = NULL, *other = NULL;
@@ -1843,6 +1844,38 @@ static void test_nic(void)
 	core_down();
 }
 
+/* The virtio console: one, before anything is loaded, on the command line */
+static void test_channel(void)
+{
+	static struct v3_host_chan c[4];
+	struct v3_vm *vm = NULL;
+	char line[256];
+	unsigned int i;
+
+	core_up(1, false);
+	memset(c, 0, sizeof(c));
+	CHECK(v3_vm_create(&default_cfg, &vm) == 0);
+	/* the host's refusal to attach: nothing kept */
+	c[0].attach_error = -EBADFD;
+	CHECK(v3_vm_add_channel(vm, &c[0]) == -EBADFD);
+	CHECK(test_host_log_lines("console refused: error -77") == 1);
+	CHECK(!vm->board->con && !c[0].puts);
+	CHECK(v3_vm_add_channel(vm, &c[1]) == 0);
+	CHECK(c[1].attaches == 1);
+	CHECK(test_host_log_lines("virtio console at 0xd0005000 on line 6") == 1);
+	CHECK(v3_vm_add_channel(vm, &c[2]) == -EEXIST);
+	CHECK(v3_board_cmdline(vm, line, sizeof(line)) > 0);
+	CHECK(strstr(line, "virtio_mmio.device=4K@0xd0005000:6 "));
+	image(V3_IMAGE_LONG64, ENTRY);
+	CHECK(v3_vm_load(vm, &gimg, sizeof(gimg)) == 0);
+	CHECK(v3_vm_add_channel(vm, &c[3]) == -EBUSY);
+	v3_vm_free(vm);
+	for (i = 0; i < 4; i++)
+		CHECK(c[i].puts == (i == 1) && c[i].detaches == (i == 1));
+	CHECK(test_host.pages == base_pages && test_host.objects == base_objects);
+	core_down();
+}
+
 static void test_pt_no_memory(void)
 {
 	struct v3_vm *vm = NULL;
@@ -1967,6 +2000,7 @@ static const struct test_case vm_cases[] = {
 	{ "pt_refused", test_pt_refused },
 	{ "disks", test_disks },
 	{ "nic", test_nic },
+	{ "channel", test_channel },
 	{ "pt_no_memory", test_pt_no_memory },
 	{ "pt_irq_edge", test_pt_irq_edge },
 	{ "pt_irq_level", test_pt_irq_level },

@@ -460,6 +460,62 @@ static void board_nic_free(struct v3_board *b)
 	b->nic = NULL;
 }
 
+int v3_vm_add_channel(struct v3_vm *vm, struct v3_host_chan *chan)
+{
+	struct v3_board *b = vm->board;
+	struct v3_virtio_con *c;
+	int err;
+
+	v3_host_mutex_lock(vm->lock);
+	if (v3_vm_state(vm) != V3_VM_CREATED) {
+		v3_err_ratelimited("vm %s: console refused: the VM has a guest loaded already\n",
+				   vm->name);
+		err = -EBUSY;
+		goto out;
+	}
+	if (b->con) {
+		v3_err_ratelimited("vm %s: console refused: a VM has one\n",
+				   vm->name);
+		err = -EEXIST;
+		goto out;
+	}
+	c = v3_host_zalloc(sizeof(*c));
+	if (!c) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = v3_virtio_con_init(c, vm, chan, V3_VIRTIO_CON_BASE,
+				 V3_VIRTIO_CON_IRQ);
+	if (err) {
+		v3_err_ratelimited("vm %s: console refused: error %d\n",
+				   vm->name, err);
+		v3_host_free(c);
+		goto out;
+	}
+	b->con = c;
+	v3_info("vm %s: virtio console at 0x%llx on line %u\n", vm->name,
+		c->dev.base, c->dev.irq);
+out:
+	v3_host_mutex_unlock(vm->lock);
+	return err;
+}
+
+/* The host's bytes no longer arrive once the vCPUs stopped. */
+static void board_con_stop(struct v3_board *b)
+{
+	if (b->con)
+		v3_virtio_con_stop(b->con);
+}
+
+static void board_con_free(struct v3_board *b)
+{
+	if (!b->con)
+		return;
+	v3_virtio_con_free(b->con);
+	v3_host_free(b->con);
+	b->con = NULL;
+}
+
 int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 {
 	struct v3_board *b = vm->board;
@@ -474,6 +530,8 @@ int v3_board_cmdline(struct v3_vm *vm, char *buf, unsigned int size)
 	n = board_cmdline_disks(b, buf, size, n);
 	if (b->nic)
 		n = board_cmdline_dev(buf, size, n, &b->nic->dev);
+	if (b->con)
+		n = board_cmdline_dev(buf, size, n, &b->con->dev);
 	return n;
 }
 
@@ -501,6 +559,7 @@ static const struct v3_board_dev v3_board_devs[] = {
 	{ "virtio-rng", board_rng_create, NULL, board_rng_free },
 	{ "disks", NULL, NULL, board_disks_free },
 	{ "nic", NULL, board_nic_stop, board_nic_free },
+	{ "console", NULL, board_con_stop, board_con_free },
 	{ "passthrough", NULL, board_pt_stop, NULL },
 };
 

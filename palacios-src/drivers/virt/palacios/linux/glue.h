@@ -9,6 +9,7 @@
 
 struct v3_host_file;
 struct v3_host_net;
+struct v3_host_chan;
 
 /* mem.c */
 u64 pal_pages_in_use(void);
@@ -41,6 +42,14 @@ int pal_host_file_get(int fd, bool ro, struct v3_host_file **out, u64 *size,
  */
 int pal_host_net_get(int fd, bool vnet_hdr, struct v3_host_net **out,
 		     const char **why);
+
+/*
+ * chan.c: descriptors of the calling process as a console's channel:
+ * @in_fd (read) and @out_fd (written), pipes, FIFOs or sockets; *@why
+ * says what is wrong with them
+ */
+int pal_host_chan_get(int in_fd, int out_fd, struct v3_host_chan **out,
+		      const char **why);
 
 /* vmm.c */
 int pal_vmm_init(void);

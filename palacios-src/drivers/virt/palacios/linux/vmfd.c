@@ -251,6 +251,33 @@ static long pal_vm_add_nic(struct pal_vm *p, struct palacios_nic __user *arg)
 	return err;
 }
 
+static long pal_vm_add_channel(struct pal_vm *p,
+			       struct palacios_channel __user *arg)
+{
+	struct v3_host_chan *chan;
+	struct palacios_channel d;
+	const char *why;
+	int err;
+
+	if (copy_from_user(&d, arg, sizeof(d)))
+		return -EFAULT;
+	if (d.flags || d.reserved)
+		return -EINVAL;
+	if (!p->vm)
+		return -EBUSY;
+	err = pal_host_chan_get(d.in_fd, d.out_fd, &chan, &why);
+	if (err) {
+		if (err != -ENOMEM)
+			pr_info_ratelimited("vm %s: console refused: descriptor %d or %d is %s\n",
+					    p->name, d.in_fd, d.out_fd, why);
+		return err;
+	}
+	err = v3_vm_add_channel(p->vm, chan);
+	if (err)
+		v3_host_chan_put(chan);
+	return err;
+}
+
 static long pal_vm_stop(struct pal_vm *p)
 {
 	u32 state = pal_vm_state(p);
@@ -393,6 +420,8 @@ static long pal_vm_ioctl_locked(struct pal_vm *p, unsigned int cmd,
 		return pal_vm_add_disk(p, argp);
 	case PALACIOS_VM_ADD_NIC:
 		return pal_vm_add_nic(p, argp);
+	case PALACIOS_VM_ADD_CHANNEL:
+		return pal_vm_add_channel(p, argp);
 	}
 	return -ENOTTY;
 }
@@ -420,6 +449,7 @@ static long pal_vm_ioctl(struct file *file, unsigned int cmd,
 	case PALACIOS_VM_SET_AFFINITY:
 	case PALACIOS_VM_ADD_DISK:
 	case PALACIOS_VM_ADD_NIC:
+	case PALACIOS_VM_ADD_CHANNEL:
 		break;
 	default:
 		return -ENOTTY;

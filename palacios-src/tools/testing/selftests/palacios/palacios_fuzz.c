@@ -111,6 +111,7 @@ static const unsigned long known[] = {
 	PALACIOS_VM_PASSTHROUGH,
 	PALACIOS_VM_ADD_DISK,
 	PALACIOS_VM_ADD_NIC,
+	PALACIOS_VM_ADD_CHANNEL,
 };
 
 /* xorshift64* */
@@ -622,6 +623,7 @@ static void fuzz_known(void)
 		2,	/* PALACIOS_VM_PASSTHROUGH */
 		1,	/* PALACIOS_VM_ADD_DISK */
 		1,	/* PALACIOS_VM_ADD_NIC */
+		1,	/* PALACIOS_VM_ADD_CHANNEL */
 	};
 	union {
 		struct palacios_create_vm create;
@@ -636,7 +638,9 @@ static void fuzz_known(void)
 		struct palacios_passthrough pt;
 		struct palacios_disk disk;
 		struct palacios_nic nic;
+		struct palacios_channel chan;
 	} a;
+	static int chan_fds[2] = { -1, -1 };
 	unsigned int i, w = 0, total = 0;
 	const void *arg = NULL;
 	unsigned long req;
@@ -693,6 +697,17 @@ static void fuzz_known(void)
 		a.nic.fd = (int)rnd(64) - 2;
 		a.nic.flags = chance(90) ? rnd(2) : rnd64();
 		fill(a.nic.mac, sizeof(a.nic.mac));
+		break;
+	case PALACIOS_VM_ADD_CHANNEL:
+		/* the ends of a pipe, either way round, or any descriptor */
+		if (chan_fds[0] < 0 && pipe(chan_fds)) {
+			chan_fds[0] = -1;
+			chan_fds[1] = -1;
+		}
+		a.chan.in_fd = chance(70) ? chan_fds[rnd(2)] : (int)rnd(64) - 2;
+		a.chan.out_fd = chance(70) ? chan_fds[rnd(2)] : (int)rnd(64) - 2;
+		a.chan.flags = chance(95) ? 0 : rnd64();
+		a.chan.reserved = chance(95) ? 0 : rnd64();
 		break;
 	}
 	if (_IOC_DIR(req) == _IOC_NONE) {

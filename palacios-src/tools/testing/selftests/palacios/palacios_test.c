@@ -2000,6 +2000,63 @@ TEST_F(palacios, nics)
 	EXPECT_EQ(pages, host_pages(self->dev));
 }
 
+TEST_F(palacios, channels)
+{
+	char name[PALACIOS_NAME_LEN];
+	const struct image *l = &self->loop;
+	__u64 pages = host_pages(self->dev);
+	struct palacios_channel c = { 0 };
+	int vm, in[2], out[2];
+
+	ASSERT_EQ(0, pipe(in));
+	ASSERT_EQ(0, pipe(out));
+	vm = create_vm(self->dev, vm_name(name, "chans"), 0);
+	ASSERT_LE(0, vm);
+	c.in_fd = in[0];
+	c.out_fd = out[1];
+	/* not configured: no VM to give it to yet */
+	EXPECT_EQ(-EBUSY, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	ASSERT_EQ(0, configure(vm, 16ULL << 20, 1));
+	c.flags = 1;
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	c.flags = 0;
+	c.reserved = 1;
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	c.reserved = 0;
+	c.in_fd = -1;
+	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	c.in_fd = self->dev;		/* not a pipe, a FIFO or a socket */
+	EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	c.in_fd = in[1];		/* a pipe's end for writing, to read */
+	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	c.in_fd = in[0];
+	c.out_fd = out[0];		/* and the other way round */
+	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	c.out_fd = out[1];
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	/* one a VM */
+	EXPECT_EQ(-EEXIST, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	/* once a guest is loaded, too late */
+	ASSERT_EQ(0, load(vm, l->data, l->size));
+	EXPECT_EQ(-EBUSY, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	/* the VM holds its ends: the descriptors may go */
+	close(in[0]);
+	close(out[1]);
+	ASSERT_EQ(0, fcntl(out[0], F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(1, write(in[1], name, 1));
+	EXPECT_EQ(-1, read(out[0], name, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	/* freed, it closed them: the other ends see it */
+	EXPECT_EQ(0, pio(vm, PALACIOS_VM_FREE, NULL));
+	EXPECT_EQ(0, read(out[0], name, 1));
+	EXPECT_EQ(-1, write(in[1], name, 1));
+	EXPECT_EQ(EPIPE, errno);
+	close(vm);
+	close(in[1]);
+	close(out[0]);
+	EXPECT_EQ(pages, host_pages(self->dev));
+}
+
 TEST_F_TIMEOUT(palacios, passthrough, 60)
 {
 	const struct palacios_passthrough reserved = {
@@ -2046,7 +2103,7 @@ TEST_F_TIMEOUT(palacios, passthrough, 60)
 	vm2 = new_vm(_metadata, self->dev, vm_name(name2, "pt2"), 0, NULL);
 	EXPECT_EQ(-EBUSY, passthrough(vm2, 0x2e8, 8, 0, 0, 0));
 	EXPECT_EQ(-EBUSY, passthrough(vm2, 0x2ec, 1, 0, 0, 0));
-	EXPECT_EQ(-EBUSY, passthrough(vm2, 0, 0, 5, 6, PALACIOS_PT_IRQ));
+	EXPECT_EQ(-EBUSY, passthrough(vm2, 0, 0, 5, 7, PALACIOS_PT_IRQ));
 	free_vm(_metadata, vm2);
 
 	/* only before the launch; given back when the VM stops */

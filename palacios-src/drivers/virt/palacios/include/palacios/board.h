@@ -13,6 +13,7 @@
 
 struct v3_host_file;
 struct v3_host_net;
+struct v3_host_chan;
 struct v3_vm;
 
 /* The disks a VM may have: one ISA line each (see <palacios/devices.h>) */
@@ -107,5 +108,20 @@ int v3_vm_add_disk(struct v3_vm *vm, struct v3_host_file *file, u64 size,
  * -EINVAL for a multicast @mac, or -ENOMEM.
  */
 int v3_vm_add_nic(struct v3_vm *vm, struct v3_host_net *net, const u8 *mac);
+
+/**
+ * v3_vm_add_channel() - give a VM its second console, a virtio console
+ * @vm: the VM, CREATED: a Linux guest learns of it from the command line
+ *      its loader writes (it is /dev/hvc0 there)
+ * @chan: the host's byte channel behind it; the VM owns it from a
+ *        success on, and gives it back when it is freed
+ *
+ * The console sits at %V3_VIRTIO_CON_BASE, on ISA line %V3_VIRTIO_CON_IRQ;
+ * a VM has one.  A refusal is logged once, rate-limited.
+ *
+ * Return: 0, -EBUSY if the VM is not CREATED, -EEXIST if it has its
+ * console, or -ENOMEM.
+ */
+int v3_vm_add_channel(struct v3_vm *vm, struct v3_host_chan *chan);
 
 #endif /* _PALACIOS_BOARD_H */

@@ -44,9 +44,12 @@ static_assert(V3_VIRTIO_BLK_IRQ0 + V3_BOARD_MAX_DISKS <= 16);
 #define V3_VIRTIO_NET_IRQ	11
 #define V3_VIRTIO_NET_BASE	(V3_VIRTIO_MMIO_BASE +			\
 				 (1 + V3_BOARD_MAX_DISKS) * V3_VIRTIO_MMIO_SIZE)
+/* The virtio console: in the window after the network device's, on this line */
+#define V3_VIRTIO_CON_IRQ	6
+#define V3_VIRTIO_CON_BASE	(V3_VIRTIO_NET_BASE + V3_VIRTIO_MMIO_SIZE)
 /* The ISA lines of the board's virtio devices */
 #define V3_BOARD_VIRTIO_LINES	(BIT(V3_VIRTIO_RNG_IRQ) | V3_BOARD_DISK_LINES | \
-				 BIT(V3_VIRTIO_NET_IRQ))
+				 BIT(V3_VIRTIO_NET_IRQ) | BIT(V3_VIRTIO_CON_IRQ))
 
 /**
  * struct v3_board - the devices of a VM
@@ -69,6 +72,7 @@ static_assert(V3_VIRTIO_BLK_IRQ0 + V3_BOARD_MAX_DISKS <= 16);
  * @disk: the disks, the first @nr_disks allocated
  * @nr_disks: their number
  * @nic: the network device, or NULL
+ * @con: the virtio console, or NULL
  */
 struct v3_board {
 	struct v3_vm *vm;
@@ -89,6 +93,7 @@ struct v3_board {
 	struct v3_virtio_blk *disk[V3_BOARD_MAX_DISKS];
 	unsigned int nr_disks;
 	struct v3_virtio_net *nic;
+	struct v3_virtio_con *con;
 };
 
 /**

@@ -587,6 +587,94 @@ void v3_host_net_detach(struct v3_host_net *net);
  */
 void v3_host_net_put(struct v3_host_net *net);
 
+/*
+ * struct v3_host_chan: a byte channel the host opened for a VM's virtio
+ * console (a pipe or a stream socket on Linux), opaque to the core: the
+ * core writes the guest's bytes to it, reads the bytes the host has for
+ * the guest, and gives it back with v3_host_chan_put().
+ */
+struct v3_host_chan;
+
+/* What v3_host_chan_attach()'s @ready is told: bytes arrived, room appeared */
+#define V3_HOST_CHAN_IN		0x1U
+#define V3_HOST_CHAN_OUT	0x2U
+
+/**
+ * v3_host_chan_read() - take bytes the host has for the guest
+ * @chan: the channel
+ * @buf: where to put them
+ * @len: at most this many
+ *
+ * Never waits for bytes.
+ *
+ * Return: the bytes taken, 0 if none wait (or the host's end will send
+ * no more), or a negative errno.
+ *
+ * Context: process context; may sleep.
+ */
+int v3_host_chan_read(struct v3_host_chan *chan, void *buf, u32 len);
+
+/**
+ * v3_host_chan_write() - give the host bytes of the guest
+ * @chan: the channel
+ * @buf: the bytes
+ * @len: their number
+ *
+ * Never waits for room.
+ *
+ * Return: the bytes taken, at most @len; 0 if the host has no room now
+ * (it calls @ready with %V3_HOST_CHAN_OUT when it has); or a negative
+ * errno when the host's end is gone (the bytes are lost).
+ *
+ * Context: process context; may sleep.
+ */
+int v3_host_chan_write(struct v3_host_chan *chan, const void *buf, u32 len);
+
+/**
+ * v3_host_chan_attach() - be called when bytes arrive or room appears
+ * @chan: the channel
+ * @ready: called in a thread of the host (process context) with @priv and
+ *         %V3_HOST_CHAN_IN when bytes arrived (at least once for bytes
+ *         waiting when it attaches), %V3_HOST_CHAN_OUT when room
+ *         appeared, or both; it returns true to be called again (it
+ *         stopped with work left)
+ * @priv: its argument
+ *
+ * Return: 0 or a negative errno.
+ */
+int v3_host_chan_attach(struct v3_host_chan *chan,
+			bool (*ready)(void *priv, unsigned int what),
+			void *priv);
+
+/**
+ * v3_host_chan_wake() - have @ready called for bytes and room
+ * @chan: the channel, attached
+ *
+ * Calls the core's @ready with %V3_HOST_CHAN_IN | %V3_HOST_CHAN_OUT
+ * soon, in a thread of the host, as if both had just appeared: for a
+ * device that could not serve the host until now (its driver was not
+ * ready when the bytes came).
+ *
+ * Context: any context.
+ */
+void v3_host_chan_wake(struct v3_host_chan *chan);
+
+/**
+ * v3_host_chan_detach() - no longer be called
+ * @chan: the channel, attached
+ *
+ * Once it returns, @ready runs nowhere and will not be called.
+ *
+ * Context: process context; may sleep.
+ */
+void v3_host_chan_detach(struct v3_host_chan *chan);
+
+/**
+ * v3_host_chan_put() - give a channel back
+ * @chan: the channel, detached
+ */
+void v3_host_chan_put(struct v3_host_chan *chan);
+
 /**
  * v3_host_timer_alloc() - allocate a one-shot timer
  * @fn: called when it expires, in interrupt context: it must not sleep

@@ -40,6 +40,7 @@
 struct v3_host_file;
 struct v3_host_iov;
 struct v3_host_net;
+struct v3_host_chan;
 struct v3_mutex;
 struct v3_vm;
 struct v3_virtio;
@@ -466,5 +467,57 @@ void v3_virtio_net_stop(struct v3_virtio_net *n);
  * The frames it dropped, if any, are logged in one line.
  */
 void v3_virtio_net_free(struct v3_virtio_net *n);
+
+/**
+ * struct v3_virtio_con - a virtio console with one port (no multiport)
+ * @dev: its transport
+ * @chan: the host's byte channel behind it
+ * @attached: the host calls it when bytes or room appear
+ * @tx_off: the bytes of the chain being sent that the host took already
+ *          (the chain went back to its queue when the host had no room)
+ * @tx_lost: bytes of the guest lost to a host's end that was gone
+ * @chain: the chain being served, of either queue
+ */
+struct v3_virtio_con {
+	struct v3_virtio dev;
+	struct v3_host_chan *chan;
+	bool attached;
+	u64 tx_off;
+	u64 tx_lost;
+	struct v3_virtq_chain chain;
+};
+
+/**
+ * v3_virtio_con_init() - create a virtio console
+ * @c: the state to initialise
+ * @vm: the VM
+ * @chan: the host's channel; the device owns it from a success on, and
+ *        puts it with v3_host_chan_put() when it is freed
+ * @base: guest-physical address of its window
+ * @irq: its ISA line
+ *
+ * The device asks the host to call it as bytes and room appear
+ * (v3_host_chan_attach()) from then on until v3_virtio_con_stop().
+ *
+ * Return: 0, or an error of v3_virtio_init() or v3_host_chan_attach().
+ */
+int v3_virtio_con_init(struct v3_virtio_con *c, struct v3_vm *vm,
+		       struct v3_host_chan *chan, u64 base, unsigned int irq);
+
+/**
+ * v3_virtio_con_stop() - stop serving the host's side
+ * @c: the device, or one whose init failed
+ *
+ * Once it returns, the host no longer calls the device.
+ */
+void v3_virtio_con_stop(struct v3_virtio_con *c);
+
+/**
+ * v3_virtio_con_free() - stop the device, unhook it and put its channel
+ * @c: the device, or one whose init failed
+ *
+ * The guest's bytes it lost, if any, are logged in one line.
+ */
+void v3_virtio_con_free(struct v3_virtio_con *c);
 
 #endif /* _PALACIOS_VIRTIO_H */
