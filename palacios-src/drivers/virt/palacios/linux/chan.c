@@ -16,6 +16,7 @@
 #include <linux/atomic.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/net.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -72,36 +73,32 @@ struct v3_host_chan {
 	void *priv;
 };
 
-int v3_host_chan_read(struct v3_host_chan *ch, void *buf, u32 len)
+/* Read (ITER_DEST) or write (ITER_SOURCE) @len bytes without waiting */
+static int pal_chan_io(struct file *file, void *buf, u32 len, unsigned int dir)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
 	struct iov_iter iter;
 	struct kiocb kiocb;
 	ssize_t ret;
 
-	init_sync_kiocb(&kiocb, ch->in);
+	init_sync_kiocb(&kiocb, file);
 	kiocb.ki_flags |= IOCB_NOWAIT;
-	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
-	ret = vfs_iocb_iter_read(ch->in, &kiocb, &iter);
-	if (ret == -EAGAIN)
-		return 0;
-	return ret;
+	iov_iter_kvec(&iter, dir, &kv, 1, len);
+	if (dir == ITER_DEST)
+		ret = vfs_iocb_iter_read(file, &kiocb, &iter);
+	else
+		ret = vfs_iocb_iter_write(file, &kiocb, &iter);
+	return ret == -EAGAIN ? 0 : ret;
+}
+
+int v3_host_chan_read(struct v3_host_chan *ch, void *buf, u32 len)
+{
+	return pal_chan_io(ch->in, buf, len, ITER_DEST);
 }
 
 int v3_host_chan_write(struct v3_host_chan *ch, const void *buf, u32 len)
 {
-	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
-	struct iov_iter iter;
-	struct kiocb kiocb;
-	ssize_t ret;
-
-	init_sync_kiocb(&kiocb, ch->out);
-	kiocb.ki_flags |= IOCB_NOWAIT;
-	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
-	ret = vfs_iocb_iter_write(ch->out, &kiocb, &iter);
-	if (ret == -EAGAIN)
-		return 0;
-	return ret;
+	return pal_chan_io(ch->out, (void *)buf, len, ITER_SOURCE);
 }
 
 static void pal_chan_note(struct v3_host_chan *ch, unsigned int what)
@@ -219,6 +216,12 @@ static struct file *pal_chan_file(int fd, fmode_t mode, const char **why)
 	type = file_inode(file)->i_mode & S_IFMT;
 	if (type != S_IFIFO && type != S_IFSOCK) {
 		*why = "not a pipe, a FIFO or a socket";
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	/* (a datagram would be cut to the guest's buffer) */
+	if (type == S_IFSOCK && sock_from_file(file)->type != SOCK_STREAM) {
+		*why = "a socket, but not a stream socket";
 		fput(file);
 		return ERR_PTR(-EINVAL);
 	}

@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -2006,7 +2007,7 @@ TEST_F(palacios, channels)
 	const struct image *l = &self->loop;
 	__u64 pages = host_pages(self->dev);
 	struct palacios_channel c = { 0 };
-	int vm, in[2], out[2];
+	int vm, in[2], out[2], dg[2];
 
 	ASSERT_EQ(0, pipe(in));
 	ASSERT_EQ(0, pipe(out));
@@ -2032,6 +2033,13 @@ TEST_F(palacios, channels)
 	c.in_fd = in[0];
 	c.out_fd = out[0];		/* and the other way round */
 	EXPECT_EQ(-EBADF, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+	/* a datagram socket (where the kernel has UNIX sockets) */
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, dg) == 0) {
+		c.out_fd = dg[0];
+		EXPECT_EQ(-EINVAL, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
+		close(dg[0]);
+		close(dg[1]);
+	}
 	c.out_fd = out[1];
 	EXPECT_EQ(0, pio(vm, PALACIOS_VM_ADD_CHANNEL, &c));
 	/* one a VM */
