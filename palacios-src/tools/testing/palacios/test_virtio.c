@@ -1391,6 +1391,39 @@ static void test_con_tx(void)
 	CHECK(test_host_log_lines("virtio-console: 77 bytes of the guest lost") == 1);
 }
 
+/*
+ * One chain can cover the guest's RAM, here four descriptors over the same
+ * 256 KiB: a notification takes %V3_VIRTQ_WEIGHT_BYTES of it and is
+ * replayed for the rest.
+ */
+static void test_con_tx_weight(void)
+{
+	const u32 piece = 256 * 1024;
+	u32 v = TXQ;
+	unsigned int i;
+
+	con_setup();
+	driver_up_queues(F_V1, 2);
+	for (i = 0; i < piece; i++)
+		ram[0x80000 + i] = i * 7;
+	for (i = 0; i < 4; i++)
+		desc(QDESC(TXQ), i, 0x80000, piece, i < 3 ? VRING_DESC_F_NEXT : 0,
+		     i + 1);
+	offer_q(TXQ, 0);
+	CHECK(v3_range_dispatch(&vm->mmio, base + VIRTIO_MMIO_QUEUE_NOTIFY, &v,
+				4, true) == -EAGAIN);
+	CHECK(chan.out_len == V3_VIRTQ_WEIGHT_BYTES);
+	CHECK(con.tx_off == V3_VIRTQ_WEIGHT_BYTES);
+	CHECK(get16(QUSED(TXQ) + 2) == 0 && !line());
+	CHECK(v3_range_dispatch(&vm->mmio, base + VIRTIO_MMIO_QUEUE_NOTIFY, &v,
+				4, true) == 0);
+	CHECK(chan.out_len == 4 * piece && con.tx_off == 0);
+	CHECK(get16(QUSED(TXQ) + 2) == 1 && line());
+	for (i = 0; i < 4; i++)
+		CHECK(!memcmp(chan.out + i * piece, ram + 0x80000, piece));
+	con_teardown();
+}
+
 /* Offer console receive buffer @i of @len bytes */
 static void con_rx_offer(unsigned int i, u32 len)
 {
@@ -1472,6 +1505,7 @@ static const struct test_case virtio_cases[] = {
 	{ "net_flood", test_net_flood },
 	{ "con_config", test_con_config },
 	{ "con_tx", test_con_tx },
+	{ "con_tx_weight", test_con_tx_weight },
 	{ "con_rx", test_con_rx },
 };
 

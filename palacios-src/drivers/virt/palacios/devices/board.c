@@ -13,6 +13,7 @@
 #include <linux/errno.h>
 #include <linux/sprintf.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 #include <linux/types.h>
 
 #include <palacios/board.h>
@@ -324,6 +325,27 @@ static int board_cmdline_dev(char *buf, unsigned int size, int n,
 	return n + k;
 }
 
+/*
+ * Whether @vm takes a device (@what, for the refusal's line) now; called
+ * with vm->lock held.  Devices come before the guest; @full says the board
+ * has no room for another (refused with @full_err, saying @why).
+ */
+static int board_may_add(struct v3_vm *vm, const char *what, bool full,
+			 int full_err, const char *why)
+{
+	if (v3_vm_state(vm) != V3_VM_CREATED) {
+		v3_err_ratelimited("vm %s: %s refused: the VM has a guest loaded already\n",
+				   vm->name, what);
+		return -EBUSY;
+	}
+	if (full) {
+		v3_err_ratelimited("vm %s: %s refused: %s\n", vm->name, what,
+				   why);
+		return full_err;
+	}
+	return 0;
+}
+
 int v3_vm_add_disk(struct v3_vm *vm, struct v3_host_file *file, u64 size,
 		   bool ro)
 {
@@ -335,18 +357,10 @@ int v3_vm_add_disk(struct v3_vm *vm, struct v3_host_file *file, u64 size,
 
 	v3_host_mutex_lock(vm->lock);
 	n = b->nr_disks;
-	if (v3_vm_state(vm) != V3_VM_CREATED) {
-		v3_err_ratelimited("vm %s: disk refused: the VM has a guest loaded already\n",
-				   vm->name);
-		err = -EBUSY;
+	err = board_may_add(vm, "disk", n >= V3_BOARD_MAX_DISKS, -ENOSPC,
+			    "a VM has at most " __stringify(V3_BOARD_MAX_DISKS) " disks");
+	if (err)
 		goto out;
-	}
-	if (n >= V3_BOARD_MAX_DISKS) {
-		v3_err_ratelimited("vm %s: disk refused: a VM has at most %d disks\n",
-				   vm->name, V3_BOARD_MAX_DISKS);
-		err = -ENOSPC;
-		goto out;
-	}
 	d = v3_host_zalloc(sizeof(*d));
 	if (!d) {
 		err = -ENOMEM;
@@ -409,18 +423,10 @@ int v3_vm_add_nic(struct v3_vm *vm, struct v3_host_net *net, const u8 *mac)
 		addr[0] = (addr[0] & 0xfe) | 0x02;
 	}
 	v3_host_mutex_lock(vm->lock);
-	if (v3_vm_state(vm) != V3_VM_CREATED) {
-		v3_err_ratelimited("vm %s: network device refused: the VM has a guest loaded already\n",
-				   vm->name);
-		err = -EBUSY;
+	err = board_may_add(vm, "network device", b->nic, -EEXIST,
+			    "a VM has one");
+	if (err)
 		goto out;
-	}
-	if (b->nic) {
-		v3_err_ratelimited("vm %s: network device refused: a VM has one\n",
-				   vm->name);
-		err = -EEXIST;
-		goto out;
-	}
 	n = v3_host_zalloc(sizeof(*n));
 	if (!n) {
 		err = -ENOMEM;
@@ -467,18 +473,9 @@ int v3_vm_add_channel(struct v3_vm *vm, struct v3_host_chan *chan)
 	int err;
 
 	v3_host_mutex_lock(vm->lock);
-	if (v3_vm_state(vm) != V3_VM_CREATED) {
-		v3_err_ratelimited("vm %s: console refused: the VM has a guest loaded already\n",
-				   vm->name);
-		err = -EBUSY;
+	err = board_may_add(vm, "console", b->con, -EEXIST, "a VM has one");
+	if (err)
 		goto out;
-	}
-	if (b->con) {
-		v3_err_ratelimited("vm %s: console refused: a VM has one\n",
-				   vm->name);
-		err = -EEXIST;
-		goto out;
-	}
 	c = v3_host_zalloc(sizeof(*c));
 	if (!c) {
 		err = -ENOMEM;

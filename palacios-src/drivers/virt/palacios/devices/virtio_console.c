@@ -34,12 +34,16 @@ static struct v3_virtio_con *to_con(struct v3_virtio *dev)
 }
 
 /*
- * Give the host the readable bytes of @ch from @c->tx_off on.  Return:
- * true when all are taken (or lost to a host's end that is gone), false
- * when the host has no room for the rest.
+ * Give the host the readable bytes of @ch from @c->tx_off on, at most
+ * %V3_VIRTQ_WEIGHT_BYTES of them: one chain may cover the guest's whole
+ * RAM, and a notification is a bounded amount of work.  Return: true when
+ * all are taken (or lost to a host's end that is gone), false when the
+ * host has no room for the rest or the weight is spent (then *@spent).
  */
-static bool con_send(struct v3_virtio_con *c, const struct v3_virtq_chain *ch)
+static bool con_send(struct v3_virtio_con *c, const struct v3_virtq_chain *ch,
+		     bool *spent)
 {
+	u32 budget = V3_VIRTQ_WEIGHT_BYTES;
 	u64 skip = c->tx_off;
 	unsigned int i;
 
@@ -56,17 +60,24 @@ static bool con_send(struct v3_virtio_con *c, const struct v3_virtq_chain *ch)
 		len = b->len - skip;
 		skip = 0;
 		while (len) {
-			int n = v3_host_chan_write(c->chan, p, len);
+			u32 want = len < budget ? len : budget;
+			int n;
 
+			if (!want) {
+				*spent = true;
+				return false;
+			}
+			n = v3_host_chan_write(c->chan, p, want);
 			if (!n)
 				return false;
 			if (n < 0) {
 				c->tx_lost += ch->out_len - c->tx_off;
 				return true;
 			}
-			if ((u32)n > len)
-				n = len;
+			if ((u32)n > want)
+				n = want;
 			c->tx_off += n;
+			budget -= n;
 			p += n;
 			len -= n;
 		}
@@ -78,6 +89,7 @@ static void con_tx(struct v3_virtio_con *c)
 {
 	struct v3_virtio *dev = &c->dev;
 	struct v3_virtq_chain *ch = &c->chain;
+	bool spent = false;
 
 	while (v3_virtq_pop(dev, CON_TXQ, ch) > 0) {
 		if (ch->in_len) {
@@ -87,8 +99,11 @@ static void con_tx(struct v3_virtio_con *c)
 		/* (a driver that changed the chain since: from its start) */
 		if (c->tx_off >= ch->out_len)
 			c->tx_off = 0;
-		if (!con_send(c, ch)) {
+		if (!con_send(c, ch, &spent)) {
 			v3_virtq_unpop(dev, CON_TXQ, ch);
+			/* the rest of a long chain when it is replayed */
+			if (spent)
+				dev->replay = true;
 			break;
 		}
 		c->tx_off = 0;
