@@ -18,10 +18,25 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 dmesg -c > /tmp/early.log
 dmesg -n 2
 
-say() { echo "PALTEST: $*"; }
+# (and when, for hang_watch: a builtin read and echo, no process)
+say() {
+	echo "PALTEST: $*"
+	read -r said_at _ </proc/uptime
+	echo "${said_at%.*}" >/tmp/said
+}
 test=$(sed -n 's/.*pal\.test=\([a-z0-9_-]*\).*/\1/p' /proc/cmdline)
 say "test=$test cpus=$(grep -c ^processor /proc/cpuinfo) svm=$(grep -c -w svm /proc/cpuinfo)"
 M=/lib/modules
+
+# insmod, and where the module's text went: "modtext NAME ADDRESS" on the
+# console, for tests/lib/qemu-dump.py to name the functions a hung host's
+# CPUs are in (through /dev/console: callers keep insmod's output)
+insmod() {
+	command insmod "$@" || return
+	set -- "${1##*/}"
+	set -- "$(echo "${1%.ko}" | tr - _)"
+	echo "modtext $1 $(cat "/sys/module/$1/sections/.text" 2>/dev/null)" >/dev/console
+}
 
 # The rig's lost interrupts ("The rig's lost interrupts" in tests/README):
 # Debian's QEMU 7.2 can lose the notice of an interrupt for a CPU that
@@ -107,6 +122,35 @@ wait_guests() {
 
 # uptime in milliseconds
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# hang_watch SECONDS &: once nothing was said for SECONDS, show on the
+# console what the host is doing: its blocked tasks, its CPUs' stacks and
+# timers (sysrq w, l, q), their interrupt counts, its processes; then again
+# after another SECONDS.  For the bench's boot that hangs now and then
+# (tests/README, "The bench's icount hang"): tests/lib/qemu-dump.py shows
+# where QEMU's CPUs are when the host itself hangs, this what the host's
+# tasks wait for when it does not.
+hang_watch() {
+	local now last n k
+	while sleep 15; do
+		read -r now _ </proc/uptime
+		now=${now%.*}
+		last=$(cat /tmp/said 2>/dev/null)
+		[ $((now - ${last:-0})) -ge "$1" ] || continue
+		echo "HANGWATCH: nothing said for $((now - ${last:-0})) s" >/dev/console
+		n=$(dmesg | wc -l)
+		for k in w l q; do
+			echo $k >/proc/sysrq-trigger
+		done
+		sleep 2
+		{
+			grep -E "^ *(LOC|CAL):" /proc/interrupts
+			ps -o pid,stat,comm
+			dmesg | tail -n +$((n + 1))
+		} 2>&1 | sed 's/^/HANGWATCH| /' >/dev/console
+		echo "$now" >/tmp/said
+	done
+}
 
 # The guest images the tests put in /guests
 G=/guests

@@ -42,7 +42,12 @@
 #   0    the guest powered off ("reboot: Power down", the log's last line)
 #   3    the kernel panicked ("Kernel panic" in the log)
 #   4    QEMU ended without a power-off (guest reset / triple fault)
-#   124  timeout: QEMU was killed
+#   124  timeout: QEMU was killed.  Before, tests/lib/qemu-dump.py asks QEMU's
+#        monitor where each CPU is (halted or not, its function, the kernel
+#        functions on its stack, its local APIC; named from System.map and
+#        the modules' .ko files beside KERNEL) and this prints that summary,
+#        how busy QEMU itself was, and the end of the serial log; the
+#        summary is kept in LOGFILE.hang, the whole dump in LOGFILE.hang.full.
 #   other: QEMU failed to start or crashed (its stderr is printed)
 set -euo pipefail
 
@@ -84,16 +89,20 @@ append="$*"
 [[ " $append" == *" log_buf_len="* ]] || append="$append log_buf_len=1M"
 read -r -a words <<<"$append"; append="${words[*]}"   # squeeze blanks
 
-rm -f -- "$log"
+rm -f -- "$log" "$log.hang" "$log.hang.full"
 rc=0
 errf=$(mktemp)
+mon=$(mktemp -u "${TMPDIR:-/tmp}/qemu-mon.XXXXXX")
 tailpid=
-cleanup() { [[ -z $tailpid ]] || kill "$tailpid" 2>/dev/null || true; rm -f -- "$errf"; }
+cleanup() {
+	[[ -z $tailpid ]] || kill "$tailpid" 2>/dev/null || true
+	rm -f -- "$errf" "$mon"
+}
 trap cleanup EXIT
 
 cmd=("$qemu" -accel "${QEMU_ACCEL:-tcg}" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
-	-serial "file:$log" -monitor none
+	-serial "file:$log" -monitor "unix:$mon,server=on,wait=off"
 	-kernel "$kernel" -initrd "$initrd" -append "$append" "${extra[@]}")
 
 if [[ -n $com1_sock ]]; then
@@ -128,10 +137,44 @@ fi
 start=$(date +%s.%N)
 # `timeout` moves itself into its own process group, so a caller killing this
 # script (or its process group) would leave QEMU running until the timeout:
-# forward INT/TERM/HUP to it explicitly.
-timeout -k 10 "$tmo" "${cmd[@]}" </dev/null >"$errf" 2>&1 &
+# forward INT/TERM/HUP to it explicitly.  The watchdog below stops a hung
+# machine after $tmo s, once it has asked QEMU where the CPUs are; `timeout`
+# only backs it up, should the monitor not answer.
+timeout -k 10 "$((tmo + 120))" "${cmd[@]}" </dev/null >"$errf" 2>&1 &
 qpid=$!
+
+# qemu_busy: the CPU time QEMU used in the last 2 s, in percent of one
+# host CPU (QEMU spinning or waiting, while its machine made no progress)
+qemu_busy() {
+	local pid t1 t2
+	pid=$(pgrep -P "$qpid" | head -n 1) || true
+	[[ -n $pid ]] || { echo "?"; return; }
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	sleep 2
+	t2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	echo $(((t2 - t1) * 100 / (2 * $(getconf CLK_TCK))))
+}
+
+watchdog() {
+	local i
+	for ((i = 0; i < tmo; i++)); do
+		sleep 1
+		kill -0 "$qpid" 2>/dev/null || return 0
+	done
+	{
+		echo "QEMU used $(qemu_busy)% of a host CPU in the last 2 s"
+		"$(dirname "$0")/qemu-dump.py" "$mon" "$(dirname -- "$kernel")" \
+			"$log" "$log.hang.full" 2>&1 || true
+		echo "(whole dump: $log.hang.full)"
+	} >"$log.hang.tmp"
+	mv "$log.hang.tmp" "$log.hang"
+	kill -TERM "$qpid" 2>/dev/null
+}
+watchdog &
+wpid=$!
+
 on_signal() {
+	kill "$wpid" 2>/dev/null || true
 	kill -TERM "$qpid" 2>/dev/null || true
 	wait "$qpid" 2>/dev/null || true
 	echo "qemu-boot.sh: interrupted, QEMU stopped (log: $log)" >&2
@@ -139,12 +182,17 @@ on_signal() {
 }
 trap on_signal INT TERM HUP
 wait "$qpid" || rc=$?
+wait "$wpid" 2>/dev/null || true
 trap - INT TERM HUP
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 if [[ -n $tailpid ]]; then sleep 0.3; kill "$tailpid" 2>/dev/null || true; wait "$tailpid" 2>/dev/null || true; tailpid=; fi
 
-if [[ $rc == 124 || $rc == 137 ]]; then
+if [[ -f $log.hang || $rc == 124 || $rc == 137 ]]; then
 	echo "qemu-boot.sh: TIMEOUT: guest still running after ${tmo}s, QEMU killed (log: $log)" >&2
+	[[ -f $log.hang ]] && sed 's/^/qemu-boot.sh: hang: /' "$log.hang" >&2
+	echo "qemu-boot.sh: the serial log ends:" >&2
+	tr -d '\r' <"$log" | grep -v '^[[:space:]]*$' | tail -n 8 |
+		sed 's/^/qemu-boot.sh: serial: /' >&2
 	exit 124
 fi
 if [[ $rc != 0 ]]; then

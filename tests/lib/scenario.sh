@@ -74,7 +74,7 @@ scenarios_parse() {
 boot() {
 	local name=$1 dir=$2 cpu=$3 test=$4
 	shift 4
-	"$top/tests/lib/qemu-boot.sh" --cpu "$cpu" --timeout 600 \
+	"$top/tests/lib/qemu-boot.sh" --cpu "$cpu" --timeout "${QEMU_TIMEOUT:-600}" \
 		--mem "${QEMU_MEM:-1536M}" --smp "${QEMU_SMP:-2}" ${QEMU_ARGS:-} \
 		"$dir/bzImage" "$B/initrd-$(basename "$dir").cpio.gz" \
 		"$B/$name.serial" "pal.test=$test" "$@"

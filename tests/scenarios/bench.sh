@@ -12,6 +12,7 @@
 # explained yet.
 
 bench_guest() {
+	hang_watch 150 &
 	# Exit costs: Palacios first, then KVM on the same machine.
 	insmod_as bench_load "$M/palacios.ko guest=$G/bench.img"
 	# Under -icount every instruction of either CPU counts: let the
@@ -138,6 +139,36 @@ bench_qemu_image() {
 	rm -rf "$d"
 }
 
+# bench_icount NAME DIR: the boot under -icount shift=0; if it hangs, its
+# logs kept as NAME-hung and a second boot.  A workaround, not a fix: 3 of
+# about 15 such boots hung (2 in CI runs) and the cause is not known
+# ("The bench's icount hang" in tests/README); the hang is reported
+# (bench_hung) with where the CPUs were, and its figures come from the
+# second boot.  Its usual time is 130-160 s; 360 s leaves the run time for
+# the second.
+bench_icount() {
+	local rc=0 s
+	QEMU_TIMEOUT=360 boot "$1" "$2" qemu64,+svm,+npt bench kunit.enable=0 ||
+		rc=$?
+	[ $rc = 124 ] || return $rc
+	for s in "" .hang .hang.full; do
+		mv "$(serial "$1")$s" "$(serial "$1-hung")$s" 2>/dev/null
+	done
+	echo "bench_icount: the boot hung (its log: $(serial "$1-hung")); booting again"
+	boot "$1" "$2" qemu64,+svm,+npt bench kunit.enable=0
+}
+
+# bench_hung NAME: a hung first boot of bench_icount, as a skipped test with
+# where the hung machine's CPUs were
+bench_hung() {
+	local h
+	h=$(serial "$1-hung")
+	[ -f "$h" ] || return 0
+	sk "$1-hang" "the first boot hung and was booted again (tests/README: \"The bench's icount hang\"); log: $h"
+	sed 's/^/    | /' "$h.hang" 2>/dev/null
+	tr -d '\r' <"$h" | grep -v '^[[:space:]]*$' | tail -n 8 | sed 's/^/    | serial: /'
+}
+
 # Two boots: instructions under -icount shift=0, and wall time
 # Without KUnit: the module's suites run when it loads, on another CPU
 # while the guest measures, and under -icount their instructions count in
@@ -146,10 +177,11 @@ bench_qemu_image() {
 bench_run() {
 	local disk="--qemu-arg -drive --qemu-arg file=$B/qemu.ext4,format=raw,if=virtio"
 	t bench-qemu-image bench_qemu_image "$B/qemu.ext4" || return
+	rm -f "$(serial "$1-icount-hung")"*
 	QEMU_SMP=$(sc_conf bench smp 2) \
 		QEMU_ARGS="--qemu-arg -icount --qemu-arg shift=0 $disk" \
-		t "$1-icount" boot "$1-icount" "$2" qemu64,+svm,+npt bench \
-		kunit.enable=0
+		t "$1-icount" bench_icount "$1-icount" "$2"
+	bench_hung "$1-icount"
 	QEMU_SMP=$(sc_conf bench smp 2) QEMU_ARGS=$disk \
 		t "$1-wall" boot "$1-wall" "$2" qemu64,+svm,+npt bench \
 		pal.mode=wall kunit.enable=0

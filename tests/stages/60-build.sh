@@ -29,7 +29,9 @@ build_as() {
 	rm -rf "$O/drivers/virt/palacios"	# no stale objects of another variant
 	kmake "$T" "$O" bzImage modules || return 1
 	mkdir -p "$IMG/$v"
-	cp "$O/arch/x86/boot/bzImage" "$IMG/$v/bzImage"
+	# System.map and the modules: for tests/lib/qemu-dump.py to name
+	# functions when a boot hangs
+	cp "$O/arch/x86/boot/bzImage" "$O/System.map" "$IMG/$v/"
 	cp "$O/virt/lib/irqbypass.ko" "$O/arch/x86/kvm/kvm.ko" \
 		"$O/arch/x86/kvm/kvm-amd.ko" "$O/arch/x86/kvm/kvm-intel.ko" \
 		"$IMG/$v/"

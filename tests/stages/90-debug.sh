@@ -7,7 +7,7 @@ build_debug() {
 	"$top/tests/lib/kconfig.sh" "$T" "$DO" "$FRAG/host.config" "$FRAG/debug.config" &&
 	kmake "$T" "$DO" bzImage modules &&
 	mkdir -p "$IMG/debug" && cp "$DO/arch/x86/boot/bzImage" \
-		"$DO/virt/lib/irqbypass.ko" "$DO/arch/x86/kvm/kvm.ko" \
+		"$DO/System.map" "$DO/virt/lib/irqbypass.ko" "$DO/arch/x86/kvm/kvm.ko" \
 		"$DO/arch/x86/kvm/kvm-amd.ko" "$IMG/debug/"
 }
 
