@@ -163,8 +163,7 @@ def main():
             syms.name(rip) or ("0x%x (not in the host's text: a guest?)" % rip),
             field(block, "CR3") or 0))
         print("  stack: %s" % (" < ".join(calls[:8]) or "no kernel text"))
-        keep = [ln.split(None, 1)[1] if " " in ln else ln
-                for ln in apic.splitlines()
+        keep = [ln for ln in apic.splitlines()
                 if re.match(r"^(LVTT|Timer|ISR|IRR)\b", ln)]
         print("  apic: %s" % re.sub(r"\s+", " ", "; ".join(keep)))
     out.close()
