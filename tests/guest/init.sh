@@ -46,12 +46,10 @@ insmod() {
 # guest's timers) stops until something else interrupts it, which took
 # minutes.  So each second CPUs 0 and 1 each interrupt every other CPU (a
 # CPUID read through /dev/cpu/N/cpuid is a function-call IPI), and a CPU
-# with a lost interrupt takes it within a second.  Two kickers, so that
-# one of them stuck in a function call to the CPU that lost it (a
-# module's on_each_cpu(), which spins until every CPU has run it) does
-# not leave that CPU waiting: with CPU 0 alone kicking, such a call from
-# CPU 0 to CPU 2 could wait for ever (a reading of a bench boot that hung
-# in CI with one kicker, not seen directly).  Only on QEMU's SVM (not Bochs'
+# with a lost interrupt takes it within a second.  Two kickers, as a
+# kicker does not kick its own CPU (the reading that added the second,
+# of bench boots that hung, was wrong: tests/README, "The rig's
+# twice-delivered interrupts").  Only on QEMU's SVM (not Bochs'
 # VMX), and not with pal.kick=0 (to see the defect).  Under -icount too:
 # one thread runs every CPU there, but the main loop's device interrupts
 # and timers can still land in VMRUN's update.
@@ -126,10 +124,11 @@ now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 # hang_watch SECONDS &: once nothing was said for SECONDS, show on the
 # console what the host is doing: its blocked tasks, its CPUs' stacks and
 # timers (sysrq w, l, q), their interrupt counts, its processes; then again
-# after another SECONDS.  For the bench's boot that hangs now and then
-# (tests/README, "The bench's icount hang"): tests/lib/qemu-dump.py shows
-# where QEMU's CPUs are when the host itself hangs, this what the host's
-# tasks wait for when it does not.
+# after another SECONDS.  For a boot that stops making progress while the
+# host still runs; tests/lib/qemu-dump.py shows where QEMU's CPUs are when
+# nothing in the host runs any more.  (Under -icount the host's clock
+# crawls while a vCPU spins: tests/README, "The rig's twice-delivered
+# interrupts".)
 hang_watch() {
 	local now last n k
 	while sleep 15; do

@@ -124,13 +124,20 @@ def main():
     syms = Symbols()
     if os.path.exists(os.path.join(kdir, "System.map")):
         syms.load_map(os.path.join(kdir, "System.map"))
+    # the modules loaded last: one loaded at an address replaces those
+    # that were there before (unloaded since: modules are placed from the
+    # bottom of their area up)
+    mods = []
     try:
         with open(serial, errors="replace") as f:
-            mods = dict(re.findall(r"^modtext (\w+) 0x([0-9a-f]+)", f.read(),
-                                   re.M))
+            for name, base in re.findall(r"^modtext (\w+) 0x([0-9a-f]+)",
+                                         f.read(), re.M):
+                mods = [(n, b) for n, b in mods
+                        if n != name and int(b, 16) < int(base, 16)]
+                mods.append((name, base))
     except OSError:
-        mods = {}
-    for name, base in mods.items():
+        pass
+    for name, base in mods:
         for ko in (name, name.replace("_", "-")):
             path = os.path.join(kdir, ko + ".ko")
             if os.path.exists(path):

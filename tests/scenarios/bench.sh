@@ -140,12 +140,14 @@ bench_qemu_image() {
 }
 
 # bench_icount NAME DIR: the boot under -icount shift=0; if it hangs, its
-# logs kept as NAME-hung and a second boot.  A workaround, not a fix: 3 of
-# about 15 such boots hung (2 in CI runs) and the cause is not known
-# ("The bench's icount hang" in tests/README); the hang is reported
-# (bench_hung) with where the CPUs were, and its figures come from the
-# second boot.  Its usual time is 130-160 s; 360 s leaves the run time for
-# the second.
+# logs kept as NAME-hung and a second boot.  A workaround for the rig, not
+# for Palacios: Debian's QEMU 7.2 now and then delivers an interrupt a
+# hypervisor injects twice, and the I/O guest (KVM's or Palacios') then
+# spins for ever with interrupts disabled (tests/README, "The rig's
+# twice-delivered interrupts"; tests/rig/qemu-7.2-vmrun-intr-twice.patch
+# is the fix).  The hang is reported (bench_hung) with where the CPUs
+# were, and the figures come from the second boot.  The boot usually takes
+# 130-160 s; 360 s leaves the run time for the second.
 bench_icount() {
 	local rc=0 s
 	QEMU_TIMEOUT=360 boot "$1" "$2" qemu64,+svm,+npt bench kunit.enable=0 ||
@@ -164,7 +166,7 @@ bench_hung() {
 	local h
 	h=$(serial "$1-hung")
 	[ -f "$h" ] || return 0
-	sk "$1-hang" "the first boot hung and was booted again (tests/README: \"The bench's icount hang\"); log: $h"
+	sk "$1-hang" "the first boot hung and was booted again (tests/README: \"The rig's twice-delivered interrupts\"); log: $h"
 	sed 's/^/    | /' "$h.hang" 2>/dev/null
 	tr -d '\r' <"$h" | grep -v '^[[:space:]]*$' | tail -n 8 | sed 's/^/    | serial: /'
 }
