@@ -34,6 +34,9 @@
 #                      default 128 KiB buffer does not keep when a guest
 #                      logs a lot (the flood guest, 13 boot-time guests).
 #
+# QEMU's monitor listens on a Unix socket: $QEMU_MONITOR if set, else a
+# temporary one (removed when QEMU ends).
+#
 # QEMU runs with -accel tcg (or $QEMU_ACCEL, e.g. tcg,thread=single) -nodefaults -display none -no-reboot, the serial
 # port going to LOGFILE (-serial file:) and stdin from /dev/null, so it works
 # without a terminal (CI).
@@ -92,7 +95,10 @@ read -r -a words <<<"$append"; append="${words[*]}"   # squeeze blanks
 rm -f -- "$log" "$log.hang" "$log.hang.full"
 rc=0
 errf=$(mktemp)
-mon=$(mktemp -u "${TMPDIR:-/tmp}/qemu-mon.XXXXXX")
+# QEMU's monitor, for tests/lib/qemu-dump.py (and for "info lapic" by hand
+# at $QEMU_MONITOR, if set)
+mon=${QEMU_MONITOR:-$(mktemp -u "${TMPDIR:-/tmp}/qemu-mon.XXXXXX")}
+rm -f -- "$mon"
 tailpid=
 cleanup() {
 	[[ -z $tailpid ]] || kill "$tailpid" 2>/dev/null || true

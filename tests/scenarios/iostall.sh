@@ -18,7 +18,7 @@
 #   SCENARIOS=iostall tests/run boot                 12 runs
 #   IOSTALL_KVM=1 SCENARIOS=iostall tests/run boot   KVM's guest before each
 #   PAL_KICK=0 ...                                   without /init's cure
-#   IOSTALL_MON=/tmp/mon.sock ...                    QEMU's monitor there
+#   QEMU_MONITOR=/tmp/mon.sock ...                   QEMU's monitor there
 #   IOSTALL_ICOUNT=1 ...                             under -icount shift=0
 #   IOSTALL_N=30 ...                                 30 runs
 
@@ -105,11 +105,9 @@ iostall_run() {
 		disk="--qemu-arg -drive --qemu-arg file=$B/qemu.ext4,format=raw,if=virtio"
 		app="pal.iostall=${IOSTALL_N:-12} pal.iostall_kvm=1 pal.kick=${PAL_KICK:-1}"
 	fi
-	# IOSTALL_MON=SOCKET: QEMU's monitor on a unix socket, for "info lapic"
-	[ -n "${IOSTALL_MON:-}" ] &&
-		disk="$disk --qemu-arg -monitor --qemu-arg unix:$IOSTALL_MON,server=on,wait=off"
 	# IOSTALL_ICOUNT=1: under -icount shift=0, as the bench's first boot
-	# (where the host hung now and then: tests/README)
+	# (where an I/O guest hung now and then: tests/README, "The rig's
+	# twice-delivered interrupts")
 	if [ -n "${IOSTALL_ICOUNT:-}" ]; then
 		disk="$disk --qemu-arg -icount --qemu-arg shift=0"
 	else
